@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+// VLA Workbench: reproducible experiments on action tokenization for robot policies.
+import PackageDescription
+
+/// Library modules, lowest first. One idea per module; see each folder's README.md.
+let package = Package(
+    name: "VLAWorkbench",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "workbench", targets: ["workbench"]),
+        .executable(name: "chapter-data", targets: ["chapter-data"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: [
+        // System shims (internal, prefixed `_`).
+        .systemLibrary(
+            name: "_OpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .target(
+            name: "_GnuplotBridge",
+            linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("stdc++")]),
+
+        // Libraries.
+        .target(name: "Support", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "ActionData", dependencies: ["Support", "ZIPFoundation"]),
+        .target(name: "Tokenizers", dependencies: ["ActionData", "Support"]),
+        .target(name: "Engine", dependencies: ["_OpenBLAS", "Support"]),
+        .target(name: "Figures", dependencies: ["_GnuplotBridge", "Support"]),
+        .target(name: "Literate", dependencies: ["Support"]),
+        .target(
+            name: "WorkbenchCore",
+            dependencies: ["Support", "ActionData", "Tokenizers", "Figures", "Literate", "TOMLKit"]),
+        .target(
+            name: "Chapters",
+            dependencies: [
+                "WorkbenchCore", "ActionData", "Tokenizers", "Figures", "Literate", "Support",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // Executables: one per chapter, one for cross-chapter work.
+        .executableTarget(name: "chapter-data", dependencies: ["Chapters"]),
+        .executableTarget(
+            name: "workbench",
+            dependencies: [
+                "Chapters", "WorkbenchCore", "Engine", "Literate",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // Tests.
+        .testTarget(name: "SupportTests", dependencies: ["Support"]),
+        .testTarget(name: "ActionDataTests", dependencies: ["ActionData"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ActionData"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
+        .testTarget(name: "LiterateTests", dependencies: ["Literate"]),
+        .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"]),
+        .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "WorkbenchCore", "Literate"]),
+    ],
+    swiftLanguageModes: [.v5],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,1 @@
+print("chapter-data: not built yet")

@@ -1,0 +1,1 @@
+print("workbench: not built yet")
