@@ -1,0 +1,56 @@
+import Foundation
+
+/// Where a chapter's generated blocks come from.
+///
+/// Tests pass closures; the workbench uses ``fileSystem(root:chapterFile:)``.
+public struct LiterateSources {
+    /// Markdown for a result id, already link-rewritten for the chapter file.
+    public var result: (_ id: String) throws -> String
+    /// The raw region text (dedented lines joined with "\n", no trailing newline).
+    public var code: (_ path: String, _ region: String) throws -> String
+
+    /// Creates sources from two closures.
+    public init(result: @escaping (_ id: String) throws -> String,
+                code: @escaping (_ path: String, _ region: String) throws -> String) {
+        self.result = result
+        self.code = code
+    }
+
+    /// Sources read from the package at `root`, with links rewritten for `chapterFile`.
+    ///
+    /// A result `<id>` comes from `<root>/output/<id>/results.md`, its relative links rewritten by
+    /// ``LinkRewriter`` to point from the chapter's folder to that output folder. Code comes from
+    /// `<root>/<path>`, region extracted by ``CodeRegion/extract(_:from:)``.
+    ///
+    /// Throws `LiterateError.missingResult` (naming `output/<id>/results.md`) or
+    /// `LiterateError.missingCode` (naming the path and why).
+    public static func fileSystem(root: URL, chapterFile: URL) -> LiterateSources {
+        let chapterFolder = chapterFile.deletingLastPathComponent()
+        return LiterateSources(
+            result: { id in
+                let relative = "output/\(id)/results.md"
+                let url = root.appendingPathComponent(relative)
+                guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+                    throw LiterateError.missingResult(id: id, path: relative)
+                }
+                let base = LinkRewriter.relativePath(from: chapterFolder.resolvingSymlinksInPath(),
+                                                     to: url.deletingLastPathComponent().resolvingSymlinksInPath())
+                return LinkRewriter.rewrite(text, base: base)
+            },
+            code: { path, region in
+                let url = root.appendingPathComponent(path)
+                var isFolder: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue else {
+                    throw LiterateError.missingCode(path: path, region: region, reason: "file \(path) not found")
+                }
+                guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+                    throw LiterateError.missingCode(path: path, region: region, reason: "file \(path) is not readable UTF-8 text")
+                }
+                do {
+                    return try CodeRegion.extract(region, from: text)
+                } catch let failure as CodeRegion.Failure {
+                    throw LiterateError.missingCode(path: path, region: region, reason: "\(path): \(failure)")
+                }
+            })
+    }
+}
