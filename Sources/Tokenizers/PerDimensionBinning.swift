@@ -1,0 +1,85 @@
+import ActionData
+import Support
+
+/// Shared machinery of the binning family: each dimension of each step becomes one token.
+///
+/// Subclasses decide how a value maps to a bin (``bin(_:dimension:)``) and what value a bin
+/// decodes to (``value(ofBin:dimension:)``); this class does the layout (time-major: step 0's
+/// dimensions, then step 1's, ...), the checks and the fitting bookkeeping. The token id is the
+/// bin index, shared by all dimensions, so the vocabulary is the number of bins (as in RT-1/RT-2).
+public class PerDimensionBinning: ActionTokenizer {
+    public let name: String
+    /// Bins per dimension.
+    public let bins: Int
+    public var vocabularySize: Int { bins }
+    public private(set) var isFitted = false
+    /// Dimensions seen when fitting.
+    public private(set) var fittedDims = 0
+
+    init(name: String, bins: Int) {
+        self.name = name; self.bins = bins
+    }
+
+    public func tokensPerChunk(steps: Int, dims: Int) -> Int? { steps * dims }
+
+    public func fit(_ data: ChunkSet) throws {
+        guard data.count > 0 else { throw TokenizerError.emptyFittingSet(name) }
+        try fitDimensions((0..<data.dims).map { data.values(dimension: $0).sorted() })
+        fittedDims = data.dims
+        isFitted = true
+    }
+
+    public func encode(_ chunk: ActionChunk) throws -> [Int] {
+        try requireFitted()
+        guard chunk.dims == fittedDims else {
+            throw TokenizerError.shapeMismatch(name, "fitted on \(fittedDims) dimensions, chunk has \(chunk.dims)")
+        }
+        var out = [Int](repeating: 0, count: chunk.values.count)
+        for t in 0..<chunk.steps {
+            for d in 0..<chunk.dims { out[t * chunk.dims + d] = bin(chunk[t, d], dimension: d) }
+        }
+        return out
+    }
+
+    public func decode(_ tokens: [Int], steps: Int, dims: Int) throws -> ActionChunk {
+        try requireFitted()
+        guard dims == fittedDims else {
+            throw TokenizerError.shapeMismatch(name, "fitted on \(fittedDims) dimensions, asked to decode \(dims)")
+        }
+        try validate(tokens, steps: steps, dims: dims)
+        var values = [Double](repeating: 0, count: tokens.count)
+        for (i, id) in tokens.enumerated() { values[i] = value(ofBin: id, dimension: i % dims) }
+        return try ActionChunk(steps: steps, dims: dims, values: values)
+    }
+
+    // MARK: For subclasses
+
+    /// Learns per-dimension parameters from each dimension's sorted fitting values.
+    func fitDimensions(_ sorted: [[Double]]) throws { fatalError("subclass must implement") }
+    /// The bin of value `x` in dimension `d`, in `0..<bins`.
+    func bin(_ x: Double, dimension d: Int) -> Int { fatalError("subclass must implement") }
+    /// The value bin `b` of dimension `d` decodes to.
+    func value(ofBin b: Int, dimension d: Int) -> Double { fatalError("subclass must implement") }
+}
+
+/// The configuration shared by the binning tokenizers.
+public struct BinningConfig: Equatable, Sendable {
+    /// Bins per dimension (RT-1, RT-2 and OpenVLA use 256).
+    public var bins = 256
+
+    public init(bins: Int = 256) { self.bins = bins }
+
+    /// Reads `bins` from a parameter table, rejecting unknown keys and out-of-range values.
+    public init(_ p: ParameterReader) throws {
+        bins = try p.int("bins", default: 256, in: 2...65_536)
+        try p.finish()
+    }
+}
+
+/// The `q`-quantile of already sorted values with linear interpolation (numpy's default method).
+public func quantile(sorted v: [Double], _ q: Double) -> Double {
+    precondition(!v.isEmpty, "quantile of an empty array")
+    let pos = q * Double(v.count - 1)
+    let lo = Int(pos.rounded(.down)), hi = min(lo + 1, v.count - 1)
+    return v[lo] + (v[hi] - v[lo]) * (pos - Double(lo))
+}

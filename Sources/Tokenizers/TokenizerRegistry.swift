@@ -1,0 +1,42 @@
+import Support
+
+/// One registered tokenizer: its name, what it is, and how to build it from parameters.
+public struct TokenizerDescriptor: Sendable {
+    /// Stable registry name, used in experiment files and on the command line.
+    public let name: String
+    /// Short human title (e.g. "Min-max binning (RT-1/RT-2)").
+    public let title: String
+    /// Family, for grouping in tables: binning, signal, learned, continuous.
+    public let family: String
+    /// Builds an unfitted tokenizer from its configuration table (unknown keys are errors).
+    public let make: @Sendable (ParameterReader) throws -> any ActionTokenizer
+}
+
+/// The single registry from names to tokenizer implementations.
+///
+/// Adding a tokenizer means writing one file that conforms to ``ActionTokenizer`` and adding
+/// one line here.
+public enum TokenizerRegistry {
+    /// Every registered tokenizer, in the order tables and figures list them.
+    public static let all: [TokenizerDescriptor] = [
+        TokenizerDescriptor(name: "minmax", title: "Min-max binning (RT-1/RT-2)", family: "binning") { MinMaxBinning(try BinningConfig($0)) },
+        TokenizerDescriptor(name: "openvla", title: "Percentile-normalised binning (OpenVLA)", family: "binning") { OpenVLABinning(try BinningConfig($0)) },
+        TokenizerDescriptor(name: "equal-mass", title: "Equal-mass binning (quantile formula)", family: "binning") { EqualMassBinning(try BinningConfig($0)) },
+    ]
+
+    /// Registered names, in order.
+    public static var names: [String] { all.map(\.name) }
+
+    /// The descriptor for `name`, or an error listing the registered names.
+    public static func descriptor(_ name: String) throws -> TokenizerDescriptor {
+        guard let d = all.first(where: { $0.name == name }) else {
+            throw TokenizerError.unknownTokenizer(name, available: names)
+        }
+        return d
+    }
+
+    /// A new unfitted tokenizer `name`, configured by `parameters` (defaults when `nil`).
+    public static func make(_ name: String, parameters: ParameterReader? = nil) throws -> any ActionTokenizer {
+        try descriptor(name).make(parameters ?? .empty(location: "tokenizer \(name)"))
+    }
+}

@@ -1,0 +1,196 @@
+import Figures
+import Foundation
+import Literate
+import Support
+
+/// How a chapter run behaves: profile, seeds, cache, where gnuplot is.
+public struct RunOptions: Sendable {
+    /// The profile to run.
+    public var profile: Profile = .default
+    /// When set, seeds become `baseSeed, baseSeed + 1, ...` (as many as the profile lists).
+    public var baseSeed: UInt64? = nil
+    /// Recompute even when a cached result matches.
+    public var force = false
+    /// Silence progress lines (tests).
+    public var quiet = false
+    /// The gnuplot executable.
+    public var gnuplot = "gnuplot"
+
+    public init(profile: Profile = .default, baseSeed: UInt64? = nil, force: Bool = false, quiet: Bool = false, gnuplot: String = "gnuplot") {
+        self.profile = profile; self.baseSeed = baseSeed; self.force = force; self.quiet = quiet; self.gnuplot = gnuplot
+    }
+}
+
+/// What happened to one experiment in a chapter run.
+public struct ExperimentReport: Sendable {
+    public let id: String
+    /// Whether the result came from the cache.
+    public let cached: Bool
+    /// (claim id, statement, verdict, measured) for each claim.
+    public let verdicts: [(id: String, statement: String, verdict: String, measured: String)]
+    /// The results folder.
+    public let directory: URL
+}
+
+/// Runs a chapter: every experiment (or its cached result), then one atomic update of the chapter file.
+///
+/// Nothing already written is lost: each experiment is written to a staging folder and swapped in
+/// whole; the chapter file is updated only after every experiment succeeded, in one atomic write.
+public struct ChapterRunner {
+    public let chapter: Chapter
+    public let paths: WorkbenchPaths
+    public let options: RunOptions
+
+    public init(chapter: Chapter, paths: WorkbenchPaths, options: RunOptions) {
+        self.chapter = chapter; self.paths = paths; self.options = options
+    }
+
+    /// Runs everything and returns one report per experiment.
+    @discardableResult
+    public func run() throws -> [ExperimentReport] {
+        let renderer = FigureRenderer(gnuplot: options.gnuplot)
+        _ = try FigureRenderer.checkAvailable(gnuplot: options.gnuplot)
+        // Read and validate every experiment file before computing anything.
+        let prepared = try chapter.experiments.map { try prepare($0) }
+        let provenance = Provenance.current(root: paths.root)
+        var reports: [ExperimentReport] = []
+        for p in prepared {
+            reports.append(try execute(p, provenance: provenance, renderer: renderer))
+        }
+        try embed(reports)
+        return reports
+    }
+
+    struct Prepared {
+        let experiment: AnyExperiment
+        let file: ExperimentFile
+        let config: Any
+        let resolved: ParameterValue
+        let seeds: [UInt64]
+    }
+
+    /// Loads the experiment file, resolves the profile and validates the parameters.
+    func prepare(_ e: AnyExperiment) throws -> Prepared {
+        let file = try ExperimentFile(root: paths.root, path: e.filePath)
+        guard file.chapter == e.chapter, file.name == e.name else {
+            throw ConfigError(location: file.path, key: "experiment", problem: "names \(file.id), but the file belongs to \(e.id)")
+        }
+        let resolved = file.resolved(options.profile)
+        let reader = try ParameterReader(resolved, location: "\(file.path): profile \(options.profile.rawValue)")
+        var seeds = try reader.ints("seeds", in: 0...Int(Int32.max)).map { UInt64($0) }
+        if let base = options.baseSeed { seeds = (0..<seeds.count).map { base + UInt64($0) } }
+        guard Set(seeds).count == seeds.count else {
+            throw ConfigError(location: reader.location, key: "seeds", problem: "seeds must be distinct")
+        }
+        let config = try e.configure(reader)
+        try reader.finish()
+        var resolvedWithSeeds = resolved
+        if case .table(var entries) = resolved, let i = entries.firstIndex(where: { $0.key == "seeds" }) {
+            entries[i].value = .array(seeds.map { .int(Int($0)) })
+            resolvedWithSeeds = .table(entries)
+        }
+        return Prepared(experiment: e, file: file, config: config, resolved: resolvedWithSeeds, seeds: seeds)
+    }
+
+    /// The cache key: everything that determines the result.
+    func cacheKey(_ p: Prepared, codeHash: String) -> String {
+        let claims = p.file.claims.map { c in
+            "\(c.id)|\(c.statistic)|\(c.select.canonicalJSON)|\(c.reduce.rawValue)|\(c.compare.rawValue)|\(JSONNumber.format(c.threshold))|\(c.statement)|\(c.rationale)"
+        }.joined(separator: "\n")
+        return StableHash.sha256Hex([p.file.id, p.file.title, options.profile.rawValue, p.resolved.canonicalJSON, claims, codeHash].joined(separator: "\n"))
+    }
+
+    func execute(_ p: Prepared, provenance: Provenance, renderer: FigureRenderer) throws -> ExperimentReport {
+        let progress = ProgressReporter(label: p.file.id, quiet: options.quiet)
+        let key = cacheKey(p, codeHash: provenance.codeHash)
+        let final = paths.outputDirectory(p.file.id)
+        if !options.force, let cached = CachedResult(directory: final), cached.cacheKey == key {
+            progress.say("unchanged since the last run (cache key \(key.prefix(12))); reusing \(relative(final)) — pass --force to recompute")
+            return ExperimentReport(id: p.file.id, cached: true, verdicts: cached.verdicts, directory: final)
+        }
+        progress.say("running with profile \(options.profile.rawValue), seeds \(p.seeds.map(String.init).joined(separator: ", "))")
+        let started = Date()
+        let context = RunContext(profile: options.profile, seeds: p.seeds, progress: progress)
+        let outcome = try p.experiment.run(p.config, context)
+        let verdicts = try p.file.claims.map { claim -> Verdict in
+            let select = try ParameterReader(claim.select, location: "\(p.file.path): claims[id=\(claim.id)].select")
+            let cells = try outcome.statistic(claim.statistic, select)
+            try select.finish()
+            guard cells.count == p.seeds.count else {
+                throw ConfigError(location: p.file.path, key: "claims[id=\(claim.id)]", problem: "statistic returned \(cells.count) seeds, expected \(p.seeds.count)")
+            }
+            return Verdict(claim: claim, perSeed: Verdict.reduce(cells, claim.reduce))
+        }
+        let staging = final.deletingLastPathComponent().appendingPathComponent(".\(final.lastPathComponent).staging")
+        try? FileManager.default.removeItem(at: staging)
+        try ResultsWriter(file: p.file, profile: options.profile, seeds: p.seeds, config: p.resolved, outcome: outcome,
+                          verdicts: verdicts, provenance: provenance, cacheKey: key, renderer: renderer).write(into: staging)
+        try Self.swap(staging, into: final)
+        progress.say(String(format: "done in %.1f s; results in %@", Date().timeIntervalSince(started), relative(final)))
+        return ExperimentReport(id: p.file.id, cached: false,
+                                verdicts: verdicts.map { ($0.claim.id, $0.claim.statement, $0.outcome.rawValue, Format.interval($0.summary)) },
+                                directory: final)
+    }
+
+    /// Replaces `final` by `staging` so that a reader sees either the old or the new folder.
+    static func swap(_ staging: URL, into final: URL) throws {
+        let fm = FileManager.default
+        let old = final.deletingLastPathComponent().appendingPathComponent(".\(final.lastPathComponent).old")
+        try? fm.removeItem(at: old)
+        if fm.fileExists(atPath: final.path) { try fm.moveItem(at: final, to: old) }
+        do { try fm.moveItem(at: staging, to: final) } catch {
+            if fm.fileExists(atPath: old.path) { try? fm.moveItem(at: old, to: final) }
+            throw error
+        }
+        try? fm.removeItem(at: old)
+    }
+
+    /// Fills the chapter's result and code blocks in one atomic write.
+    func embed(_ reports: [ExperimentReport]) throws {
+        let chapterFile = paths.url(chapter.filePath)
+        let progress = ProgressReporter(label: chapter.command, quiet: options.quiet)
+        guard FileManager.default.fileExists(atPath: chapterFile.path) else {
+            progress.say("warning: \(chapter.filePath) does not exist; results are only in output/")
+            return
+        }
+        let text = try String(contentsOf: chapterFile, encoding: .utf8)
+        let ids = Set(try Literate.markers(in: text, file: chapter.filePath).compactMap { m -> String? in
+            if case .result(let id) = m.kind { return id }
+            return nil
+        })
+        for r in reports where !ids.contains(r.id) {
+            progress.say("warning: \(chapter.filePath) has no <!-- result: \(r.id) --> marker; the results are only in \(relative(r.directory))")
+        }
+        let changed = try Literate.update(chapterFile: chapterFile, sources: .fileSystem(root: paths.root, chapterFile: chapterFile))
+        progress.say(changed ? "updated \(chapter.filePath)" : "\(chapter.filePath) is up to date")
+    }
+
+    func relative(_ url: URL) -> String {
+        let r = paths.root.path
+        return url.path.hasPrefix(r + "/") ? String(url.path.dropFirst(r.count + 1)) : url.path
+    }
+}
+
+/// A results folder from an earlier run, read back for the cache check and the summary.
+struct CachedResult {
+    let cacheKey: String
+    let verdicts: [(id: String, statement: String, verdict: String, measured: String)]
+
+    /// Reads `directory/results.json`; `nil` when missing, unreadable, or any listed file is gone.
+    init?(directory: URL) {
+        guard let data = try? Data(contentsOf: directory.appendingPathComponent("results.json")),
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let prov = json["provenance"] as? [String: Any], let key = prov["cache_key"] as? String,
+              let files = json["files"] as? [String], let claims = json["claims"] as? [[String: Any]]
+        else { return nil }
+        for f in files where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(f).path) { return nil }
+        cacheKey = key
+        verdicts = claims.map { c in
+            let mean = (c["mean"] as? NSNumber)?.doubleValue ?? .nan
+            let ci = (c["ci95"] as? [Any])?.compactMap { ($0 as? NSNumber)?.doubleValue } ?? []
+            let n = (c["per_seed"] as? [Any])?.count ?? 0
+            let measured = ci.count == 2 && n > 1 ? "\(Format.number(mean)) [\(Format.number(ci[0])), \(Format.number(ci[1]))]" : Format.number(mean)
+            return (c["id"] as? String ?? "?", c["statement"] as? String ?? "", c["verdict"] as? String ?? "?", measured)
+        }
+    }
+}

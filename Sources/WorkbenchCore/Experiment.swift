@@ -1,0 +1,71 @@
+import Foundation
+import Support
+
+/// One experiment of a chapter: reads its parameters, runs, and reports an outcome.
+///
+/// Experiments are pure functions of their configuration and seeds: every random draw comes from
+/// `context.generator(seed:)`, and nothing depends on Dictionary order or the clock.
+public protocol Experiment {
+    /// The experiment's validated configuration.
+    associatedtype Config
+    /// Chapter slug, e.g. `data`.
+    var chapter: String { get }
+    /// Experiment slug, e.g. `outlier-sensitivity`; its file is `experiments/<chapter>/<name>.toml`.
+    var name: String { get }
+    /// Reads and validates the resolved parameters (unknown keys must be rejected with `finish()`).
+    func configure(_ p: ParameterReader) throws -> Config
+    /// Runs the experiment over `context.seeds`.
+    func run(_ config: Config, context: RunContext) throws -> ExperimentOutcome
+}
+
+/// A type-erased experiment, so a chapter can list experiments of different types.
+public struct AnyExperiment {
+    public let chapter: String
+    public let name: String
+    let configure: (ParameterReader) throws -> Any
+    let run: (Any, RunContext) throws -> ExperimentOutcome
+
+    public init<E: Experiment>(_ e: E) {
+        chapter = e.chapter; name = e.name
+        configure = { try e.configure($0) }
+        run = { try e.run($0 as! E.Config, context: $1) }
+    }
+
+    /// `chapter/name`.
+    public var id: String { "\(chapter)/\(name)" }
+    /// The experiment file's path relative to the package root.
+    public var filePath: String { "experiments/\(chapter)/\(name).toml" }
+}
+
+/// What an experiment run may use from its surroundings.
+public struct RunContext {
+    /// The profile being run.
+    public let profile: Profile
+    /// The seeds, in order; every per-seed result is listed in this order.
+    public let seeds: [UInt64]
+    /// Reports progress on the terminal.
+    public let progress: ProgressReporter
+
+    public init(profile: Profile, seeds: [UInt64], progress: ProgressReporter) {
+        self.profile = profile; self.seeds = seeds; self.progress = progress
+    }
+
+    /// The root random generator for `seed`; derive named sub-streams from it.
+    public func generator(seed: UInt64) -> SeededGenerator { SeededGenerator(seed: seed) }
+}
+
+/// A chapter: its slug, its title, and its experiments in reading order.
+public struct Chapter {
+    public let slug: String
+    public let title: String
+    public let experiments: [AnyExperiment]
+
+    public init(slug: String, title: String, experiments: [AnyExperiment]) {
+        self.slug = slug; self.title = title; self.experiments = experiments
+    }
+
+    /// The chapter's Markdown file relative to the package root.
+    public var filePath: String { "chapters/\(slug).md" }
+    /// The chapter's executable.
+    public var command: String { "chapter-\(slug)" }
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+/// Number formatting for tables and verdicts: a fixed number of significant digits, no surprises.
+public enum Format {
+    /// `x` with `significant` digits; fixed-point between 1e-3 and 1e6, scientific outside.
+    public static func number(_ x: Double, significant: Int = 3) -> String {
+        guard x.isFinite else { return x.isNaN ? "n/a" : (x > 0 ? "∞" : "-∞") }
+        if x == 0 { return "0" }
+        let mag = abs(x)
+        if mag < 1e-3 || mag >= 1e6 { return String(format: "%.\(max(0, significant - 1))e", x) }
+        let decimals = max(0, significant - 1 - Int(log10(mag).rounded(.down)))
+        return String(format: "%.\(decimals)f", x)
+    }
+
+    /// `mean [low, high]` for a seed summary.
+    public static func interval(_ s: SeedSummary, significant: Int = 3) -> String {
+        guard s.n > 1 else { return "\(number(s.mean, significant: significant)) (1 seed)" }
+        return "\(number(s.mean, significant: significant)) [\(number(s.low, significant: significant)), \(number(s.high, significant: significant))]"
+    }
+
+    /// A parameter value as written in an experiment file: shortest form, e.g. 10, 0.1, 1e-05.
+    public static func parameter(_ x: Double) -> String { String(format: "%g", x) }
+
+    /// A percentage of a fraction, e.g. 0.001 -> `0.1 %`.
+    public static func percent(_ fraction: Double) -> String { parameter(fraction * 100) + " %" }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Support
+
+/// Where a result came from: code, toolchain, data and configuration.
+public struct Provenance: Sendable {
+    /// `git rev-parse HEAD`, or `unknown` outside a checkout.
+    public let gitCommit: String
+    /// Whether the work tree had uncommitted changes.
+    public let gitDirty: Bool
+    /// `swift --version`'s first line, or `unknown`.
+    public let toolchain: String
+    /// SHA-256 over the workbench's source files (see ``codeHash(root:)``).
+    public let codeHash: String
+
+    /// Reads the provenance of the package at `root`.
+    public static func current(root: URL) -> Provenance {
+        let commit = run(["git", "-C", root.path, "rev-parse", "HEAD"]) ?? "unknown"
+        let status = run(["git", "-C", root.path, "status", "--porcelain", "--untracked-files=no", "--", "Sources", "Package.swift", "experiments"])
+        let swift = run(["swift", "--version"])?.split(separator: "\n").first.map(String.init) ?? "unknown"
+        return Provenance(gitCommit: commit, gitDirty: !(status ?? "").isEmpty, toolchain: swift, codeHash: codeHash(root: root))
+    }
+
+    /// SHA-256 over the sorted paths and contents of `Package.swift` and every file under `Sources/`.
+    ///
+    /// This, not the git commit, keys the cache: committing results must not invalidate them.
+    public static func codeHash(root: URL) -> String {
+        var files = ["Package.swift"]
+        let sources = root.appendingPathComponent("Sources")
+        if let e = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: [.isRegularFileKey]) {
+            for case let url as URL in e where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+                files.append(String(url.standardizedFileURL.path.dropFirst(root.standardizedFileURL.path.count + 1)))
+            }
+        }
+        var manifest = ""
+        for path in files.sorted() {
+            let data = (try? Data(contentsOf: root.appendingPathComponent(path))) ?? Data()
+            manifest += "\(path) \(StableHash.sha256Hex(data))\n"
+        }
+        return StableHash.sha256Hex(manifest)
+    }
+
+    /// Runs a command and returns its trimmed standard output, or `nil` if it failed.
+    static func run(_ argv: [String]) -> String? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = argv
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,105 @@
+import Figures
+import Foundation
+import Support
+
+/// Writes one experiment's results folder: figures, `results.json` and `results.md`.
+struct ResultsWriter {
+    let file: ExperimentFile
+    let profile: Profile
+    let seeds: [UInt64]
+    let config: ParameterValue
+    let outcome: ExperimentOutcome
+    let verdicts: [Verdict]
+    let provenance: Provenance
+    let cacheKey: String
+    let renderer: FigureRenderer
+
+    /// Renders and writes everything into `directory` (a fresh staging folder).
+    func write(into directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var figureFiles: [String] = []
+        for case let .figure(figure, _) in outcome.blocks {
+            let r = try renderer.render(figure, into: directory)
+            figureFiles += [r.png, r.svg, r.script, r.data].map(\.lastPathComponent)
+        }
+        try AtomicFile.write(json(figureFiles: figureFiles).prettyJSON() + "\n", to: directory.appendingPathComponent("results.json"))
+        try AtomicFile.write(markdown(), to: directory.appendingPathComponent("results.md"))
+    }
+
+    /// The machine-readable results.
+    func json(figureFiles: [String]) -> ParameterValue {
+        func summary(_ s: SeedSummary) -> [(key: String, value: ParameterValue)] {
+            [("mean", .double(s.mean)), ("std", .double(s.std)), ("ci95", .array([.double(s.low), .double(s.high)]))]
+        }
+        let metrics: [ParameterValue] = outcome.metrics.map { m in
+            .table([("condition", .table(m.condition.map { ($0.name, .string($0.value)) })),
+                    ("metric", .string(m.metric)), ("unit", .string(m.unit)),
+                    ("per_seed", .array(m.perSeed.map { .double($0) }))] + summary(m.summary))
+        }
+        let claims: [ParameterValue] = verdicts.map { v in
+            .table([("id", .string(v.claim.id)), ("statement", .string(v.claim.statement)),
+                    ("rule", .table([("statistic", .string(v.claim.statistic)), ("select", v.claim.select),
+                                     ("reduce", .string(v.claim.reduce.rawValue)), ("compare", .string(v.claim.compare.rawValue)),
+                                     ("threshold", .double(v.claim.threshold))])),
+                    ("per_seed", .array(v.perSeed.map { .double($0) }))] + summary(v.summary) +
+                   [("verdict", .string(v.outcome.rawValue))])
+        }
+        return .table([
+            ("experiment", .string(file.id)),
+            ("title", .string(file.title)),
+            ("profile", .string(profile.rawValue)),
+            ("seeds", .array(seeds.map { .int(Int($0)) })),
+            ("config", config),
+            ("metrics", .array(metrics)),
+            ("claims", .array(claims)),
+            ("files", .array((figureFiles + ["results.json", "results.md"]).map { .string($0) })),
+            ("provenance", .table([
+                ("git_commit", .string(provenance.gitCommit)),
+                ("git_dirty", .bool(provenance.gitDirty)),
+                ("toolchain", .string(provenance.toolchain)),
+                ("code_sha256", .string(provenance.codeHash)),
+                ("input_data_sha256", .string(outcome.inputDataHash)),
+                ("experiment_file", .string(file.path)),
+                ("cache_key", .string(cacheKey)),
+            ])),
+        ])
+    }
+
+    /// The self-contained Markdown snippet embedded into the chapter.
+    func markdown() -> String {
+        var out: [String] = []
+        let seedText = seeds.count == 1 ? "seed \(seeds[0])" : "\(seeds.count) seeds (\(seeds.map(String.init).joined(separator: ", ")))"
+        let commit = provenance.gitCommit == "unknown" ? "unknown commit" : "commit `\(provenance.gitCommit.prefix(10))`\(provenance.gitDirty ? " with uncommitted changes" : "")"
+        out.append("**\(file.title)** — profile `\(profile.rawValue)`, \(seedText); \(commit); input data `sha256:\(outcome.inputDataHash.prefix(12))`. Parameters and rules: [`\(file.path)`](../../../\(file.path)); raw numbers: [results.json](results.json).")
+        var figureNumber = 0, tableNumber = 0
+        for block in outcome.blocks {
+            switch block {
+            case let .figure(f, caption):
+                figureNumber += 1
+                out.append("![\(f.title)](\(f.name).png)\n\n*Figure \(figureNumber). \(caption)* ([SVG](\(f.name).svg), [gnuplot script](\(f.name).gp), [data](\(f.name).dat))")
+            case let .table(t, caption):
+                tableNumber += 1
+                out.append("*Table \(tableNumber). \(caption)*\n\n\(t.markdown)")
+            case .text(let s):
+                out.append(s)
+            }
+        }
+        let n = seeds.count
+        var rows: [[String]] = []
+        for v in verdicts {
+            let mark: String
+            switch v.outcome {
+            case .supported: mark = "✅ **supported**"
+            case .notSupported: mark = "❌ **not supported**"
+            case .inconclusive: mark = "❔ **inconclusive**"
+            }
+            rows.append([v.claim.statement, "`\(v.claim.ruleText)`", Format.interval(v.summary), mark])
+        }
+        out.append("*Claims and verdicts.* Each rule was fixed in the experiment file before the run; the measured value is the mean over \(n) seed\(n == 1 ? "" : "s") with its 95 % confidence interval (Student t). A claim is supported when the whole interval satisfies the rule, not supported when the whole interval violates it, and inconclusive otherwise.\n\n"
+                   + MarkdownTable(header: ["claim", "rule", "measured", "verdict"], rows: rows, align: ["l", "l", "r", "l"]).markdown)
+        for v in verdicts where !v.claim.rationale.isEmpty {
+            out.append("- *\(v.claim.id)*: \(v.claim.rationale)")
+        }
+        return out.joined(separator: "\n\n") + "\n"
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import XCTest
+@testable import Support
+
+final class ParameterReaderTests: XCTestCase {
+    let table = ParameterValue.table([("bins", .int(128)), ("rate", .double(0.5)), ("name", .string("x")),
+                                      ("list", .array([.int(1), .double(2.5)])), ("flag", .bool(true))])
+
+    func testTypedReadsAndDefaults() throws {
+        let p = try ParameterReader(table, location: "f.toml: t")
+        XCTAssertEqual(try p.int("bins"), 128)
+        XCTAssertEqual(try p.double("rate"), 0.5)
+        XCTAssertEqual(try p.string("name"), "x")
+        XCTAssertEqual(try p.doubles("list"), [1, 2.5])
+        XCTAssertEqual(try p.bool("flag"), true)
+        XCTAssertEqual(try p.int("missing", default: 3), 3)
+        XCTAssertNoThrow(try p.finish())
+    }
+
+    func testErrorsNameLocationKeyAndExpectation() throws {
+        let p = try ParameterReader(table, location: "f.toml: t")
+        XCTAssertThrowsError(try p.int("name")) {
+            XCTAssertEqual("\($0)", "f.toml: t: key 'name': expected an integer, found string \"x\"")
+        }
+        XCTAssertThrowsError(try p.int("bins", in: 2...64)) {
+            XCTAssertEqual("\($0)", "f.toml: t: key 'bins': expected an integer in 2...64, found 128")
+        }
+        XCTAssertThrowsError(try p.string("name", allowed: ["a", "b"])) {
+            XCTAssertTrue("\($0)".contains("expected one of a, b, found \"x\""))
+        }
+        XCTAssertThrowsError(try p.int("absent")) { XCTAssertTrue("\($0)".contains("key 'absent': missing")) }
+    }
+
+    func testUnknownKeyIsRejectedWithAllowedKeys() throws {
+        let p = try ParameterReader(.table([("bnis", .int(3))]), location: "f.toml")
+        _ = try p.int("bins", default: 256)
+        XCTAssertThrowsError(try p.finish()) {
+            XCTAssertEqual("\($0)", "f.toml: key 'bnis': unknown key; expected one of: bins")
+        }
+    }
+
+    func testMergeOverridesAndKeepsOrder() {
+        let base = ParameterValue.table([("a", .int(1)), ("t", .table([("x", .int(1)), ("y", .int(2))]))])
+        let over = ParameterValue.table([("t", .table([("y", .int(5))])), ("b", .int(2))])
+        XCTAssertEqual(base.merged(with: over), .table([("a", .int(1)), ("t", .table([("x", .int(1)), ("y", .int(5))])), ("b", .int(2))]))
+    }
+
+    func testJSONIsDeterministicAndEscapes() {
+        let v = ParameterValue.table([("s", .string("a\"b\n")), ("n", .double(.nan)), ("x", .double(0.1)), ("i", .double(3))])
+        XCTAssertEqual(v.canonicalJSON, #"{"s":"a\"b\n","n":null,"x":0.1,"i":3.0}"#)
+        XCTAssertEqual(v.prettyJSON(), v.prettyJSON())
+        let parsed = try? JSONSerialization.jsonObject(with: Data(v.prettyJSON().utf8)) as? [String: Any]
+        XCTAssertEqual(parsed?["s"] as? String, "a\"b\n")
+    }
+
+    func testAtomicWriteReplacesWholeFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("sub/file.txt")
+        try AtomicFile.write("first", to: url)
+        XCTAssertTrue(try AtomicFile.writeIfChanged("second", to: url))
+        XCTAssertFalse(try AtomicFile.writeIfChanged("second", to: url))
+        XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), "second")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path), ["file.txt"])
+    }
+}
