@@ -26,21 +26,23 @@ let package = Package(
             linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("stdc++")]),
 
         // Libraries.
-        .target(name: "Support", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "ActionData", dependencies: ["Support", "ZIPFoundation"]),
-        .target(name: "Tokenizers", dependencies: ["ActionData", "Support"]),
-        .target(name: "Engine", dependencies: ["_OpenBLAS", "Support"]),
-        .target(name: "Figures", dependencies: ["_GnuplotBridge", "Support"]),
-        .target(name: "Literate", dependencies: ["Support"]),
+        .target(name: "Support", dependencies: [.product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"]),
+        .target(name: "ActionData", dependencies: ["Support", "ZIPFoundation"], exclude: ["README.md"]),
+        .target(name: "Tokenizers", dependencies: ["ActionData", "Support", "_OpenBLAS"], exclude: ["README.md"]),
+        .target(name: "Engine", dependencies: ["_OpenBLAS", "Support"], exclude: ["README.md"]),
+        .target(name: "Figures", dependencies: ["_GnuplotBridge", "Support"], exclude: ["README.md"]),
+        .target(name: "Literate", dependencies: ["Support"], exclude: ["README.md"]),
         .target(
             name: "WorkbenchCore",
-            dependencies: ["Support", "ActionData", "Tokenizers", "Figures", "Literate", "TOMLKit"]),
+            dependencies: ["Support", "ActionData", "Tokenizers", "Figures", "Literate", "TOMLKit"],
+            exclude: ["README.md"]),
         .target(
             name: "Chapters",
             dependencies: [
                 "WorkbenchCore", "ActionData", "Tokenizers", "Figures", "Literate", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            exclude: ["README.md"]),
 
         // Executables: one per chapter, one for cross-chapter work.
         .executableTarget(name: "chapter-data", dependencies: ["Chapters"]),
@@ -52,13 +54,13 @@ let package = Package(
             ]),
 
         // Tests.
-        .testTarget(name: "SupportTests", dependencies: ["Support"]),
-        .testTarget(name: "ActionDataTests", dependencies: ["ActionData"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ActionData"]),
+        .testTarget(name: "SupportTests", dependencies: ["Support"], exclude: ["Fixtures"]),
+        .testTarget(name: "ActionDataTests", dependencies: ["ActionData"], exclude: ["Fixtures"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ActionData"], exclude: ["Fixtures"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
         .testTarget(name: "LiterateTests", dependencies: ["Literate"]),
-        .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"]),
+        .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"], exclude: ["Fixtures"]),
         .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "WorkbenchCore", "Literate"]),
     ],
     swiftLanguageModes: [.v5],

@@ -1,4 +1,5 @@
 import ActionData
+import Support
 
 /// The one protocol every action tokenizer implements, learned or not.
 ///
@@ -21,6 +22,9 @@ public protocol ActionTokenizer: AnyObject {
     func encode(_ chunk: ActionChunk) throws -> [Int]
     /// Maps token ids back to a chunk of the given shape.
     func decode(_ tokens: [Int], steps: Int, dims: Int) throws -> ActionChunk
+    /// Everything a fitted tokenizer needs to encode and decode, as a tree that is saved as JSON
+    /// (see ``TokenizerFile``); the registry's `restore` rebuilds the tokenizer from it.
+    func fittedState() throws -> ParameterValue
 }
 
 extension ActionTokenizer {

@@ -18,6 +18,16 @@ public final class EqualMassBinning: PerDimensionBinning {
         super.init(name: "equal-mass", bins: config.bins)
     }
 
+    override func stateEntries() -> [(key: String, values: [Double])] {
+        [("edges", edges.flatMap { $0 }), ("centres", centres.flatMap { $0 })]
+    }
+    override func stateLayout(dims: Int) -> [(key: String, count: Int)] { [("edges", dims * (bins - 1)), ("centres", dims * bins)] }
+    override func restoreState(_ a: [String: [Double]], dims: Int) {
+        let e = a["edges"]!, c = a["centres"]!
+        edges = (0..<dims).map { Array(e[$0 * (bins - 1)..<($0 + 1) * (bins - 1)]) }
+        centres = (0..<dims).map { Array(c[$0 * bins..<($0 + 1) * bins]) }
+    }
+
     override func fitDimensions(_ sorted: [[Double]]) throws {
         edges = sorted.map { v in (1..<bins).map { quantile(sorted: v, Double($0) / Double(bins)) } }
         centres = zip(sorted, edges).map { v, e in

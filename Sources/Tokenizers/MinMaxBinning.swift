@@ -18,6 +18,10 @@ public final class MinMaxBinning: PerDimensionBinning {
     /// The fitted bin width of dimension `d`.
     public func binWidth(dimension d: Int) -> Double { width[d] }
 
+    override func stateEntries() -> [(key: String, values: [Double])] { [("lower", lower), ("width", width)] }
+    override func stateLayout(dims: Int) -> [(key: String, count: Int)] { [("lower", dims), ("width", dims)] }
+    override func restoreState(_ a: [String: [Double]], dims: Int) { lower = a["lower"]!; width = a["width"]! }
+
     override func fitDimensions(_ sorted: [[Double]]) throws {
         lower = sorted.map { $0.first! }
         width = sorted.map { ($0.last! - $0.first!) / Double(bins) }

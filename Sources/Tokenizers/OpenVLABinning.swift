@@ -21,6 +21,14 @@ public final class OpenVLABinning: PerDimensionBinning {
     /// The fitted (q01, q99) of dimension `d`.
     public func percentiles(dimension d: Int) -> (q01: Double, q99: Double) { (q01[d], q99[d]) }
 
+    override func stateEntries() -> [(key: String, values: [Double])] {
+        [("q01", q01), ("q99", q99), ("constant", constant.map { $0 ? 1 : 0 })]
+    }
+    override func stateLayout(dims: Int) -> [(key: String, count: Int)] { [("q01", dims), ("q99", dims), ("constant", dims)] }
+    override func restoreState(_ a: [String: [Double]], dims: Int) {
+        q01 = a["q01"]!; q99 = a["q99"]!; constant = a["constant"]!.map { $0 != 0 }
+    }
+
     override func fitDimensions(_ sorted: [[Double]]) throws {
         q01 = sorted.map { quantile(sorted: $0, 0.01) }
         q99 = sorted.map { quantile(sorted: $0, 0.99) }

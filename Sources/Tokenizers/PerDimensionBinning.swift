@@ -12,9 +12,9 @@ public class PerDimensionBinning: ActionTokenizer {
     /// Bins per dimension.
     public let bins: Int
     public var vocabularySize: Int { bins }
-    public private(set) var isFitted = false
+    public internal(set) var isFitted = false
     /// Dimensions seen when fitting.
-    public private(set) var fittedDims = 0
+    public internal(set) var fittedDims = 0
 
     init(name: String, bins: Int) {
         self.name = name; self.bins = bins
@@ -52,7 +52,38 @@ public class PerDimensionBinning: ActionTokenizer {
         return try ActionChunk(steps: steps, dims: dims, values: values)
     }
 
+    public func fittedState() throws -> ParameterValue {
+        try requireFitted()
+        return .table([("bins", .int(bins)), ("dims", .int(fittedDims))] + stateEntries().map { ($0.key, .array($0.values.map { .double($0) })) })
+    }
+
+    /// Rebuilds a fitted tokenizer from ``fittedState()``'s tree (`make` creates the unfitted one).
+    static func restore<T: PerDimensionBinning>(_ p: ParameterReader, make: (BinningConfig) -> T) throws -> T {
+        let t = make(BinningConfig(bins: try p.int("bins", in: 2...65_536)))
+        let dims = try p.int("dims", in: 1...1_000_000)
+        var arrays: [String: [Double]] = [:]
+        for (key, count) in t.stateLayout(dims: dims) {
+            let v = try p.doubles(key)
+            guard v.count == count else {
+                throw ConfigError(location: p.location, key: key, problem: "expected \(count) numbers for \(dims) dimensions and \(t.bins) bins, found \(v.count)")
+            }
+            arrays[key] = v
+        }
+        try p.finish()
+        t.restoreState(arrays, dims: dims)
+        t.fittedDims = dims
+        t.isFitted = true
+        return t
+    }
+
     // MARK: For subclasses
+
+    /// The fitted arrays by name, flattened dimension-major.
+    func stateEntries() -> [(key: String, values: [Double])] { fatalError("subclass must implement") }
+    /// The names and lengths of the fitted arrays for `dims` dimensions.
+    func stateLayout(dims: Int) -> [(key: String, count: Int)] { fatalError("subclass must implement") }
+    /// Installs arrays read back from a saved state (lengths already checked).
+    func restoreState(_ arrays: [String: [Double]], dims: Int) { fatalError("subclass must implement") }
 
     /// Learns per-dimension parameters from each dimension's sorted fitting values.
     func fitDimensions(_ sorted: [[Double]]) throws { fatalError("subclass must implement") }

@@ -10,6 +10,14 @@ public struct TokenizerDescriptor: Sendable {
     public let family: String
     /// Builds an unfitted tokenizer from its configuration table (unknown keys are errors).
     public let make: @Sendable (ParameterReader) throws -> any ActionTokenizer
+    /// Rebuilds a fitted tokenizer from the tree its `fittedState()` returned.
+    public let restore: @Sendable (ParameterReader) throws -> any ActionTokenizer
+
+    public init(name: String, title: String, family: String,
+                make: @escaping @Sendable (ParameterReader) throws -> any ActionTokenizer,
+                restore: @escaping @Sendable (ParameterReader) throws -> any ActionTokenizer) {
+        self.name = name; self.title = title; self.family = family; self.make = make; self.restore = restore
+    }
 }
 
 /// The single registry from names to tokenizer implementations.
@@ -19,9 +27,15 @@ public struct TokenizerDescriptor: Sendable {
 public enum TokenizerRegistry {
     /// Every registered tokenizer, in the order tables and figures list them.
     public static let all: [TokenizerDescriptor] = [
-        TokenizerDescriptor(name: "minmax", title: "Min-max binning (RT-1/RT-2)", family: "binning") { MinMaxBinning(try BinningConfig($0)) },
-        TokenizerDescriptor(name: "openvla", title: "Percentile-normalised binning (OpenVLA)", family: "binning") { OpenVLABinning(try BinningConfig($0)) },
-        TokenizerDescriptor(name: "equal-mass", title: "Equal-mass binning (quantile formula)", family: "binning") { EqualMassBinning(try BinningConfig($0)) },
+        TokenizerDescriptor(name: "minmax", title: "Min-max binning (RT-1/RT-2)", family: "binning",
+                            make: { MinMaxBinning(try BinningConfig($0)) },
+                            restore: { try PerDimensionBinning.restore($0, make: MinMaxBinning.init) }),
+        TokenizerDescriptor(name: "openvla", title: "Percentile-normalised binning (OpenVLA)", family: "binning",
+                            make: { OpenVLABinning(try BinningConfig($0)) },
+                            restore: { try PerDimensionBinning.restore($0, make: OpenVLABinning.init) }),
+        TokenizerDescriptor(name: "equal-mass", title: "Equal-mass binning (quantile formula)", family: "binning",
+                            make: { EqualMassBinning(try BinningConfig($0)) },
+                            restore: { try PerDimensionBinning.restore($0, make: EqualMassBinning.init) }),
     ]
 
     /// Registered names, in order.

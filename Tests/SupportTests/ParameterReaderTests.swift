@@ -64,3 +64,22 @@ final class ParameterReaderTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path), ["file.txt"])
     }
 }
+
+final class JSONParseTests: XCTestCase {
+    /// Pretty JSON written by the workbench reads back to the same tree, doubles bit for bit.
+    func testRoundTripIsExact() throws {
+        var g = SeededGenerator(seed: 2)
+        let doubles = (0..<2000).map { _ in g.nextGaussian() * pow(10, Double(g.nextInt(below: 20)) - 10) }
+        let tree = ParameterValue.table([("z", .array(doubles.map { .double($0) })), ("a", .string("é\"\\\n\u{1}")),
+                                         ("i", .int(-42)), ("b", .bool(false)), ("t", .table([])), ("e", .array([]))])
+        XCTAssertEqual(try ParameterValue.parseJSON(Data(tree.prettyJSON().utf8), source: "x"), tree)
+    }
+
+    func testErrorsNameSourceAndLine() {
+        XCTAssertThrowsError(try ParameterValue.parseJSON(Data("{\n\"a\": [1, 2,]\n}".utf8), source: "f.json")) {
+            XCTAssertTrue("\($0)".hasPrefix("f.json: not valid JSON at line 2"), "\($0)")
+        }
+        XCTAssertThrowsError(try ParameterValue.parseJSON(Data("{} x".utf8), source: "f.json"))
+        XCTAssertThrowsError(try ParameterValue.parseJSON(Data("\"abc".utf8), source: "f.json"))
+    }
+}

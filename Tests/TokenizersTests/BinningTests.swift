@@ -176,3 +176,39 @@ final class BinningTests: XCTestCase {
         XCTAssertEqual(u.entropyBits, h, accuracy: 1e-12)
     }
 }
+
+final class TokenizerFileTests: XCTestCase {
+    /// A saved and reloaded tokenizer encodes and decodes exactly like the original.
+    func testSaveAndLoadRoundTrip() throws {
+        let data = try RobotArmGenerator().chunks(count: 100, seed: 2)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for name in TokenizerRegistry.names {
+            let tok = try TokenizerRegistry.make(name)
+            try tok.fit(data)
+            let url = dir.appendingPathComponent("\(name).json")
+            try TokenizerFile.save(tok, to: url)
+            let back = try TokenizerFile.load(from: url)
+            XCTAssertEqual(back.name, name)
+            for chunk in data.chunks.prefix(20) {
+                let ids = try tok.encode(chunk)
+                XCTAssertEqual(try back.encode(chunk), ids, name)
+                XCTAssertEqual(try back.decode(ids, steps: chunk.steps, dims: chunk.dims), try tok.decode(ids, steps: chunk.steps, dims: chunk.dims), name)
+            }
+        }
+    }
+
+    func testCorruptFilesAreNamed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("t.json")
+        try #"{"format": "vla-workbench-tokenizer/1", "tokenizer": "minmax", "state": {"bins": 4, "dims": 2, "lower": [0, 0], "width": [1]}}"#.write(to: url, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try TokenizerFile.load(from: url)) { XCTAssertTrue("\($0)".contains("key 'width': expected 2 numbers"), "\($0)") }
+        try "{not json".write(to: url, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try TokenizerFile.load(from: url)) { XCTAssertTrue("\($0)".contains("not valid JSON"), "\($0)") }
+        XCTAssertThrowsError(try TokenizerFile.load(from: dir.appendingPathComponent("missing.json"))) { XCTAssertTrue("\($0)".contains("not found"), "\($0)") }
+        let unfitted = MinMaxBinning()
+        XCTAssertThrowsError(try TokenizerFile.save(unfitted, to: url)) { XCTAssertEqual($0 as? TokenizerError, .notFitted("minmax")) }
+    }
+}
