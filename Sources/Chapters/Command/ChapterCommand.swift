@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import WorkbenchCore
+
+/// The command line every `chapter-<slug>` executable shares.
+public struct ChapterCommand: ParsableCommand {
+    /// The chapter this executable runs (set by ``main(_:)`` before parsing).
+    nonisolated(unsafe) static var chapter: Chapter = .data
+
+    public static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: chapter.command,
+            abstract: "Run the \(chapter.slug) chapter's experiments, write output/\(chapter.slug)/ and update \(chapter.filePath).",
+            discussion: """
+            Experiments: \(chapter.experiments.map(\.id).joined(separator: ", ")).
+            Parameters, seeds and each claim's decision rule are in experiments/\(chapter.slug)/*.toml.
+            An unchanged experiment is reused from output/ (its cache key covers the configuration,
+            profile, seeds, claims and source code); --force recomputes it.
+            """)
+    }
+
+    @Option(help: "Profile: smoke (seconds), quick (minutes), full (paper-grade).")
+    var profile: String = Profile.default.rawValue
+
+    @Option(help: "First seed; the profile's seed count is kept (seeds become SEED, SEED+1, ...).")
+    var seed: UInt64?
+
+    @Flag(help: "Recompute even when a cached result matches.")
+    var force = false
+
+    @Option(help: "The gnuplot executable.")
+    var gnuplot = "gnuplot"
+
+    @Option(help: "The workbench root (default: found from the current directory).")
+    var root: String?
+
+    public init() {}
+
+    public func run() throws {
+        guard let p = Profile(rawValue: profile) else {
+            throw ValidationError("unknown profile '\(profile)'; expected one of: \(Profile.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let paths = try root.map { WorkbenchPaths(root: URL(fileURLWithPath: $0)) } ?? WorkbenchPaths.locate()
+        let reports = try ChapterRunner(chapter: Self.chapter, paths: paths,
+                                        options: RunOptions(profile: p, baseSeed: seed, force: force, gnuplot: gnuplot)).run()
+        print(VerdictSummary.text(chapter: Self.chapter, reports: reports))
+    }
+
+    /// Parses the command line and runs `chapter`; errors are printed and exit non-zero.
+    public static func main(_ chapter: Chapter) {
+        Self.chapter = chapter
+        main()
+    }
+}
+
+/// The verdict summary printed at the end of a chapter run.
+public enum VerdictSummary {
+    public static func text(chapter: Chapter, reports: [ExperimentReport]) -> String {
+        var lines = ["", "\(chapter.title) chapter — verdicts"]
+        for r in reports {
+            lines.append("  \(r.id)\(r.cached ? " (cached)" : "")")
+            for v in r.verdicts {
+                lines.append("    [\(v.verdict)] \(v.statement) — measured \(v.measured)")
+            }
+        }
+        lines.append("Chapter text: \(chapter.filePath)")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import ActionData
+import Figures
+import Support
+import Tokenizers
+import WorkbenchCore
+
+extension OutlierSensitivity {
+    /// Dimensions the summary metrics average over: the six continuous end-effector deltas.
+    static let continuousDims = Array(0..<RobotArmGenerator.gripperDimension)
+
+    /// Metrics, figures, tables and the claim statistics from the per-seed cells.
+    func outcome(_ c: Config, perSeed: [[Key: Cell]], inputHash: String) -> ExperimentOutcome {
+        let names = RobotArmGenerator.dimensionNames
+        let conditions = c.fractions.flatMap { f in f == 0 ? [(f, c.magnitudes[0])] : c.magnitudes.map { (f, $0) } }
+        func series(_ k: Key, _ value: (Cell) -> Double) -> [Double] { perSeed.map { value($0[k]!) } }
+        func mean(_ v: [Double], _ dims: [Int]) -> Double { dims.map { v[$0] }.reduce(0, +) / Double(dims.count) }
+        let cont = Self.continuousDims
+
+        // Measurements for results.json.
+        var metrics: [MetricSeries] = []
+        for tok in c.tokenizers {
+            for (f, m) in conditions {
+                let k = Key(tokenizer: tok, fraction: f, magnitude: m)
+                let cond: [(name: String, value: String)] = [("tokenizer", tok), ("outlier_fraction", JSONNumber.format(f)),
+                                                             ("outlier_magnitude_std", f == 0 ? "none" : JSONNumber.format(m))]
+                metrics.append(MetricSeries(condition: cond, metric: "relative_rmse_continuous", unit: "std", perSeed: series(k) { mean($0.relativeRMSE, cont) }))
+                metrics.append(MetricSeries(condition: cond, metric: "bins_used_share_continuous", perSeed: series(k) { mean($0.usage.map(\.usedShare), cont) }))
+                metrics.append(MetricSeries(condition: cond, metric: "entropy_bits_continuous", unit: "bit", perSeed: series(k) { mean($0.usage.map(\.entropyBits), cont) }))
+                metrics.append(MetricSeries(condition: cond, metric: "share_of_bins_holding_90pct_continuous", perSeed: series(k) { mean($0.usage.map { $0.shareOfIdsHolding(0.9) }, cont) }))
+                metrics.append(MetricSeries(condition: cond, metric: "bins_used_share_gripper", perSeed: series(k) { $0.usage[RobotArmGenerator.gripperDimension].usedShare }))
+                for (d, dn) in names.enumerated() {
+                    metrics.append(MetricSeries(condition: cond + [("dimension", dn)], metric: "rmse", unit: d < 3 ? "m/step" : d < 6 ? "rad/step" : "command", perSeed: series(k) { $0.rmse[d] }))
+                }
+            }
+        }
+
+        var blocks: [ResultBlock] = [.figure(rmseFigure(c, perSeed: perSeed), caption:
+            "Reconstruction error on clean data of each tokenizer fitted on contaminated data, averaged over the six continuous dimensions and divided by each dimension's standard deviation; lines are means over seeds, bars are 95 % confidence intervals. One panel per outlier magnitude; the leftmost point is the clean fit. Legend names are the registry names: `minmax` (RT-1/RT-2), `openvla` (OpenVLA), `equal-mass` (the audit's quantile formula).")]
+        blocks.append(.figure(occupancyFigure(c, perSeed: perSeed), caption:
+            "Share of the clean evaluation values of `\(names[c.histogramDimension])` that fall in each bin, for a tokenizer fitted on clean data and one fitted with \(Format.percent(c.histogramFraction)) outliers at \(Format.parameter(c.histogramMagnitude))σ (first seed). Mass piled into a few bins means wasted precision."))
+        blocks.append(.table(summaryTable(c, perSeed: perSeed, conditions: conditions), caption:
+            "Measured on clean data (mean over the six continuous dimensions; 95 % intervals over seeds for the error). Bins used and entropy are out of \(c.bins) bins and log2(\(c.bins)) = \(Format.number(log2(Double(c.bins)))) bits."))
+        blocks.append(.table(dimensionTable(c, perSeed: perSeed), caption:
+            "Reconstruction RMSE per dimension (mean over seeds), fitted on clean data and with \(Format.percent(c.histogramFraction)) outliers at \(Format.parameter(c.histogramMagnitude))σ. Translations in metres per step, rotations in radians per step, the gripper command in [0, 1]."))
+
+        let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
+            let tok = try select.string("tokenizer", allowed: c.tokenizers)
+            // Ranges rather than lists, so one rule fits every profile's grid of conditions.
+            let lo = try select.double("min_fraction", default: 0), hi = try select.double("max_fraction", default: 1)
+            let mlo = try select.double("min_magnitude", default: 0), mhi = try select.double("max_magnitude", default: .greatestFiniteMagnitude)
+            let fr = c.fractions.filter { $0 >= lo && $0 <= hi }, mg = c.magnitudes.filter { $0 >= mlo && $0 <= mhi }
+            let dimSpec = try select.string("dimensions", default: "continuous", allowed: ["continuous", "all", "gripper"])
+            let dims = dimSpec == "continuous" ? cont : dimSpec == "all" ? Array(names.indices) : [RobotArmGenerator.gripperDimension]
+            guard !fr.isEmpty, !mg.isEmpty else {
+                throw ConfigError(location: select.location, key: fr.isEmpty ? "min_fraction" : "min_magnitude", problem: "selects no measured condition (fractions \(c.fractions.map { JSONNumber.format($0) }.joined(separator: ", ")); magnitudes \(c.magnitudes.map { JSONNumber.format($0) }.joined(separator: ", ")))")
+            }
+            let value: (Cell, Cell) -> Double
+            switch name {
+            case "rmse_inflation": value = { cell, clean in mean(cell.relativeRMSE, dims) / mean(clean.relativeRMSE, dims) }
+            case "relative_rmse": value = { cell, _ in mean(cell.relativeRMSE, dims) }
+            case "bin_usage": value = { cell, _ in mean(cell.usage.map(\.usedShare), dims) }
+            case "entropy_bits": value = { cell, _ in mean(cell.usage.map(\.entropyBits), dims) }
+            case "bins_for_90pct": value = { cell, _ in mean(cell.usage.map { $0.shareOfIdsHolding(0.9) }, dims) }
+            default:
+                throw ConfigError(location: select.location, key: "statistic", problem: "unknown statistic '\(name)'; this experiment computes rmse_inflation, relative_rmse, bin_usage, entropy_bits, bins_for_90pct")
+            }
+            return perSeed.map { cells in
+                fr.flatMap { f in mg.map { m in
+                    value(cells[Key(tokenizer: tok, fraction: f, magnitude: m)]!, cells[Key(tokenizer: tok, fraction: 0, magnitude: m)]!)
+                } }
+            }
+        }
+        return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+    }
+
+    func title(_ tok: String) -> String { (try? TokenizerRegistry.descriptor(tok).title) ?? tok }
+
+    /// Relative RMSE against outlier fraction, one panel per magnitude.
+    func rmseFigure(_ c: Config, perSeed: [[Key: Cell]]) -> Figure {
+        let cont = Self.continuousDims
+        let tics = c.fractions.enumerated().map { (value: Double($0.offset), label: Format.parameter($0.element * 100)) }
+        // One y range for every panel (so they compare), whole decades, a spare decade on top for the legend.
+        let means = c.tokenizers.flatMap { tok in c.fractions.flatMap { f in c.magnitudes.map { m in
+            Statistics.mean(perSeed.map { cells in cont.map { cells[Key(tokenizer: tok, fraction: f, magnitude: m)]!.relativeRMSE[$0] }.reduce(0, +) / Double(cont.count) })
+        } } }
+        let yLow = pow(10, (log10(means.min()!) - 0.3).rounded(.down)), yHigh = pow(10, log10(means.max()!).rounded(.up) + 1)
+        let panels = c.magnitudes.map { m -> Panel in
+            var series: [Series] = []
+            for (i, tok) in c.tokenizers.enumerated() {
+                let points = c.fractions.enumerated().map { j, f -> Series.Point in
+                    let s = SeedSummary(perSeed.map { cells in
+                        let r = cells[Key(tokenizer: tok, fraction: f, magnitude: m)]!.relativeRMSE
+                        return cont.map { r[$0] }.reduce(0, +) / Double(cont.count)
+                    })
+                    // An interval reaching below the axis is drawn to the axis.
+                    return Series.Point(x: Double(j), y: s.mean, low: s.n > 1 ? max(s.low, yLow) : nil, high: s.n > 1 ? s.high : nil)
+                }
+                series.append(Series(tok, style: .linePoints, points: points, color: i))
+                series.append(Series("\(tok) 95 % CI", style: .errorBars, points: points, color: i, inLegend: false))
+            }
+            return Panel(title: "outliers at \(Format.parameter(m))σ", x: Axis("outlier fraction of the fitting data", unit: "%", tics: tics),
+                         y: Axis("relative RMSE", unit: "RMSE / std", log: true, range: yLow...yHigh), series: series, legend: .topLeft)
+        }
+        return Figure(name: "rmse-vs-outlier-fraction", title: "Binning precision under outliers", panels: panels)
+    }
+
+    /// Bin occupancy of one dimension, clean fit against contaminated fit, one panel per tokenizer.
+    func occupancyFigure(_ c: Config, perSeed: [[Key: Cell]]) -> Figure {
+        let d = c.histogramDimension
+        let top = c.tokenizers.map { tok in
+            [0.0, c.histogramFraction].map { f in
+                perSeed[0][Key(tokenizer: tok, fraction: f, magnitude: c.histogramMagnitude)]!.usage[d]
+            }.map { u in 100 * Double(u.counts.max()!) / Double(u.total) }.max()!
+        }
+        let panels = c.tokenizers.enumerated().map { i, tok -> Panel in
+            let clean = perSeed[0][Key(tokenizer: tok, fraction: 0, magnitude: c.histogramMagnitude)]!.usage[d]
+            let dirty = perSeed[0][Key(tokenizer: tok, fraction: c.histogramFraction, magnitude: c.histogramMagnitude)]!.usage[d]
+            func points(_ u: TokenUsage) -> [Series.Point] {
+                u.counts.enumerated().map { Series.Point(x: Double($0.offset), y: 100 * Double($0.element) / Double(u.total)) }
+            }
+            return Panel(title: tok, x: Axis("bin index", unit: nil, range: 0...Double(c.bins - 1)), y: Axis("share of values", unit: "%", range: 0...(top[i] * 1.45)),
+                         series: [Series("fitted on clean data", style: .steps, points: points(clean), color: 0),
+                                  Series("fitted with \(Format.percent(c.histogramFraction)) at \(Format.parameter(c.histogramMagnitude))σ", style: .steps, points: points(dirty), color: 1)])
+        }
+        return Figure(name: "bin-occupancy", title: "Bin occupancy of \(RobotArmGenerator.dimensionNames[d]) on clean data", panels: panels, columns: panels.count)
+    }
+
+    func summaryTable(_ c: Config, perSeed: [[Key: Cell]], conditions: [(Double, Double)]) -> MarkdownTable {
+        let cont = Self.continuousDims
+        func avg(_ v: [Double]) -> Double { cont.map { v[$0] }.reduce(0, +) / Double(cont.count) }
+        var rows: [[String]] = []
+        for tok in c.tokenizers {
+            for (f, m) in conditions {
+                let cells = perSeed.map { $0[Key(tokenizer: tok, fraction: f, magnitude: m)]! }
+                let rel = SeedSummary(cells.map { avg($0.relativeRMSE) })
+                let used = Statistics.mean(cells.map { avg($0.usage.map { Double($0.used) }) })
+                let ent = Statistics.mean(cells.map { avg($0.usage.map(\.entropyBits)) })
+                let b90 = Statistics.mean(cells.map { avg($0.usage.map { $0.shareOfIdsHolding(0.9) }) })
+                rows.append([title(tok), f == 0 ? "none" : "\(Format.percent(f)) at \(Format.parameter(m))σ",
+                             Format.interval(rel), Format.number(used), Format.number(ent), Format.number(b90 * 100) + " %"])
+            }
+        }
+        return MarkdownTable(header: ["tokenizer", "outliers in fitting data", "relative RMSE", "bins used", "entropy (bits)", "bins holding 90 %"], rows: rows)
+    }
+
+    func dimensionTable(_ c: Config, perSeed: [[Key: Cell]]) -> MarkdownTable {
+        var header = ["dimension"]
+        for tok in c.tokenizers { header += ["\(tok) clean", "\(tok) outliers"] }
+        let rows = RobotArmGenerator.dimensionNames.enumerated().map { d, name -> [String] in
+            var row = ["`\(name)`"]
+            for tok in c.tokenizers {
+                for (f, m) in [(0.0, c.histogramMagnitude), (c.histogramFraction, c.histogramMagnitude)] {
+                    row.append(Format.number(Statistics.mean(perSeed.map { $0[Key(tokenizer: tok, fraction: f, magnitude: m)]!.rmse[d] })))
+                }
+            }
+            return row
+        }
+        return MarkdownTable(header: header, rows: rows)
+    }
+}

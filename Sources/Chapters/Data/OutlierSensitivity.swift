@@ -1,0 +1,115 @@
+import ActionData
+import Figures
+import Foundation
+import Support
+import Tokenizers
+import WorkbenchCore
+
+/// Data chapter: what outliers in the fitting data do to each binning tokenizer.
+///
+/// For every seed, clean robot-arm chunks are drawn; a fraction of their values is replaced by
+/// outliers; each binning tokenizer is fitted on the contaminated set and then measured on a
+/// separate clean set: reconstruction error per dimension, bins used, token entropy, and the
+/// share of bins that hold 90 % of the data.
+public struct OutlierSensitivity: Experiment {
+    public let chapter = "data"
+    public let name = "outlier-sensitivity"
+
+    public init() {}
+
+    /// The experiment's parameters (every default lives in the experiment file).
+    public struct Config {
+        /// Control frequency of the arm data, Hz.
+        let frequency: Double
+        /// Chunks to fit on, and clean chunks to measure on.
+        let fitChunks: Int, evalChunks: Int
+        /// Outlier fractions (0 = clean) and magnitudes (in standard deviations).
+        let fractions: [Double], magnitudes: [Double]
+        /// Tokenizer registry names and bins per dimension.
+        let tokenizers: [String], bins: Int
+        /// Dimension and condition shown in the occupancy histogram.
+        let histogramDimension: Int, histogramFraction: Double, histogramMagnitude: Double
+    }
+
+    public func configure(_ p: ParameterReader) throws -> Config {
+        let names = RobotArmGenerator.dimensionNames
+        let fractions = try p.doubles("fractions", in: 0...0.5)
+        guard fractions.contains(0) else { throw ConfigError(location: p.location, key: "fractions", problem: "must include 0 (the clean baseline every inflation is measured against)") }
+        let dim = try p.string("histogram_dimension", allowed: names)
+        let c = Config(
+            frequency: try p.double("frequency_hz", in: 1...1000),
+            fitChunks: try p.int("fit_chunks", in: 10...1_000_000),
+            evalChunks: try p.int("eval_chunks", in: 10...1_000_000),
+            fractions: fractions.sorted(),
+            magnitudes: try p.doubles("magnitudes", in: 1...1e6),
+            tokenizers: try p.strings("tokenizers", allowed: ["minmax", "openvla", "equal-mass"]),
+            bins: try p.int("bins", in: 2...65_536),
+            histogramDimension: names.firstIndex(of: dim)!,
+            histogramFraction: try p.double("histogram_fraction", in: 0...0.5),
+            histogramMagnitude: try p.double("histogram_magnitude", in: 1...1e6))
+        guard c.fractions.contains(c.histogramFraction), c.magnitudes.contains(c.histogramMagnitude) else {
+            throw ConfigError(location: p.location, key: "histogram_fraction", problem: "the histogram condition must be one of the measured fractions and magnitudes")
+        }
+        return c
+    }
+
+    /// One measured cell: a tokenizer fitted on data with one contamination, measured on clean data.
+    struct Cell {
+        var rmse: [Double]          // per dimension, in the dimension's units
+        var relativeRMSE: [Double]  // per dimension, divided by the clean dimension's std
+        var usage: [TokenUsage]     // per dimension, on the clean evaluation data
+    }
+
+    struct Key: Hashable { let tokenizer: String; let fraction: Double; let magnitude: Double }
+
+    public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
+        let arm = RobotArmGenerator(frequency: c.frequency)
+        let dims = RobotArmGenerator.dimensionNames.count
+        var perSeed: [[Key: Cell]] = []
+        var dataHashes: [String] = []
+        let conditions = c.fractions.flatMap { f in f == 0 ? [(f, c.magnitudes[0])] : c.magnitudes.map { (f, $0) } }
+        context.progress.begin(total: context.seeds.count * conditions.count, "fitting \(c.tokenizers.count) tokenizers under \(conditions.count) contamination conditions")
+        for seed in context.seeds {
+            let rng = context.generator(seed: seed)
+            let fit = try arm.chunks(count: c.fitChunks, seed: rng.derived("fit-data").seed)
+            let eval = try arm.chunks(count: c.evalChunks, seed: rng.derived("eval-data").seed)
+            dataHashes.append(fit.contentHash + eval.contentHash)
+            let evalStd = (0..<dims).map { Statistics.std(eval.values(dimension: $0)) }
+            var cells: [Key: Cell] = [:]
+            for (f, m) in conditions {
+                var outlierRNG = rng.derived("outliers-\(f)-\(m)")
+                let dirty = try OutlierInjection(fraction: f, magnitude: m).apply(to: fit, rng: &outlierRNG).data
+                for name in c.tokenizers {
+                    let tok = try TokenizerRegistry.make(name, parameters: try ParameterReader(.table([("bins", .int(c.bins))]), location: "tokenizer \(name)"))
+                    try tok.fit(dirty)
+                    let cell = try measure(tok, on: eval, std: evalStd)
+                    // fraction 0 is the same for every magnitude: store it under each.
+                    for mm in f == 0 ? c.magnitudes : [m] { cells[Key(tokenizer: name, fraction: f, magnitude: mm)] = cell }
+                }
+                context.progress.step("seed \(seed) · \(Format.percent(f)) outliers at \(Format.parameter(m))σ")
+            }
+            perSeed.append(cells)
+        }
+        return outcome(c, perSeed: perSeed, inputHash: StableHash.sha256Hex(dataHashes.joined()))
+    }
+
+    /// Reconstruction error and vocabulary use of a fitted tokenizer on clean data.
+    func measure(_ tok: any ActionTokenizer, on data: ChunkSet, std: [Double]) throws -> Cell {
+        let dims = data.dims
+        var sq = [Double](repeating: 0, count: dims)
+        var tokensPerDim = [[Int]](repeating: [], count: dims)
+        for chunk in data.chunks {
+            let ids = try tok.encode(chunk)
+            let back = try tok.decode(ids, steps: chunk.steps, dims: dims)
+            for i in 0..<ids.count {
+                let e = back.values[i] - chunk.values[i]
+                sq[i % dims] += e * e
+                tokensPerDim[i % dims].append(ids[i])
+            }
+        }
+        let n = Double(data.count * data.steps)
+        let rmse = sq.map { ($0 / n).squareRoot() }
+        return Cell(rmse: rmse, relativeRMSE: zip(rmse, std).map { $1 > 0 ? $0 / $1 : 0 },
+                    usage: tokensPerDim.map { TokenUsage(tokens: $0, vocabularySize: tok.vocabularySize) })
+    }
+}

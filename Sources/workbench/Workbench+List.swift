@@ -1,0 +1,60 @@
+import ArgumentParser
+import Chapters
+import Foundation
+import Literate
+import Tokenizers
+import WorkbenchCore
+
+extension Workbench {
+    /// Lists chapters, experiments, claims and tokenizers.
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List chapters, their experiments and claims, and the registered tokenizers.")
+
+        @OptionGroup var root: RootOption
+
+        func run() throws {
+            let paths = try root.paths()
+            print("Chapters (run one with `swift run chapter-<slug>`):")
+            for slug in Catalog.slugs {
+                guard let chapter = Catalog.chapter(slug) else {
+                    print("  \(slug) — no experiments yet")
+                    continue
+                }
+                print("  \(slug) — \(chapter.command), \(chapter.filePath)")
+                for e in chapter.experiments {
+                    let file = try ExperimentFile(root: paths.root, path: e.filePath)
+                    print("    \(e.id): \(file.title) [\(e.filePath)]")
+                    for c in file.claims {
+                        print("      claim \(c.id): \(c.statement)")
+                        print("        rule: \(c.ruleText)")
+                    }
+                }
+            }
+            print("\nTokenizers (registry names):")
+            for t in TokenizerRegistry.all {
+                print("  \(t.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(t.family.padding(toLength: 8, withPad: " ", startingAt: 0)) \(t.title)")
+            }
+        }
+    }
+
+    /// Fails when a chapter's generated block is stale or was edited by hand.
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check that every generated block in chapters/*.md matches output/ and the source it excerpts.",
+            discussion: "Exits non-zero and names the file, line and marker of every stale, hand-edited or malformed block.")
+
+        @OptionGroup var root: RootOption
+
+        func run() throws {
+            let paths = try root.paths()
+            let problems = Literate.checkChapters(root: paths.root)
+            if problems.isEmpty {
+                print("workbench check: every generated block in chapters/ is up to date")
+                return
+            }
+            for p in problems { FileHandle.standardError.write(Data("\(p)\n".utf8)) }
+            FileHandle.standardError.write(Data("workbench check: \(problems.count) problem(s)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,1 +1,0 @@
-print("workbench: not built yet")
