@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "workbench", targets: ["workbench"]),
+        .executable(name: "chapter-foundations", targets: ["chapter-foundations"]),
         .executable(name: "chapter-data", targets: ["chapter-data"]),
     ],
     dependencies: [
@@ -45,6 +46,7 @@ let package = Package(
             exclude: ["README.md"]),
 
         // Executables: one per chapter, one for cross-chapter work.
+        .executableTarget(name: "chapter-foundations", dependencies: ["Chapters"]),
         .executableTarget(name: "chapter-data", dependencies: ["Chapters"]),
         .executableTarget(
             name: "workbench",

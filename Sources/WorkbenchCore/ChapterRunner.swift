@@ -15,9 +15,13 @@ public struct RunOptions: Sendable {
     public var quiet = false
     /// The gnuplot executable.
     public var gnuplot = "gnuplot"
+    /// User-supplied data folders or files by name (e.g. `lasa` -> a folder of .mat files).
+    public var inputs: [String: URL] = [:]
 
-    public init(profile: Profile = .default, baseSeed: UInt64? = nil, force: Bool = false, quiet: Bool = false, gnuplot: String = "gnuplot") {
+    public init(profile: Profile = .default, baseSeed: UInt64? = nil, force: Bool = false, quiet: Bool = false,
+                gnuplot: String = "gnuplot", inputs: [String: URL] = [:]) {
         self.profile = profile; self.baseSeed = baseSeed; self.force = force; self.quiet = quiet; self.gnuplot = gnuplot
+        self.inputs = inputs
     }
 }
 
@@ -97,7 +101,23 @@ public struct ChapterRunner {
         let claims = p.file.claims.map { c in
             "\(c.id)|\(c.statistic)|\(c.select.canonicalJSON)|\(c.reduce.rawValue)|\(c.compare.rawValue)|\(JSONNumber.format(c.threshold))|\(c.statement)|\(c.rationale)"
         }.joined(separator: "\n")
-        return StableHash.sha256Hex([p.file.id, p.file.title, options.profile.rawValue, p.resolved.canonicalJSON, claims, codeHash].joined(separator: "\n"))
+        let inputs = options.inputs.keys.sorted().map { "\($0)=\(Self.contentHash(options.inputs[$0]!))" }.joined(separator: ",")
+        return StableHash.sha256Hex([p.file.id, p.file.title, options.profile.rawValue, p.resolved.canonicalJSON, claims, codeHash, inputs].joined(separator: "\n"))
+    }
+
+    /// SHA-256 over the sorted relative paths and contents of a file or of every file below a folder.
+    static func contentHash(_ url: URL) -> String {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: url.path, isDirectory: &isDir) else { return "missing" }
+        guard isDir.boolValue else { return StableHash.sha256Hex((try? Data(contentsOf: url)) ?? Data()) }
+        var files: [String] = []
+        if let e = fm.enumerator(at: url, includingPropertiesForKeys: [.isRegularFileKey]) {
+            for case let f as URL in e where (try? f.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+                files.append(String(f.standardizedFileURL.path.dropFirst(url.standardizedFileURL.path.count)))
+            }
+        }
+        return StableHash.sha256Hex(files.sorted().map { "\($0) \(StableHash.sha256Hex((try? Data(contentsOf: url.appendingPathComponent($0))) ?? Data()))" }.joined(separator: "\n"))
     }
 
     func execute(_ p: Prepared, provenance: Provenance, renderer: FigureRenderer) throws -> ExperimentReport {
@@ -110,7 +130,7 @@ public struct ChapterRunner {
         }
         progress.say("running with profile \(options.profile.rawValue), seeds \(p.seeds.map(String.init).joined(separator: ", "))")
         let started = Date()
-        let context = RunContext(profile: options.profile, seeds: p.seeds, progress: progress)
+        let context = RunContext(profile: options.profile, seeds: p.seeds, progress: progress, inputs: options.inputs)
         let outcome = try p.experiment.run(p.config, context)
         let verdicts = try p.file.claims.map { claim -> Verdict in
             let select = try ParameterReader(claim.select, location: "\(p.file.path): claims[id=\(claim.id)].select")

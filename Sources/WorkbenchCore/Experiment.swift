@@ -45,9 +45,11 @@ public struct RunContext {
     public let seeds: [UInt64]
     /// Reports progress on the terminal.
     public let progress: ProgressReporter
+    /// User-supplied data by name (`--input NAME=PATH`); experiments fall back to embedded data without it.
+    public let inputs: [String: URL]
 
-    public init(profile: Profile, seeds: [UInt64], progress: ProgressReporter) {
-        self.profile = profile; self.seeds = seeds; self.progress = progress
+    public init(profile: Profile, seeds: [UInt64], progress: ProgressReporter, inputs: [String: URL] = [:]) {
+        self.profile = profile; self.seeds = seeds; self.progress = progress; self.inputs = inputs
     }
 
     /// The root random generator for `seed`; derive named sub-streams from it.

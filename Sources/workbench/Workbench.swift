@@ -10,7 +10,7 @@ struct Workbench: ParsableCommand {
         commandName: "workbench",
         abstract: "VLA Workbench: cross-chapter commands.",
         discussion: "Each chapter has its own command, e.g. `swift run chapter-data`.",
-        subcommands: [List.self, Check.self, Bench.self])
+        subcommands: [List.self, Check.self, Tokenize.self, Bench.self])
 }
 
 /// Shared `--root` option.

@@ -212,3 +212,19 @@ final class TokenizerFileTests: XCTestCase {
         XCTAssertThrowsError(try TokenizerFile.save(unfitted, to: url)) { XCTAssertEqual($0 as? TokenizerError, .notFitted("minmax")) }
     }
 }
+
+final class TokenArrayTests: XCTestCase {
+    func testRaggedRowsRoundTripAndBadIdsAreNamed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("t.npy")
+        let rows = [[3, 1, 4], [1], [], [5, 9, 2, 6]]
+        try TokenArray.write(rows, to: url)
+        XCTAssertEqual(try NPY.read(contentsOf: url).shape, [4, 4])
+        XCTAssertEqual(try TokenArray.read(url), rows)
+        try NPY.write(NPYArray(shape: [1, 2], values: [1, 2.5]), to: url)
+        XCTAssertThrowsError(try TokenArray.read(url)) { XCTAssertTrue("\($0)".contains("row 0, position 1 holds 2.5"), "\($0)") }
+        try NPY.write(NPYArray(shape: [3], values: [1, 2, 3]), to: url)
+        XCTAssertThrowsError(try TokenArray.read(url)) { XCTAssertTrue("\($0)".contains("must be a 2-D array"), "\($0)") }
+    }
+}

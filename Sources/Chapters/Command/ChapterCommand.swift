@@ -34,6 +34,9 @@ public struct ChapterCommand: ParsableCommand {
     @Option(help: "The workbench root (default: found from the current directory).")
     var root: String?
 
+    @Option(name: .customLong("input"), help: "User data, NAME=PATH (repeatable), e.g. --input lasa=/path/to/lasa-mat-files.")
+    var inputs: [String] = []
+
     public init() {}
 
     public func run() throws {
@@ -41,8 +44,15 @@ public struct ChapterCommand: ParsableCommand {
             throw ValidationError("unknown profile '\(profile)'; expected one of: \(Profile.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let paths = try root.map { WorkbenchPaths(root: URL(fileURLWithPath: $0)) } ?? WorkbenchPaths.locate()
+        var named: [String: URL] = [:]
+        for item in inputs {
+            guard let eq = item.firstIndex(of: "="), eq != item.startIndex else { throw ValidationError("--input expects NAME=PATH, got \"\(item)\"") }
+            let url = URL(fileURLWithPath: String(item[item.index(after: eq)...]))
+            guard FileManager.default.fileExists(atPath: url.path) else { throw ValidationError("--input \(item): no such file or folder") }
+            named[String(item[..<eq])] = url
+        }
         let reports = try ChapterRunner(chapter: Self.chapter, paths: paths,
-                                        options: RunOptions(profile: p, baseSeed: seed, force: force, gnuplot: gnuplot)).run()
+                                        options: RunOptions(profile: p, baseSeed: seed, force: force, gnuplot: gnuplot, inputs: named)).run()
         print(VerdictSummary.text(chapter: Self.chapter, reports: reports))
     }
 

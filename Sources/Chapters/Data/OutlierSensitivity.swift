@@ -64,7 +64,6 @@ public struct OutlierSensitivity: Experiment {
 
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
         let arm = RobotArmGenerator(frequency: c.frequency)
-        let dims = RobotArmGenerator.dimensionNames.count
         var perSeed: [[Key: Cell]] = []
         var dataHashes: [String] = []
         let conditions = c.fractions.flatMap { f in f == 0 ? [(f, c.magnitudes[0])] : c.magnitudes.map { (f, $0) } }
@@ -74,7 +73,6 @@ public struct OutlierSensitivity: Experiment {
             let fit = try arm.chunks(count: c.fitChunks, seed: rng.derived("fit-data").seed)
             let eval = try arm.chunks(count: c.evalChunks, seed: rng.derived("eval-data").seed)
             dataHashes.append(fit.contentHash + eval.contentHash)
-            let evalStd = (0..<dims).map { Statistics.std(eval.values(dimension: $0)) }
             var cells: [Key: Cell] = [:]
             for (f, m) in conditions {
                 var outlierRNG = rng.derived("outliers-\(f)-\(m)")
@@ -82,7 +80,7 @@ public struct OutlierSensitivity: Experiment {
                 for name in c.tokenizers {
                     let tok = try TokenizerRegistry.make(name, parameters: try ParameterReader(.table([("bins", .int(c.bins))]), location: "tokenizer \(name)"))
                     try tok.fit(dirty)
-                    let cell = try measure(tok, on: eval, std: evalStd)
+                    let cell = try measure(tok, on: eval)
                     // fraction 0 is the same for every magnitude: store it under each.
                     for mm in f == 0 ? c.magnitudes : [m] { cells[Key(tokenizer: name, fraction: f, magnitude: mm)] = cell }
                 }
@@ -93,23 +91,11 @@ public struct OutlierSensitivity: Experiment {
         return outcome(c, perSeed: perSeed, inputHash: StableHash.sha256Hex(dataHashes.joined()))
     }
 
-    /// Reconstruction error and vocabulary use of a fitted tokenizer on clean data.
-    func measure(_ tok: any ActionTokenizer, on data: ChunkSet, std: [Double]) throws -> Cell {
-        let dims = data.dims
-        var sq = [Double](repeating: 0, count: dims)
-        var tokensPerDim = [[Int]](repeating: [], count: dims)
-        for chunk in data.chunks {
-            let ids = try tok.encode(chunk)
-            let back = try tok.decode(ids, steps: chunk.steps, dims: dims)
-            for i in 0..<ids.count {
-                let e = back.values[i] - chunk.values[i]
-                sq[i % dims] += e * e
-                tokensPerDim[i % dims].append(ids[i])
-            }
-        }
-        let n = Double(data.count * data.steps)
-        let rmse = sq.map { ($0 / n).squareRoot() }
-        return Cell(rmse: rmse, relativeRMSE: zip(rmse, std).map { $1 > 0 ? $0 / $1 : 0 },
-                    usage: tokensPerDim.map { TokenUsage(tokens: $0, vocabularySize: tok.vocabularySize) })
+    /// Reconstruction error and vocabulary use (per dimension) of a fitted per-step tokenizer on clean data.
+    func measure(_ tok: any ActionTokenizer, on data: ChunkSet) throws -> Cell {
+        let r = try Reconstruction.measure(tok, on: data)
+        var perDim = [[Int]](repeating: [], count: data.dims)
+        for ids in r.tokens { for (i, id) in ids.enumerated() { perDim[i % data.dims].append(id) } }
+        return Cell(rmse: r.rmse, relativeRMSE: r.relativeRMSE, usage: perDim.map { TokenUsage(tokens: $0, vocabularySize: tok.vocabularySize) })
     }
 }

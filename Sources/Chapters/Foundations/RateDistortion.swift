@@ -1,0 +1,139 @@
+import ActionData
+import Figures
+import Foundation
+import Support
+import Tokenizers
+import WorkbenchCore
+
+/// Foundations chapter: reconstruction error against tokens per second as each tokenizer's knob moves.
+///
+/// Each sweep varies one setting of one tokenizer (bins; FAST's scale and vocabulary; BEAST's
+/// control points) on the same smooth arm data at one control frequency.
+public struct RateDistortion: Experiment {
+    public let chapter = "foundations"
+    public let name = "rate-distortion"
+
+    public init() {}
+
+    /// One sweep: a tokenizer, the setting that moves, its values, and the fixed settings.
+    struct Sweep { let label: String; let tokenizer: String; let knob: String; let values: [Double]; let fixed: ParameterValue }
+
+    public struct Config {
+        let frequency: Double
+        let fitChunks: Int, evalChunks: Int
+        let sweeps: [Sweep]
+        /// The per-step binning sweep and the setting of it whose token rate is the budget.
+        let baseline: String, baselineValue: Double
+    }
+
+    public func configure(_ p: ParameterReader) throws -> Config {
+        guard case .array(let items)? = p.value("sweeps"), !items.isEmpty else {
+            throw ConfigError(location: p.location, key: "sweeps", problem: "expected a non-empty array of sweep tables")
+        }
+        let sweeps = try items.enumerated().map { i, item -> Sweep in
+            let r = try ParameterReader(item, location: "\(p.location).sweeps[\(i)]")
+            let s = Sweep(label: try r.string("label"), tokenizer: try r.string("tokenizer", allowed: TokenizerRegistry.names),
+                          knob: try r.string("knob"), values: try r.doubles("values"), fixed: r.value("fixed") ?? .table([]))
+            try r.finish()
+            for v in s.values { _ = try make(s, v) }   // every setting must be valid before anything runs
+            return s
+        }
+        let c = Config(frequency: try p.double("frequency_hz", in: 1...1000), fitChunks: try p.int("fit_chunks", in: 2...1_000_000),
+                       evalChunks: try p.int("eval_chunks", in: 1...1_000_000), sweeps: sweeps,
+                       baseline: try p.string("baseline", allowed: sweeps.map(\.label)), baselineValue: try p.double("baseline_value"))
+        guard sweeps.first(where: { $0.label == c.baseline })!.values.contains(c.baselineValue) else {
+            throw ConfigError(location: p.location, key: "baseline_value", problem: "must be one of the baseline sweep's values")
+        }
+        return c
+    }
+
+    /// The tokenizer of sweep `s` with its knob at `v` (integers stay integers).
+    func make(_ s: Sweep, _ v: Double) throws -> any ActionTokenizer {
+        let value: ParameterValue = v == v.rounded() && abs(v) < 1e9 && s.knob != "gamma" && s.knob != "lambda" ? .int(Int(v)) : .double(v)
+        let table = s.fixed.merged(with: .table([(s.knob, value)]))
+        return try TokenizerRegistry.make(s.tokenizer, parameters: ParameterReader(table, location: "experiments/foundations/rate-distortion.toml: sweep \(s.label), \(s.knob) = \(Format.parameter(v))"))
+    }
+
+    struct Key: Hashable { let sweep: String; let value: Double }
+    struct Cell { var tokensPerSecond: Double; var bitsPerSecond: Double; var relativeRMSE: Double }
+
+    public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
+        var perSeed: [[Key: Cell]] = []
+        var hashes: [String] = []
+        context.progress.begin(total: context.seeds.count * c.sweeps.reduce(0) { $0 + $1.values.count }, "sweeping \(c.sweeps.count) settings at \(Format.parameter(c.frequency)) Hz")
+        for seed in context.seeds {
+            let rng = context.generator(seed: seed)
+            let fit = try FoundationsData.arm.chunks(count: c.fitChunks, frequency: c.frequency, seed: rng.derived("fit").seed)
+            let eval = try FoundationsData.arm.chunks(count: c.evalChunks, frequency: c.frequency, seed: rng.derived("eval").seed)
+            hashes.append(fit.contentHash + eval.contentHash)
+            let seconds = Double(eval.count * eval.steps) / c.frequency
+            var cells: [Key: Cell] = [:]
+            for s in c.sweeps {
+                for v in s.values {
+                    let tok = try make(s, v)
+                    try tok.fit(fit)
+                    let r = try Reconstruction.measure(tok, on: eval)
+                    let tps = r.tokensPerChunk * Double(eval.count) / seconds
+                    cells[Key(sweep: s.label, value: v)] = Cell(tokensPerSecond: tps, bitsPerSecond: tps * log2(Double(tok.vocabularySize)),
+                                                               relativeRMSE: r.meanRelativeRMSE())
+                    context.progress.step("seed \(seed) · \(s.label) \(s.knob) = \(Format.parameter(v))")
+                }
+            }
+            perSeed.append(cells)
+        }
+        return outcome(c, perSeed: perSeed, inputHash: StableHash.sha256Hex(hashes.joined()))
+    }
+
+    func outcome(_ c: Config, perSeed: [[Key: Cell]], inputHash: String) -> ExperimentOutcome {
+        var metrics: [MetricSeries] = []
+        for s in c.sweeps {
+            for v in s.values {
+                let k = Key(sweep: s.label, value: v)
+                let cond: [(name: String, value: String)] = [("sweep", s.label), ("tokenizer", s.tokenizer), (s.knob, Format.parameter(v))]
+                metrics.append(MetricSeries(condition: cond, metric: "tokens_per_second", unit: "tokens/s", perSeed: perSeed.map { $0[k]!.tokensPerSecond }))
+                metrics.append(MetricSeries(condition: cond, metric: "bits_per_second", unit: "bit/s", perSeed: perSeed.map { $0[k]!.bitsPerSecond }))
+                metrics.append(MetricSeries(condition: cond, metric: "relative_rmse", unit: "RMSE / std", perSeed: perSeed.map { $0[k]!.relativeRMSE }))
+            }
+        }
+        func panel(_ title: String, _ xLabel: String, _ unit: String, _ x: @escaping (Cell) -> Double) -> Panel {
+            Panel(title: title, x: Axis(xLabel, unit: unit, log: true), y: Axis("relative RMSE", unit: "RMSE / std", log: true),
+                  series: c.sweeps.enumerated().map { i, s in
+                      Series("\(s.label) (\(s.knob))", style: .linePoints, points: s.values.map { v in
+                          let cells = perSeed.map { $0[Key(sweep: s.label, value: v)]! }
+                          return Series.Point(x: Statistics.mean(cells.map(x)), y: Statistics.mean(cells.map(\.relativeRMSE)))
+                      }, color: i)
+                  }, legend: .topRight)
+        }
+        let figure = Figure(name: "rate-distortion", title: "Reconstruction error against rate at \(Format.parameter(c.frequency)) Hz",
+                            panels: [panel("tokens", "tokens per second", "tokens/s", \.tokensPerSecond), panel("bits", "bits per second", "bit/s", \.bitsPerSecond)])
+        var rows: [[String]] = []
+        for s in c.sweeps {
+            for v in s.values {
+                let cells = perSeed.map { $0[Key(sweep: s.label, value: v)]! }
+                rows.append([s.label, "\(s.knob) = \(Format.parameter(v))", Format.number(Statistics.mean(cells.map(\.tokensPerSecond))),
+                             Format.number(Statistics.mean(cells.map(\.bitsPerSecond))), Format.interval(SeedSummary(cells.map(\.relativeRMSE)))])
+            }
+        }
+        let blocks: [ResultBlock] = [
+            .figure(figure, caption: "Each line is one tokenizer with one setting moving; the left panel counts tokens, the right panel bits (tokens x log2 of the vocabulary). Lower and further left is better. Means over seeds."),
+            .table(MarkdownTable(header: ["tokenizer", "setting", "tokens/s", "bits/s", "relative RMSE"], rows: rows), caption: "Every point of the sweeps (95 % intervals over seeds for the error)."),
+        ]
+        let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
+            guard name == "rmse_ratio_at_baseline_budget" else {
+                throw ConfigError(location: select.location, key: "statistic", problem: "unknown statistic '\(name)'; this experiment computes rmse_ratio_at_baseline_budget")
+            }
+            let labels = try select.strings("sweeps", allowed: c.sweeps.map(\.label))
+            // Per seed and per named sweep: the best error among its settings that spend no more tokens
+            // per second than the baseline, divided by the baseline's error (NaN if none fits the budget).
+            return perSeed.map { cells in
+                let base = cells[Key(sweep: c.baseline, value: c.baselineValue)]!
+                return labels.map { label in
+                    let s = c.sweeps.first { $0.label == label }!
+                    let within = s.values.map { cells[Key(sweep: label, value: $0)]! }.filter { $0.tokensPerSecond <= base.tokensPerSecond * (1 + 1e-9) }
+                    return (within.map(\.relativeRMSE).min() ?? .nan) / base.relativeRMSE
+                }
+            }
+        }
+        return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+    }
+}

@@ -1,0 +1,99 @@
+import Figures
+import Foundation
+import Support
+import Tokenizers
+import WorkbenchCore
+
+extension TokenCounts {
+    func outcome(_ c: Config, datasets: [String], perSeed: [[Key: Cell]], inputHash: String) -> ExperimentOutcome {
+        func values(_ k: Key, _ f: (Cell) -> Double) -> [Double] { perSeed.map { f($0[k]!) } }
+        var metrics: [MetricSeries] = []
+        let keys = datasets.flatMap { d in c.tokenizers.flatMap { t in c.frequencies.map { Key(dataset: d, tokenizer: t, hz: $0) } } }
+            + c.paperRows.filter { $0.dims == 14 }.flatMap { r in c.tokenizers.map { Key(dataset: "arm-14", tokenizer: $0, hz: r.hz) } }
+        for k in keys {
+            let cond: [(name: String, value: String)] = [("dataset", k.dataset), ("tokenizer", k.tokenizer), ("frequency_hz", Format.parameter(k.hz))]
+            metrics.append(MetricSeries(condition: cond, metric: "tokens_per_chunk", unit: "tokens / 1 s chunk", perSeed: values(k) { $0.tokensPerChunk }))
+            metrics.append(MetricSeries(condition: cond, metric: "relative_rmse", unit: "RMSE / std", perSeed: values(k) { $0.relativeRMSE }))
+        }
+
+        var blocks: [ResultBlock] = []
+        blocks.append(.figure(countFigure(c, datasets: datasets, perSeed: perSeed), caption:
+            "Mean tokens per one-second chunk against control frequency (log-log), means over seeds with 95 % intervals. Open markers are the FAST paper's Table I counts for 7-dimensional single-arm data sets (naive binning and FAST)."))
+        blocks.append(.table(countTable(c, dataset: "arm", perSeed: perSeed, value: { Format.number($0.tokensPerChunk) }), caption:
+            "Tokens per one-second chunk of the 7-dimensional arm data (mean over seeds)."))
+        if !c.paperRows.isEmpty {
+            blocks.append(.table(paperTable(c, perSeed: perSeed), caption:
+                "The FAST paper's Table I beside our measurement at the same dimension and rate (our data are the synthetic arm, two arms side by side for 14 dimensions; theirs are real robot data sets)."))
+        }
+        blocks.append(.table(countTable(c, dataset: "arm", perSeed: perSeed, value: { Format.number($0.relativeRMSE) }), caption:
+            "Reconstruction error of the same chunks, relative RMSE (RMSE / std, mean over dimensions and seeds), with each tokenizer's default settings."))
+        if !datasets.contains("lasa") {
+            blocks.append(.text("*LASA handwriting demonstrations were not given (`--input lasa=DIR`), so this run uses only the embedded synthetic arm data.*"))
+        }
+
+        let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
+            let dataset = try select.string("dataset", default: "arm", allowed: datasets)
+            let tok = try select.string("tokenizer", default: c.compressor, allowed: c.tokenizers)
+            let lo = c.frequencies.first!, hi = c.frequencies.last!
+            func t(_ cells: [Key: Cell], _ name: String, _ hz: Double) -> Double { cells[Key(dataset: dataset, tokenizer: name, hz: hz)]!.tokensPerChunk }
+            switch name {
+            case "growth_vs_baseline":
+                // How much the tokenizer's count grows from the lowest to the highest rate, relative to the baseline's growth.
+                return perSeed.map { [(t($0, tok, hi) / t($0, tok, lo)) / (t($0, c.baseline, hi) / t($0, c.baseline, lo))] }
+            case "compression_growth":
+                // Baseline tokens / tokenizer tokens at the highest rate, over the same at the lowest rate.
+                return perSeed.map { [(t($0, c.baseline, hi) / t($0, tok, hi)) / (t($0, c.baseline, lo) / t($0, tok, lo))] }
+            case "baseline_linearity":
+                // Baseline tokens per chunk divided by (frequency x dims) at every rate: 1 means exactly linear.
+                return perSeed.map { cells in c.frequencies.map { hz in t(cells, c.baseline, hz) / hz / (dataset == "lasa" ? 2 : 7) } }
+            default:
+                throw ConfigError(location: select.location, key: "statistic", problem: "unknown statistic '\(name)'; this experiment computes growth_vs_baseline, compression_growth, baseline_linearity")
+            }
+        }
+        return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+    }
+
+    func countFigure(_ c: Config, datasets: [String], perSeed: [[Key: Cell]]) -> Figure {
+        let panels = datasets.map { d -> Panel in
+            var series: [Series] = []
+            for (i, tok) in c.tokenizers.enumerated() {
+                let pts = c.frequencies.map { hz -> Series.Point in
+                    let s = SeedSummary(perSeed.map { $0[Key(dataset: d, tokenizer: tok, hz: hz)]!.tokensPerChunk })
+                    return Series.Point(x: hz, y: s.mean, low: s.n > 1 ? max(s.low, s.mean / 2) : nil, high: s.n > 1 ? s.high : nil)
+                }
+                series.append(Series(tok, style: .linePoints, points: pts, color: i))
+                series.append(Series("\(tok) interval", style: .errorBars, points: pts, color: i, inLegend: false))
+            }
+            let seven = c.paperRows.filter { $0.dims == 7 }
+            if d == "arm", !seven.isEmpty {
+                series.append(Series("FAST paper: naive", style: .points, points: seven.map { Series.Point(x: $0.hz, y: $0.naive) }, color: 7))
+                series.append(Series("FAST paper: FAST", style: .points, points: seven.map { Series.Point(x: $0.hz, y: $0.fast) }, color: 6))
+            }
+            return Panel(title: d == "arm" ? "synthetic arm, 7 dims" : "LASA handwriting, 2 dims",
+                         x: Axis("control frequency", unit: "Hz", log: true), y: Axis("tokens per one-second chunk", unit: nil, log: true),
+                         series: series, legend: .topLeft)
+        }
+        return Figure(name: "tokens-vs-frequency", title: "Tokens per chunk as the control frequency rises", panels: panels)
+    }
+
+    func countTable(_ c: Config, dataset: String, perSeed: [[Key: Cell]], value: (Cell) -> String) -> MarkdownTable {
+        let rows = c.tokenizers.map { tok -> [String] in
+            [tok] + c.frequencies.map { hz in
+                let cells = perSeed.map { $0[Key(dataset: dataset, tokenizer: tok, hz: hz)]! }
+                return value(Cell(tokensPerChunk: Statistics.mean(cells.map(\.tokensPerChunk)), relativeRMSE: Statistics.mean(cells.map(\.relativeRMSE))))
+            }
+        }
+        return MarkdownTable(header: ["tokenizer"] + c.frequencies.map { "\(Format.parameter($0)) Hz" }, rows: rows)
+    }
+
+    func paperTable(_ c: Config, perSeed: [[Key: Cell]]) -> MarkdownTable {
+        let rows = c.paperRows.map { r -> [String] in
+            let d = r.dims == 14 ? "arm-14" : "arm"
+            let base = SeedSummary(perSeed.map { $0[Key(dataset: d, tokenizer: c.baseline, hz: r.hz)]?.tokensPerChunk ?? .nan })
+            let fast = SeedSummary(perSeed.map { $0[Key(dataset: d, tokenizer: c.compressor, hz: r.hz)]?.tokensPerChunk ?? .nan })
+            return [r.name, String(r.dims), Format.parameter(r.hz), Format.parameter(r.naive), Format.number(base.mean), Format.parameter(r.fast),
+                    Format.interval(fast), Format.number(r.naive / r.fast, significant: 2), Format.number(base.mean / fast.mean, significant: 2)]
+        }
+        return MarkdownTable(header: ["paper's data set", "dims", "Hz", "paper: naive", "ours: \(c.baseline)", "paper: FAST", "ours: \(c.compressor)", "paper: ratio", "ours: ratio"], rows: rows)
+    }
+}

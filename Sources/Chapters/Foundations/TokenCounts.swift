@@ -1,0 +1,96 @@
+import ActionData
+import Figures
+import Foundation
+import Support
+import Tokenizers
+import WorkbenchCore
+
+/// Foundations chapter: tokens per one-second chunk as the control frequency rises.
+///
+/// Every registered tokenizer is fitted at each frequency on one set of chunks and measured on
+/// another: mean tokens per chunk and reconstruction error. The FAST paper's Table I counts are
+/// shown beside ours for the matching dimension and rate.
+public struct TokenCounts: Experiment {
+    public let chapter = "foundations"
+    public let name = "token-counts"
+
+    public init() {}
+
+    public struct Config {
+        /// Control frequencies, Hz.
+        let frequencies: [Double]
+        /// Tokenizer registry names, and per-tokenizer settings tables.
+        let tokenizers: [String], settings: ParameterValue
+        /// One-second chunks to fit on and to measure on, per frequency.
+        let fitChunks: Int, evalChunks: Int
+        /// The per-step binning tokenizer the claims compare against, and FAST's name.
+        let baseline: String, compressor: String
+        /// The FAST paper's Table I rows: name, dims, Hz, naive tokens, FAST tokens.
+        let paperRows: [(name: String, dims: Int, hz: Double, naive: Double, fast: Double)]
+    }
+
+    public func configure(_ p: ParameterReader) throws -> Config {
+        let names = TokenizerRegistry.names
+        let tokenizers = try p.strings("tokenizers", allowed: names)
+        let settings = try p.table("settings")
+        for key in settings.keys where !tokenizers.contains(key) {
+            throw ConfigError(location: settings.location, key: key, problem: "settings for a tokenizer that is not measured; measured: \(tokenizers.joined(separator: ", "))")
+        }
+        for key in settings.keys { _ = settings.value(key) }
+        var rows: [(String, Int, Double, Double, Double)] = []
+        if case .array(let items)? = p.value("paper_rows") {
+            for (i, item) in items.enumerated() {
+                let r = try ParameterReader(item, location: "\(p.location).paper_rows[\(i)]")
+                rows.append((try r.string("name"), try r.int("dims", in: 1...64), try r.double("hz", in: 1...1000), try r.double("naive"), try r.double("fast")))
+                try r.finish()
+            }
+        }
+        let c = Config(frequencies: try p.doubles("frequencies_hz", in: 1...1000).sorted(), tokenizers: tokenizers,
+                       settings: p.value("settings") ?? .table([]),
+                       fitChunks: try p.int("fit_chunks", in: 2...1_000_000), evalChunks: try p.int("eval_chunks", in: 1...1_000_000),
+                       baseline: try p.string("baseline", allowed: tokenizers), compressor: try p.string("compressor", allowed: tokenizers),
+                       paperRows: rows)
+        for r in rows where r.1 == 7 && !c.frequencies.contains(r.2) {
+            throw ConfigError(location: p.location, key: "paper_rows", problem: "the 7-dimension row \(r.0) at \(Format.parameter(r.2)) Hz needs that rate in frequencies_hz")
+        }
+        // Validate every tokenizer's settings now, before anything runs.
+        for t in tokenizers { _ = try makeTokenizer(t, c) }
+        return c
+    }
+
+    func makeTokenizer(_ name: String, _ c: Config) throws -> any ActionTokenizer {
+        try TokenizerRegistry.make(name, parameters: ParameterReader(c.settings[name] ?? .table([]), location: "experiments/foundations/token-counts.toml: settings.\(name)"))
+    }
+
+    struct Key: Hashable { let dataset: String; let tokenizer: String; let hz: Double }
+    struct Cell { var tokensPerChunk: Double; var relativeRMSE: Double }
+
+    public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
+        var datasets: [FoundationsData] = [.arm]
+        if let lasa = context.inputs["lasa"] { datasets.append(.lasa(lasa)) }
+        var perSeed: [[Key: Cell]] = []
+        var hashes: [String] = []
+        let extra = c.paperRows.filter { $0.dims == 14 }.map(\.hz)
+        context.progress.begin(total: context.seeds.count * (datasets.count * c.frequencies.count + extra.count),
+                               "measuring \(c.tokenizers.count) tokenizers at \(c.frequencies.count) frequencies on \(datasets.map(\.name).joined(separator: ", "))")
+        for seed in context.seeds {
+            var cells: [Key: Cell] = [:]
+            let rng = context.generator(seed: seed)
+            let jobs = datasets.flatMap { d in c.frequencies.map { (d, $0) } } + extra.map { (FoundationsData.bimanualArm, $0) }
+            for (data, hz) in jobs {
+                let fit = try data.chunks(count: c.fitChunks, frequency: hz, seed: rng.derived("fit-\(data.name)-\(hz)").seed)
+                let eval = try data.chunks(count: c.evalChunks, frequency: hz, seed: rng.derived("eval-\(data.name)-\(hz)").seed)
+                hashes.append(fit.contentHash)
+                for name in c.tokenizers {
+                    let tok = try makeTokenizer(name, c)
+                    try tok.fit(fit)
+                    let r = try Reconstruction.measure(tok, on: eval)
+                    cells[Key(dataset: data.name, tokenizer: name, hz: hz)] = Cell(tokensPerChunk: r.tokensPerChunk, relativeRMSE: r.meanRelativeRMSE())
+                }
+                context.progress.step("seed \(seed) · \(data.name) at \(Format.parameter(hz)) Hz")
+            }
+            perSeed.append(cells)
+        }
+        return outcome(c, datasets: datasets.map(\.name), perSeed: perSeed, inputHash: StableHash.sha256Hex(hashes.joined()))
+    }
+}
