@@ -16,7 +16,30 @@ enum FoundationsData {
         }
     }
 
-    /// `count` one-second chunks at `frequency` Hz drawn with `seed`.
+    /// A fitting set and a separate measuring set of one-second chunks at `frequency` Hz.
+    ///
+    /// The arm draws both sets independently from `seed`; LASA fits on demonstrations 0-4 of every
+    /// shape and measures on demonstrations 5-6, so no demonstration is in both sets, and draws up to
+    /// the requested counts from each side with `seed`.
+    func split(fit: Int, eval: Int, frequency: Double, seed: SeededGenerator) throws -> (fit: ChunkSet, eval: ChunkSet) {
+        switch self {
+        case .arm, .bimanualArm:
+            return (try chunks(count: fit, frequency: frequency, seed: seed.derived("fit").seed),
+                    try chunks(count: eval, frequency: frequency, seed: seed.derived("eval").seed))
+        case .lasa(let folder):
+            let demos = try LASA.load(folder: folder)
+            func sample(_ part: [LASADemonstration], _ count: Int, _ label: String) throws -> ChunkSet {
+                let all = try LASA.chunks(part, frequency: frequency)
+                var rng = seed.derived(label)
+                var order = Array(all.chunks.indices)
+                rng.shuffle(&order)
+                return try all.replacing(chunks: order.prefix(count).sorted().map { all.chunks[$0] })
+            }
+            return (try sample(demos.filter { $0.index < 5 }, fit, "fit"), try sample(demos.filter { $0.index >= 5 }, eval, "eval"))
+        }
+    }
+
+    /// `count` one-second chunks of the arm data sets at `frequency` Hz drawn with `seed`.
     func chunks(count: Int, frequency: Double, seed: UInt64) throws -> ChunkSet {
         switch self {
         case .arm:
@@ -25,13 +48,8 @@ enum FoundationsData {
             let left = try RobotArmGenerator(frequency: frequency).chunks(count: count, seed: seed)
             let right = try RobotArmGenerator(frequency: frequency).chunks(count: count, seed: seed ^ 0x5EED)
             return try left.concatenatingDimensions(with: right)
-        case .lasa(let folder):
-            return try FoundationsData.lasaChunks(folder: folder, count: count, frequency: frequency, seed: seed)
+        case .lasa:
+            preconditionFailure("LASA is drawn through split(fit:eval:frequency:seed:)")
         }
-    }
-
-    /// LASA demonstrations resampled to `frequency`, cut into one-second chunks; `count` drawn with `seed`.
-    static func lasaChunks(folder: URL, count: Int, frequency: Double, seed: UInt64) throws -> ChunkSet {
-        throw ActionDataError.invalidParameter("the LASA loader is not built yet")
     }
 }

@@ -47,9 +47,10 @@ public struct RateDistortion: Experiment {
         return c
     }
 
-    /// The tokenizer of sweep `s` with its knob at `v` (integers stay integers).
+    /// The tokenizer of sweep `s` with its knob at `v` (whole values are passed as integers, which
+    /// number-valued settings accept too).
     func make(_ s: Sweep, _ v: Double) throws -> any ActionTokenizer {
-        let value: ParameterValue = v == v.rounded() && abs(v) < 1e9 && s.knob != "gamma" && s.knob != "lambda" ? .int(Int(v)) : .double(v)
+        let value: ParameterValue = v == v.rounded() && abs(v) < 1e9 ? .int(Int(v)) : .double(v)
         let table = s.fixed.merged(with: .table([(s.knob, value)]))
         return try TokenizerRegistry.make(s.tokenizer, parameters: ParameterReader(table, location: "experiments/foundations/rate-distortion.toml: sweep \(s.label), \(s.knob) = \(Format.parameter(v))"))
     }
@@ -63,8 +64,7 @@ public struct RateDistortion: Experiment {
         context.progress.begin(total: context.seeds.count * c.sweeps.reduce(0) { $0 + $1.values.count }, "sweeping \(c.sweeps.count) settings at \(Format.parameter(c.frequency)) Hz")
         for seed in context.seeds {
             let rng = context.generator(seed: seed)
-            let fit = try FoundationsData.arm.chunks(count: c.fitChunks, frequency: c.frequency, seed: rng.derived("fit").seed)
-            let eval = try FoundationsData.arm.chunks(count: c.evalChunks, frequency: c.frequency, seed: rng.derived("eval").seed)
+            let (fit, eval) = try FoundationsData.arm.split(fit: c.fitChunks, eval: c.evalChunks, frequency: c.frequency, seed: rng)
             hashes.append(fit.contentHash + eval.contentHash)
             let seconds = Double(eval.count * eval.steps) / c.frequency
             var cells: [Key: Cell] = [:]

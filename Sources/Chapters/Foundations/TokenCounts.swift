@@ -78,8 +78,7 @@ public struct TokenCounts: Experiment {
             let rng = context.generator(seed: seed)
             let jobs = datasets.flatMap { d in c.frequencies.map { (d, $0) } } + extra.map { (FoundationsData.bimanualArm, $0) }
             for (data, hz) in jobs {
-                let fit = try data.chunks(count: c.fitChunks, frequency: hz, seed: rng.derived("fit-\(data.name)-\(hz)").seed)
-                let eval = try data.chunks(count: c.evalChunks, frequency: hz, seed: rng.derived("eval-\(data.name)-\(hz)").seed)
+                let (fit, eval) = try data.split(fit: c.fitChunks, eval: c.evalChunks, frequency: hz, seed: rng.derived("\(data.name)-\(hz)"))
                 hashes.append(fit.contentHash)
                 for name in c.tokenizers {
                     let tok = try makeTokenizer(name, c)
