@@ -36,6 +36,12 @@ public enum TokenizerRegistry {
         TokenizerDescriptor(name: "equal-mass", title: "Equal-mass binning (quantile formula)", family: "binning",
                             make: { EqualMassBinning(try BinningConfig($0)) },
                             restore: { try PerDimensionBinning.restore($0, make: EqualMassBinning.init) }),
+        TokenizerDescriptor(name: "verlet", title: "Verlet delta tokens (MotionLM)", family: "delta",
+                            make: { try VerletTokenizer(try VerletConfig($0)) },
+                            restore: { try VerletTokenizer.restore($0) }),
+        TokenizerDescriptor(name: "beast", title: "B-spline control-point tokens (BEAST)", family: "signal",
+                            make: { try BEASTTokenizer(try BEASTConfig($0)) },
+                            restore: { try BEASTTokenizer.restore($0) }),
     ]
 
     /// Registered names, in order.
