@@ -1,0 +1,190 @@
+import Foundation
+import Support
+
+/// The training and generation benchmark behind `workbench bench train`.
+///
+/// Two models (a reference GPT: vocabulary 258, width 128, 4 heads, 2 layers, MLP 4×, context 64;
+/// and a tiny one: width 64, 1 layer) train with AdamW on batches of 32 random sequences of 64
+/// tokens. Reported: steps/s, tokens/s, the share of step time inside sgemm, the achieved
+/// GFLOP/s (matrix-product work over wall time), peak and per-phase resident memory, and batch-1
+/// generation latency per token with and without the KV cache. When a PyTorch twin script is
+/// given and PyTorch is importable, it runs the same models on the same thread count and the
+/// report adds the throughput ratio.
+public enum TrainBenchmark {
+    /// One benchmarked model.
+    public struct Model: Sendable {
+        /// Display name.
+        public var name: String
+        /// Its configuration.
+        public var config: GPTConfig
+        /// Creates a benchmark entry.
+        public init(name: String, config: GPTConfig) { self.name = name; self.config = config }
+    }
+
+    /// Batch size of the benchmark.
+    public static let batch = 32
+    /// The reference and tiny models.
+    public static let models = [
+        Model(name: "reference", config: GPTConfig(vocabSize: 258, contextLength: 64, dModel: 128, heads: 4, layers: 2)),
+        Model(name: "tiny", config: GPTConfig(vocabSize: 258, contextLength: 64, dModel: 64, heads: 4, layers: 1)),
+    ]
+
+    /// Measured figures for one model.
+    public struct Result: Sendable {
+        /// Model name.
+        public var name: String
+        /// Training steps (forward, backward, AdamW) per second.
+        public var stepsPerSecond: Double
+        /// Trained tokens per second (steps/s × batch × context).
+        public var tokensPerSecond: Double
+        /// Fraction of wall time spent inside sgemm.
+        public var blasShare: Double
+        /// Matrix-product GFLOP per second of wall time.
+        public var gflops: Double
+        /// Matrix-product GFLOP per second of time inside sgemm.
+        public var blasGflops: Double
+        /// Resident memory (MB) after 10 %, 50 % and 100 % of the timed steps.
+        public var rssMB: [Double]
+        /// Peak resident memory (MB) over the timed steps and generation.
+        public var peakMB: Double
+        /// Batch-1 generation latency per token with the KV cache (ms).
+        public var msPerTokenCached: Double
+        /// Batch-1 generation latency per token recomputing the whole sequence (ms).
+        public var msPerTokenFull: Double
+        /// Loss of the last step.
+        public var finalLoss: Float
+    }
+
+    /// Runs the benchmark and returns the printed report.
+    ///
+    /// - Parameters:
+    ///   - steps: timed training steps per model (after 5 warm-up steps).
+    ///   - threads: engine (and PyTorch) threads; `nil` uses all active processors.
+    ///   - torchScript: path to `scripts/engine/bench_torch.py`; skipped when `nil` or PyTorch is missing.
+    ///   - progress: receives one line per phase.
+    public static func run(steps: Int = 500, threads: Int? = nil, torchScript: URL? = nil,
+                           progress: (String) -> Void = { _ in }) -> String {
+        if let threads { Parallel.setThreads(threads) }
+        Parallel.setUp()
+        let nThreads = Parallel.threads
+        var lines = ["Engine training benchmark: batch \(batch), context 64, AdamW, \(steps) steps, \(nThreads) thread(s) (single-threaded OpenBLAS calls split by the engine)"]
+        var results: [Result] = []
+        for m in models {
+            progress("training \(m.name) for \(steps) steps")
+            results.append(measure(m, steps: steps, progress: progress))
+        }
+        func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
+        lines.append(pad("model", 10) + "  steps/s  tokens/s  BLAS%  GFLOP/s  BLAS GF/s  peak MB  RSS MB @10/50/100%  ms/tok KV  ms/tok full")
+        for r in results {
+            let rss = r.rssMB.map { String(format: "%.1f", $0) }.joined(separator: "/")
+            lines.append(pad(r.name, 10) + String(format: " %8.2f %9.0f %5.1f%% %8.2f %10.2f %8.1f", r.stepsPerSecond, r.tokensPerSecond,
+                                                  100 * r.blasShare, r.gflops, r.blasGflops, r.peakMB)
+                + "  " + pad(rss, 18) + String(format: " %10.3f %12.3f", r.msPerTokenCached, r.msPerTokenFull))
+        }
+        for r in results {
+            lines.append(String(format: "%@: KV-cache speed-up %.1fx at context 64; final loss %.3f",
+                                r.name, r.msPerTokenFull / r.msPerTokenCached, r.finalLoss))
+        }
+        if let torchScript {
+            progress("running the PyTorch twin")
+            if let torch = runTorch(torchScript, steps: steps, threads: nThreads) {
+                lines.append("PyTorch \(torch["torch_version"] ?? "?") on \(nThreads) thread(s):")
+                for r in results {
+                    if let sps = Double(torch["\(r.name)_steps_per_s"] ?? "") {
+                        lines.append(pad(r.name, 10) + String(format: " PyTorch %.2f steps/s; engine / PyTorch = %.2f", sps, r.stepsPerSecond / sps))
+                    }
+                }
+            } else {
+                lines.append("PyTorch twin skipped (python3 with torch not available)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Trains one model for `steps` timed steps and times batch-1 generation.
+    public static func measure(_ m: Model, steps: Int, progress: (String) -> Void) -> Result {
+        let c = m.config, t = c.contextLength
+        let gpt = GPT(c, seed: 1)
+        let opt = AdamW(gpt.parameters, learningRate: 1e-3)
+        var rng = SeededGenerator(seed: 2)
+        let pool = 8
+        let data = (0..<pool).map { _ in (0..<(batch * (t + 1))).map { _ in rng.nextInt(below: c.vocabSize) } }
+        func trainStep(_ i: Int) -> Float {
+            let d = data[i % pool]
+            var inputs = [Int](), targets = [Int]()
+            inputs.reserveCapacity(batch * t); targets.reserveCapacity(batch * t)
+            for b in 0..<batch {
+                let start: Int = b * (t + 1)
+                inputs.append(contentsOf: d[start..<(start + t)])
+                targets.append(contentsOf: d[(start + 1)..<(start + t + 1)])
+            }
+            let loss = try! gpt.loss(tokens: inputs, targets: targets, batch: batch)
+            loss.backward()
+            opt.step()
+            opt.zeroGrad()
+            return loss.item
+        }
+        for i in 0..<5 { _ = trainStep(i) }
+        // Reset the kernel's peak-RSS mark so the reported peak covers the timed steps only.
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+        BLAS.resetCounters()
+        BLAS.profiling = true
+        var rss: [Double] = []
+        let marks = Set([max(steps / 10, 1), max(steps / 2, 1), steps])
+        var loss: Float = 0
+        let t0 = monotonicSeconds()
+        for i in 1...max(steps, 1) {
+            loss = trainStep(i)
+            if marks.contains(i) { rss.append(memoryMB("VmRSS")) }
+        }
+        let elapsed = monotonicSeconds() - t0
+        BLAS.profiling = false
+        let blasSeconds = BLAS.seconds, flops = BLAS.flops
+        progress(String(format: "%@: %.2f steps/s, loss %.3f", m.name, Double(steps) / elapsed, loss))
+
+        // Generation at batch 1: one BOS-like prompt token, then fill the context.
+        var sampler = Sampler(.greedy)
+        let newTokens = t - 1
+        let g0 = monotonicSeconds()
+        _ = try! gpt.generate(prompts: [[0]], newTokens: newTokens, sampler: &sampler, useCache: true)
+        let g1 = monotonicSeconds()
+        _ = try! gpt.generate(prompts: [[0]], newTokens: newTokens, sampler: &sampler, useCache: false)
+        let g2 = monotonicSeconds()
+        return Result(name: m.name, stepsPerSecond: Double(steps) / elapsed,
+                      tokensPerSecond: Double(steps * batch * t) / elapsed, blasShare: blasSeconds / elapsed,
+                      gflops: flops / elapsed / 1e9, blasGflops: flops / max(blasSeconds, 1e-9) / 1e9,
+                      rssMB: rss, peakMB: memoryMB("VmHWM"),
+                      msPerTokenCached: 1000 * (g1 - g0) / Double(newTokens),
+                      msPerTokenFull: 1000 * (g2 - g1) / Double(newTokens), finalLoss: loss)
+    }
+
+    /// A `/proc/self/status` memory field in MB (0 where unavailable).
+    static func memoryMB(_ field: String) -> Double {
+        guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in s.split(separator: "\n") where line.hasPrefix(field + ":") {
+            let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+            return kb / 1024
+        }
+        return 0
+    }
+
+    /// Runs the PyTorch twin; returns its `key=value` lines, or nil when it cannot run.
+    static func runTorch(_ script: URL, steps: Int, threads: Int) -> [String: String]? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", script.path, "--steps", "\(steps)", "--threads", "\(threads)"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0, let text = String(data: data, encoding: .utf8) else { return nil }
+        var kv: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { kv[String(parts[0])] = String(parts[1]) }
+        }
+        return kv.isEmpty ? nil : kv
+    }
+}

@@ -1,0 +1,63 @@
+import Dispatch
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Intra-op parallelism: ops split their work into contiguous ranges run on ``threads`` threads.
+///
+/// OpenBLAS itself is kept single-threaded (its worker threads spin between calls and steal the
+/// cores from the elementwise code); large products are split by rows here instead, and the
+/// per-head attention products run in parallel. Results do not depend on the thread count except
+/// through the floating-point order inside sgemm, which is fixed for a given split.
+public enum Parallel {
+    /// Number of threads ops may use (default: the machine's active processors).
+    nonisolated(unsafe) public private(set) static var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// Work items (roughly elements) below which an op stays on the calling thread.
+    public static let minWorkPerThread = Defaults.parallelGrain
+
+    /// Sets the thread count for ops (and keeps OpenBLAS single-threaded).
+    public static func setThreads(_ n: Int) {
+        threads = max(1, n)
+        setUp()
+    }
+
+    /// One-time process set-up: single-threaded OpenBLAS, and a malloc that keeps large freed
+    /// blocks for reuse instead of returning them to the kernel (which costs page faults every step).
+    static let setUpOnce: Void = {
+        BLAS.setThreads(1)
+        #if os(Linux)
+        _ = glibcMallopt(-3, 32 << 20)  // M_MMAP_THRESHOLD (glibc maximum)
+        _ = glibcMallopt(-1, 1 << 30)  // M_TRIM_THRESHOLD
+        #endif
+    }()
+
+    /// Runs the one-time set-up (idempotent).
+    @inline(__always) static func setUp() { _ = setUpOnce }
+
+    /// Calls `body` on `chunks` disjoint sub-ranges covering `0..<n` (one chunk per thread when
+    /// `work`, the op's total size, is large enough; otherwise one call on this thread).
+    @inline(__always)
+    static func forRanges(_ n: Int, work: Int, _ body: (Range<Int>) -> Void) {
+        let parts = min(threads, n, max(1, work / minWorkPerThread))
+        if parts <= 1 { body(0..<n); return }
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            body((p * n / parts)..<((p + 1) * n / parts))
+        }
+    }
+
+    /// Like ``forRanges(_:work:_:)`` but also passes the chunk index and the number of chunks.
+    @inline(__always)
+    static func forChunks(_ n: Int, work: Int, _ body: (_ chunk: Int, _ chunks: Int, Range<Int>) -> Void) {
+        let parts = min(threads, n, max(1, work / minWorkPerThread))
+        if parts <= 1 { body(0, 1, 0..<n); return }
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            body(p, parts, (p * n / parts)..<((p + 1) * n / parts))
+        }
+    }
+}
+
+#if os(Linux)
+/// glibc's `mallopt` (declared in <malloc.h>, which the Glibc module does not export).
+@_silgen_name("mallopt") private func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
+#endif

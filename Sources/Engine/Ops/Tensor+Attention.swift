@@ -1,0 +1,121 @@
+import Foundation
+
+/// Fused multi-head causal self-attention over packed query/key/value projections.
+extension Tensor {
+    /// Causal attention: `qkv` is `[B, T, 3C]` (queries, keys, values side by side, heads
+    /// contiguous within each); returns `[B, T, C]`.
+    ///
+    /// Per batch entry and head: `S = Q·Kᵀ/√d`, a causal softmax, then `P·V`, both products and the
+    /// four of the backward pass as strided sgemm calls reading `qkv` in place.
+    public static func causalSelfAttention(_ qkv: Tensor, heads: Int) -> Tensor {
+        precondition(qkv.shape.count == 3 && qkv.lastDim % (3 * heads) == 0, "attention: qkv \(qkv.shape) must be [B, T, 3·C] with C divisible by \(heads) heads")
+        let bsz = qkv.shape[0], t = qkv.shape[1], c3 = qkv.lastDim, c = c3 / 3, hd = c / heads
+        let scale = 1 / Float(hd).squareRoot()
+        let out = Tensor.empty([bsz, t, c])
+        let probs = Storage(uninitialized: bsz * heads * t * t)
+        let pairs = bsz * heads, work = pairs * t * t * hd
+        let x = qkv.ptr, o = out.ptr, pb = probs.base
+        BLAS.parallelRegion(pairs, work: work, flops: Double(pairs) * 4 * Double(t * t * hd)) { range, blasTime in
+            for pair in range {
+                let b = pair / heads, h = pair % heads
+                let q = x + b * t * c3 + h * hd, k = q + c, v = q + 2 * c
+                let p = pb + pair * t * t
+                var t0 = monotonicSeconds()
+                BLAS.local(transB: true, m: t, n: t, k: hd, alpha: scale, a: q, lda: c3, b: k, ldb: c3, c: p, ldc: t)
+                blasTime += monotonicSeconds() - t0
+                for i in 0..<t {
+                    let row = p + i * t
+                    softmaxRow(row, row, i + 1)
+                    for j in (i + 1)..<max(t, i + 1) { row[j] = 0 }
+                }
+                t0 = monotonicSeconds()
+                BLAS.local(m: t, n: hd, k: t, a: p, lda: t, b: v, ldb: c3, c: o + b * t * c + h * hd, ldc: c)
+                blasTime += monotonicSeconds() - t0
+            }
+        }
+        return Tape.record(out, inputs: [qkv]) { [probs] out in
+            withExtendedLifetime(probs) {}
+            let dy = out.gradStorage!.base
+            // Every (batch, head) slice of dq, dk, dv is written by exactly one product below.
+            let (g, beta) = qkv.gradForOverwrite()
+            BLAS.parallelRegion(pairs, work: work, flops: Double(pairs) * 8 * Double(t * t * hd)) { range, blasTime in
+                let dp = UnsafeMutablePointer<Float>.allocate(capacity: t * t)
+                defer { dp.deallocate() }
+                for pair in range {
+                    let b = pair / heads, h = pair % heads
+                    let off = b * t * c3 + h * hd
+                    let q = x + off, k = q + c, v = q + 2 * c
+                    let gq = g + off, gk = gq + c, gv = gq + 2 * c
+                    let p = pb + pair * t * t
+                    let dO = dy + b * t * c + h * hd
+                    var t0 = monotonicSeconds()
+                    BLAS.local(transB: true, m: t, n: t, k: hd, a: dO, lda: c, b: v, ldb: c3, c: dp, ldc: t)
+                    BLAS.local(transA: true, m: t, n: hd, k: t, a: p, lda: t, b: dO, ldb: c, beta: beta, c: gv, ldc: c3)
+                    blasTime += monotonicSeconds() - t0
+                    for i in 0..<t {
+                        let pr = p + i * t, dr = dp + i * t
+                        let dot = Row.dot(pr, dr, i + 1)
+                        for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) * scale }
+                        for j in (i + 1)..<max(t, i + 1) { dr[j] = 0 }
+                    }
+                    t0 = monotonicSeconds()
+                    BLAS.local(m: t, n: hd, k: t, a: dp, lda: t, b: k, ldb: c3, beta: beta, c: gq, ldc: c3)
+                    BLAS.local(transA: true, m: t, n: hd, k: t, a: dp, lda: t, b: q, ldb: c3, beta: beta, c: gk, ldc: c3)
+                    blasTime += monotonicSeconds() - t0
+                }
+            }
+        }
+    }
+}
+
+/// Keys and values of earlier positions for one attention layer, for incremental decoding.
+public final class KVCache {
+    /// Batch size, heads, capacity (positions) and head width.
+    public let batch: Int, heads: Int, capacity: Int, headDim: Int
+    /// Number of positions stored.
+    public internal(set) var length = 0
+    let keys: Storage, values: Storage
+
+    /// An empty cache for `capacity` positions.
+    public init(batch: Int, heads: Int, capacity: Int, headDim: Int) {
+        self.batch = batch; self.heads = heads; self.capacity = capacity; self.headDim = headDim
+        keys = Storage(count: batch * heads * capacity * headDim, value: 0)
+        values = Storage(count: batch * heads * capacity * headDim, value: 0)
+    }
+
+    /// Forgets all positions.
+    public func clear() { length = 0 }
+
+    /// Appends the new positions' keys and values from `qkv` (`[B, Tn, 3C]`), then attends the new
+    /// queries causally over everything stored; returns `[B, Tn, C]`. Not differentiable.
+    func attend(_ qkv: Tensor) -> Tensor {
+        let bsz = qkv.shape[0], tn = qkv.shape[1], c3 = qkv.lastDim, c = c3 / 3, hd = headDim
+        precondition(bsz == batch && c == heads * hd, "KV cache built for batch \(batch), width \(heads * hd); got qkv \(qkv.shape)")
+        precondition(length + tn <= capacity, "KV cache full: \(length) + \(tn) > \(capacity)")
+        let l0 = length, total = l0 + tn
+        let scale = 1 / Float(hd).squareRoot()
+        let out = Tensor.empty([bsz, tn, c])
+        let s = UnsafeMutablePointer<Float>.allocate(capacity: tn * total)
+        defer { s.deallocate() }
+        for b in 0..<bsz {
+            for h in 0..<heads {
+                let kc = keys.base + (b * heads + h) * capacity * hd, vc = values.base + (b * heads + h) * capacity * hd
+                for i in 0..<tn {
+                    let src = qkv.ptr + (b * tn + i) * c3 + h * hd
+                    (kc + (l0 + i) * hd).update(from: src + c, count: hd)
+                    (vc + (l0 + i) * hd).update(from: src + 2 * c, count: hd)
+                }
+                let q = qkv.ptr + b * tn * c3 + h * hd
+                BLAS.gemm(transB: true, m: tn, n: total, k: hd, alpha: scale, a: q, lda: c3, b: kc, ldb: hd, c: s, ldc: total)
+                for i in 0..<tn {
+                    let row = s + i * total, visible = l0 + i + 1
+                    softmaxRow(row, row, visible)
+                    for j in visible..<max(total, visible) { row[j] = 0 }
+                }
+                BLAS.gemm(m: tn, n: hd, k: total, a: s, lda: total, b: vc, ldb: hd, c: out.ptr + b * tn * c + h * hd, ldc: c)
+            }
+        }
+        length = total
+        return out
+    }
+}
