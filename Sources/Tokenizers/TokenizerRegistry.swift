@@ -42,6 +42,9 @@ public enum TokenizerRegistry {
         TokenizerDescriptor(name: "beast", title: "B-spline control-point tokens (BEAST)", family: "signal",
                             make: { try BEASTTokenizer(try BEASTConfig($0)) },
                             restore: { try BEASTTokenizer.restore($0) }),
+        TokenizerDescriptor(name: "fast", title: "FAST: DCT + byte-pair encoding (Pertsch et al. 2025)", family: "signal",
+                            make: { FASTTokenizer(try FASTConfig($0)) },
+                            restore: { try FASTTokenizer.restore($0) }),
     ]
 
     /// Registered names, in order.
