@@ -1,5 +1,6 @@
 import ActionData
 import ArgumentParser
+import Engine
 import Foundation
 import Support
 import Tokenizers
@@ -9,7 +10,7 @@ extension Workbench {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Speed benchmarks (run with -c release).",
-            subcommands: [Tokenizers.self])
+            subcommands: [Tokenizers.self, Fast.self, Train.self])
     }
 }
 
@@ -48,6 +49,56 @@ extension Workbench.Bench {
             let start = Date()
             repeat { try body(); runs += 1 } while Date().timeIntervalSince(start) < seconds
             return Double(runs * chunks) / Date().timeIntervalSince(start)
+        }
+    }
+}
+
+extension Workbench.Bench {
+    /// FAST encode/decode throughput against the Python reference (numpy/scipy + HF tokenizers).
+    struct Fast: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "FAST encode and decode throughput, Swift against the Python reference when available.",
+            discussion: "Set FAST_REFERENCE_PYTHON to an interpreter with numpy, scipy and tokenizers (or pass --python) to time benchmarks/fast_reference.py on the same data in the same run.")
+
+        @Option(help: "Chunks to fit on and to time.") var chunks = 10_000
+        @Option(help: "Time steps per chunk.") var steps = 50
+        @Option(help: "Action dimensions per step.") var dims = 7
+        @Option(help: "Minimum seconds to time each operation.") var seconds = 2.0
+        @Option(help: "Python interpreter for the reference (default: $FAST_REFERENCE_PYTHON).") var python: String?
+        @OptionGroup var root: RootOption
+
+        func run() throws {
+            #if DEBUG
+            print("note: this is a debug build; run `swift run -c release workbench bench fast` for meaningful numbers")
+            #endif
+            let paths = try root.paths()
+            let interpreter = python ?? ProcessInfo.processInfo.environment["FAST_REFERENCE_PYTHON"]
+            let report = try FASTBenchmark.run(chunks: chunks, steps: steps, dims: dims, seconds: seconds,
+                                               python: interpreter,
+                                               script: paths.root.appendingPathComponent("benchmarks/fast_reference.py"),
+                                               progress: { print("... \($0)") })
+            print(report)
+        }
+    }
+
+    /// Engine training and generation speed and memory, against PyTorch when it is installed.
+    struct Train: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Engine training throughput, BLAS share, memory and KV-cache speed-up, against PyTorch when installed.")
+
+        @Option(help: "Timed training steps per model.") var steps = 500
+        @Option(help: "Threads for the engine and PyTorch (default: all cores).") var threads: Int?
+        @OptionGroup var root: RootOption
+
+        func run() throws {
+            #if DEBUG
+            print("note: this is a debug build; run `swift run -c release workbench bench train` for meaningful numbers")
+            #endif
+            let paths = try root.paths()
+            let report = TrainBenchmark.run(steps: steps, threads: threads,
+                                            torchScript: paths.root.appendingPathComponent("scripts/engine/bench_torch.py"),
+                                            progress: { print("... \($0)") })
+            print(report)
         }
     }
 }
