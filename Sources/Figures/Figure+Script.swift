@@ -118,8 +118,8 @@ extension Figure {
         case .topRight: return "set key on inside top right"
         case .bottomLeft: return "set key on inside bottom left"
         case .bottomRight: return "set key on inside bottom right"
-        case .outsideRight: return "set key on outside right top vertical"
-        case .below: return "set key on below center horizontal"
+        case .outsideRight: return "set key on outside right top vertical noopaque"
+        case .below: return "set key on below center horizontal noopaque"
         case .hidden: return "unset key"
         }
     }
@@ -131,7 +131,7 @@ extension Figure {
         switch series.style {
         case .line: return "using 1:2 with lines lw 2 \(lc)\(dash)"
         case .linePoints: return "using 1:2 with linespoints lw 2 pt 7 ps 0.8 \(lc)\(dash)"
-        case .points: return "using 1:2 with points pt 7 ps 0.9 \(lc)"
+        case .points: return "using 1:2 with points pt 6 ps 1.6 lw 2 \(lc)"
         case .errorBars: return "using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 \(lc)\(dash)"
         case .band:
             return "using 1:3:4 with filledcurves fs transparent solid \(Figure.bandOpacity) noborder \(lc)"

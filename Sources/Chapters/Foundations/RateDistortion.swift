@@ -98,11 +98,11 @@ public struct RateDistortion: Experiment {
         func panel(_ title: String, _ xLabel: String, _ unit: String, _ x: @escaping (Cell) -> Double) -> Panel {
             Panel(title: title, x: Axis(xLabel, unit: unit, log: true), y: Axis("relative RMSE", unit: "RMSE / std", log: true),
                   series: c.sweeps.enumerated().map { i, s in
-                      Series("\(s.label) (\(s.knob))", style: .linePoints, points: s.values.map { v in
+                      Series(s.label, style: .linePoints, points: s.values.map { v in
                           let cells = perSeed.map { $0[Key(sweep: s.label, value: v)]! }
                           return Series.Point(x: Statistics.mean(cells.map(x)), y: Statistics.mean(cells.map(\.relativeRMSE)))
                       }, color: i)
-                  }, legend: .topRight)
+                  }, legend: .below)
         }
         let figure = Figure(name: "rate-distortion", title: "Reconstruction error against rate at \(Format.parameter(c.frequency)) Hz",
                             panels: [panel("tokens", "tokens per second", "tokens/s", \.tokensPerSecond), panel("bits", "bits per second", "bit/s", \.bitsPerSecond)])

@@ -18,7 +18,7 @@ extension TokenCounts {
 
         var blocks: [ResultBlock] = []
         blocks.append(.figure(countFigure(c, datasets: datasets, perSeed: perSeed), caption:
-            "Mean tokens per one-second chunk against control frequency (log-log), means over seeds with 95 % intervals. Open markers are the FAST paper's Table I counts for 7-dimensional single-arm data sets (naive binning and FAST)."))
+            "Mean tokens per one-second chunk against control frequency (log-log), means over seeds with 95 % intervals. Open circles are the FAST paper's Table I counts for 7-dimensional single-arm data sets (black: naive binning; in FAST's colour: FAST). The four per-step tokenizers spend exactly one token per dimension per step, so their lines coincide."))
         blocks.append(.table(countTable(c, dataset: "arm", perSeed: perSeed, value: { Format.number($0.tokensPerChunk) }), caption:
             "Tokens per one-second chunk of the 7-dimensional arm data (mean over seeds)."))
         if !c.paperRows.isEmpty {
@@ -27,7 +27,12 @@ extension TokenCounts {
         }
         blocks.append(.table(countTable(c, dataset: "arm", perSeed: perSeed, value: { Format.number($0.relativeRMSE) }), caption:
             "Reconstruction error of the same chunks, relative RMSE (RMSE / std, mean over dimensions and seeds), with each tokenizer's default settings."))
-        if !datasets.contains("lasa") {
+        if datasets.contains("lasa") {
+            blocks.append(.table(countTable(c, dataset: "lasa", perSeed: perSeed, value: { Format.number($0.tokensPerChunk) }), caption:
+                "Tokens per one-second chunk of the LASA handwriting demonstrations (2-D position; fitted on demonstrations 1-5 of every shape, measured on 6-7; mean over seeds)."))
+            blocks.append(.table(countTable(c, dataset: "lasa", perSeed: perSeed, value: { Format.number($0.relativeRMSE) }), caption:
+                "Reconstruction error on the LASA chunks, relative RMSE (RMSE / std, mean over dimensions and seeds)."))
+        } else {
             blocks.append(.text("*LASA handwriting demonstrations were not given (`--input lasa=DIR`), so this run uses only the embedded synthetic arm data.*"))
         }
 
@@ -67,11 +72,14 @@ extension TokenCounts {
             let seven = c.paperRows.filter { $0.dims == 7 }
             if d == "arm", !seven.isEmpty {
                 series.append(Series("FAST paper: naive", style: .points, points: seven.map { Series.Point(x: $0.hz, y: $0.naive) }, color: 7))
-                series.append(Series("FAST paper: FAST", style: .points, points: seven.map { Series.Point(x: $0.hz, y: $0.fast) }, color: 6))
+                series.append(Series("FAST paper: FAST", style: .points, points: seven.map { Series.Point(x: $0.hz, y: $0.fast) },
+                                     color: c.tokenizers.firstIndex(of: c.compressor) ?? 6))
             }
             return Panel(title: d == "arm" ? "synthetic arm, 7 dims" : "LASA handwriting, 2 dims",
-                         x: Axis("control frequency", unit: "Hz", log: true), y: Axis("tokens per one-second chunk", unit: nil, log: true),
-                         series: series, legend: .topLeft)
+                         x: Axis("control frequency", unit: "Hz", log: true,
+                                 range: (c.frequencies.min()! / 1.3)...(c.frequencies.max()! * 1.3)),
+                         y: Axis("tokens per one-second chunk", unit: nil, log: true),
+                         series: series, legend: .below)
         }
         return Figure(name: "tokens-vs-frequency", title: "Tokens per chunk as the control frequency rises", panels: panels)
     }
