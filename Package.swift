@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "workbench", targets: ["workbench"]),
         .executable(name: "chapter-foundations", targets: ["chapter-foundations"]),
         .executable(name: "chapter-data", targets: ["chapter-data"]),
+        .executable(name: "chapter-evaluation", targets: ["chapter-evaluation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,6 +32,7 @@ let package = Package(
         .target(name: "ActionData", dependencies: ["Support", "ZIPFoundation"], exclude: ["README.md"]),
         .target(name: "Tokenizers", dependencies: ["ActionData", "Support", "_OpenBLAS"], exclude: ["README.md"]),
         .target(name: "Engine", dependencies: ["_OpenBLAS", "Support"], exclude: ["README.md"]),
+        .target(name: "Policies", dependencies: ["Engine", "Support"], exclude: ["README.md"]),
         .target(name: "Figures", dependencies: ["_GnuplotBridge", "Support"], exclude: ["README.md"]),
         .target(name: "Literate", dependencies: ["Support"], exclude: ["README.md"]),
         .target(
@@ -40,7 +42,7 @@ let package = Package(
         .target(
             name: "Chapters",
             dependencies: [
-                "WorkbenchCore", "ActionData", "Tokenizers", "Figures", "Literate", "Support",
+                "WorkbenchCore", "ActionData", "Tokenizers", "Policies", "Figures", "Literate", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -48,6 +50,7 @@ let package = Package(
         // Executables: one per chapter, one for cross-chapter work.
         .executableTarget(name: "chapter-foundations", dependencies: ["Chapters"]),
         .executableTarget(name: "chapter-data", dependencies: ["Chapters"]),
+        .executableTarget(name: "chapter-evaluation", dependencies: ["Chapters"]),
         .executableTarget(
             name: "workbench",
             dependencies: [
@@ -60,10 +63,11 @@ let package = Package(
         .testTarget(name: "ActionDataTests", dependencies: ["ActionData"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ActionData"], exclude: ["Fixtures"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["Fixtures"]),
+        .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Engine", "Support"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
         .testTarget(name: "LiterateTests", dependencies: ["Literate"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "WorkbenchCore", "Literate"]),
+        .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "WorkbenchCore", "Literate", "ActionData", "Tokenizers", "Support"]),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

@@ -9,7 +9,7 @@ public struct RunOptions: Sendable {
     public var profile: Profile = .default
     /// When set, seeds become `baseSeed, baseSeed + 1, ...` (as many as the profile lists).
     public var baseSeed: UInt64? = nil
-    /// Recompute even when a cached result matches.
+    /// Recompute even when a cached result matches (and ignore cells kept by an interrupted run).
     public var force = false
     /// Silence progress lines (tests).
     public var quiet = false
@@ -57,11 +57,17 @@ public struct ChapterRunner {
         // Read and validate every experiment file before computing anything.
         let prepared = try chapter.experiments.map { try prepare($0) }
         let provenance = Provenance.current(root: paths.root)
+        // Cells (e.g. trained models) finished by an interrupted run with the same code and inputs.
+        let inputs = options.inputs.keys.sorted().map { "\($0)=\(Self.contentHash(options.inputs[$0]!))" }.joined(separator: ",")
+        let cells = CellCache(directory: paths.root.appendingPathComponent("output/.cache/\(chapter.slug)"),
+                              runKey: StableHash.sha256Hex(provenance.codeHash + "\n" + inputs))
+        if options.force { cells.clear() }
         var reports: [ExperimentReport] = []
         for p in prepared {
-            reports.append(try execute(p, provenance: provenance, renderer: renderer))
+            reports.append(try execute(p, provenance: provenance, renderer: renderer, cells: cells))
         }
         try embed(reports)
+        cells.clear()
         return reports
     }
 
@@ -120,7 +126,7 @@ public struct ChapterRunner {
         return StableHash.sha256Hex(files.sorted().map { "\($0) \(StableHash.sha256Hex((try? Data(contentsOf: url.appendingPathComponent($0))) ?? Data()))" }.joined(separator: "\n"))
     }
 
-    func execute(_ p: Prepared, provenance: Provenance, renderer: FigureRenderer) throws -> ExperimentReport {
+    func execute(_ p: Prepared, provenance: Provenance, renderer: FigureRenderer, cells: CellCache) throws -> ExperimentReport {
         let progress = ProgressReporter(label: p.file.id, quiet: options.quiet)
         let key = cacheKey(p, codeHash: provenance.codeHash)
         let final = paths.outputDirectory(p.file.id)
@@ -130,7 +136,7 @@ public struct ChapterRunner {
         }
         progress.say("running with profile \(options.profile.rawValue), seeds \(p.seeds.map(String.init).joined(separator: ", "))")
         let started = Date()
-        let context = RunContext(profile: options.profile, seeds: p.seeds, progress: progress, inputs: options.inputs)
+        let context = RunContext(profile: options.profile, seeds: p.seeds, progress: progress, inputs: options.inputs, cells: cells)
         let outcome = try p.experiment.run(p.config, context)
         let verdicts = try p.file.claims.map { claim -> Verdict in
             let select = try ParameterReader(claim.select, location: "\(p.file.path): claims[id=\(claim.id)].select")

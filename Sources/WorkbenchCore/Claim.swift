@@ -60,7 +60,13 @@ public struct ClaimSpec: Equatable, Sendable {
 
     /// The rule in words, e.g. `min over cells of rmse_inflation > 2`.
     public var ruleText: String {
-        "\(statistic) (\(reduce.rawValue) over the selected cells) \(compare.rawValue) \(JSONNumber.format(threshold).replacingOccurrences(of: ".0", with: ""))"
+        "\(statistic) (\(reduce.rawValue) over the selected cells) \(compare.rawValue) \(Self.formatThreshold(threshold))"
+    }
+
+    /// A threshold as written in rules: `3` for 3.0, `0.05` for 0.05.
+    static func formatThreshold(_ t: Double) -> String {
+        let text = JSONNumber.format(t)
+        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
     }
 }
 

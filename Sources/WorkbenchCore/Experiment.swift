@@ -47,9 +47,12 @@ public struct RunContext {
     public let progress: ProgressReporter
     /// User-supplied data by name (`--input NAME=PATH`); experiments fall back to embedded data without it.
     public let inputs: [String: URL]
+    /// Finished cells of an interrupted earlier run of the same computation (see ``CellCache``).
+    public let cells: CellCache
 
-    public init(profile: Profile, seeds: [UInt64], progress: ProgressReporter, inputs: [String: URL] = [:]) {
-        self.profile = profile; self.seeds = seeds; self.progress = progress; self.inputs = inputs
+    public init(profile: Profile, seeds: [UInt64], progress: ProgressReporter, inputs: [String: URL] = [:],
+                cells: CellCache = .disabled) {
+        self.profile = profile; self.seeds = seeds; self.progress = progress; self.inputs = inputs; self.cells = cells
     }
 
     /// The root random generator for `seed`; derive named sub-streams from it.

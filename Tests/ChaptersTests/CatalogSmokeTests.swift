@@ -22,7 +22,8 @@ final class CatalogSmokeTests: XCTestCase {
                 }
                 XCTAssertFalse((json["metrics"] as! [Any]).isEmpty, report.id)
             }
-            XCTAssertEqual(Literate.checkChapters(root: w.root).map(\.description), [], chapter.slug)
+            // Only this chapter was run in the scratch copy; the others have no results there.
+            XCTAssertEqual(Literate.checkChapters(root: w.root).map(\.description).filter { $0.hasPrefix(chapter.filePath) }, [], chapter.slug)
         }
     }
 }

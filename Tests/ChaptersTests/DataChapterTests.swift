@@ -67,7 +67,8 @@ final class DataChapterTests: XCTestCase {
         let chapter = String(decoding: try w.read("chapters/data.md"), as: UTF8.self)
         XCTAssertTrue(chapter.contains("](../output/data/outlier-sensitivity/rmse-vs-outlier-fraction.png)"))
         XCTAssertTrue(chapter.contains("override func bin(_ x: Double, dimension d: Int) -> Int"))
-        XCTAssertEqual(Literate.checkChapters(root: w.root).map(\.description), [])
+        // Only the data chapter ran in the scratch copy; the other chapters have no results there.
+        XCTAssertEqual(Literate.checkChapters(root: w.root).map(\.description).filter { $0.hasPrefix("chapters/data.md") }, [])
     }
 
     /// A second run reuses the cache and changes nothing; a forced run gives the same bytes.

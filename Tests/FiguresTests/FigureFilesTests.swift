@@ -107,7 +107,7 @@ final class FigureFilesTests: XCTestCase {
         let script = Figure(name: "s", title: "", panels: [panel]).scriptText()
         XCTAssertTrue(script.contains("index 0 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#0072B2'"))
         XCTAssertTrue(script.contains("index 1 using 1:2 with steps lw 2 lc rgb '#E69F00' dt 2"))
-        XCTAssertTrue(script.contains("index 2 using 1:2 with points pt 7 ps 0.9 lc rgb '#E69F00'"), "9 wraps to 1")
+        XCTAssertTrue(script.contains("index 2 using 1:2 with points pt 6 ps 1.6 lw 2 lc rgb '#E69F00'"), "9 wraps to 1; points are open circles")
         XCTAssertTrue(script.contains("set errorbars 1.5"), "error bars have caps")
         XCTAssertTrue(script.contains("set xtics (\"start\" 0, \"end\" 4)"))
         XCTAssertTrue(script.contains("set xrange [0:4]"))

@@ -15,7 +15,9 @@ public struct ChapterCommand: ParsableCommand {
             Experiments: \(chapter.experiments.map(\.id).joined(separator: ", ")).
             Parameters, seeds and each claim's decision rule are in experiments/\(chapter.slug)/*.toml.
             An unchanged experiment is reused from output/ (its cache key covers the configuration,
-            profile, seeds, claims and source code); --force recomputes it.
+            profile, seeds, claims and source code); --force recomputes it. An interrupted run keeps
+            its finished cells (e.g. trained models' results) under output/.cache/ and resumes from
+            them when rerun with the same settings; --force discards them.
             """)
     }
 
@@ -25,7 +27,7 @@ public struct ChapterCommand: ParsableCommand {
     @Option(help: "First seed; the profile's seed count is kept (seeds become SEED, SEED+1, ...).")
     var seed: UInt64?
 
-    @Flag(help: "Recompute even when a cached result matches.")
+    @Flag(help: "Recompute even when a cached result matches, discarding cells kept by an interrupted run.")
     var force = false
 
     @Option(help: "The gnuplot executable.")

@@ -1,0 +1,139 @@
+import Figures
+import Foundation
+import Support
+import WorkbenchCore
+
+extension FrequencySweep {
+    /// Mean and interval over seeds of one measure of one cell.
+    typealias Summarize = (Key, KeyPath<SplinePrediction.Cell, Double>) -> SeedSummary
+
+    func outcome(_ c: Config, perSeed: [[Key: SplinePrediction.Cell]], inputHash: String) -> ExperimentOutcome {
+        func values(_ k: Key, _ f: KeyPath<SplinePrediction.Cell, Double>) -> [Double] { perSeed.map { $0[k]![keyPath: f] } }
+        func summary(_ k: Key, _ f: KeyPath<SplinePrediction.Cell, Double>) -> SeedSummary { SeedSummary(values(k, f)) }
+
+        var metrics: [MetricSeries] = []
+        let measures: [(String, String, KeyPath<SplinePrediction.Cell, Double>)] = [
+            ("mse", "squared units", \.mse), ("relative_mse", "MSE / variance", \.relativeMSE),
+            ("reconstruction_mse", "squared units", \.reconstructionMSE),
+            ("copy_rate", "share", \.copyRate), ("true_copy_rate", "share", \.trueCopyRate),
+            ("constant_share", "share", \.constantShare), ("decode_failures", "share", \.decodeFailures),
+            ("tokens_per_sequence", "tokens", \.tokensPerSequence), ("predicted_tokens", "tokens", \.predictedTokens),
+            ("final_training_loss", "nats/token", \.finalLoss),
+        ]
+        for name in c.tokenizers {
+            for steps in c.rates {
+                let k = Key(tokenizer: name, steps: steps)
+                for (metric, unit, f) in measures {
+                    metrics.append(MetricSeries(condition: [("tokenizer", name), ("steps", String(steps))], metric: metric, unit: unit, perSeed: values(k, f)))
+                }
+            }
+        }
+
+        var blocks: [ResultBlock] = []
+        blocks.append(.figure(errorFigure(c, summary: summary), caption:
+            "Mean squared error of the decoded prediction on held-out splines against the number of steps per sequence (log-log); lines are means over seeds, bands their 95 % intervals. Dashed lines in the same colour are each tokenizer's own round-trip error on the true splines, the floor no model can go below. The FAST paper's Figure 3 shows the same axes for naive binning and FAST."))
+        blocks.append(.table(mseTable(c, summary: summary), caption:
+            "Decoded prediction MSE per tokenizer and steps per sequence (mean over seeds, 95 % interval)."))
+        blocks.append(.table(diagnosticsTable(c, summary: summary), caption:
+            "What each model did: tokens per held-out sequence, the share of predicted tokens that repeat the previous one (and the same share in the true token sequences), the share of predictions that are one repeated token, decode failures (FAST: sequences strict decoding rejects), the final training loss, and the tokenizer's own round-trip MSE. Means over seeds."))
+        blocks.append(.figure(overlayFigure(c, cells: perSeed[0]), caption:
+            "The first held-out spline of the run's first seed at \(c.rates.last!) steps per sequence: the true spline (black) and each tokenizer's decoded prediction."))
+        blocks.append(.figure(tokensFigure(c, summary: summary), caption:
+            "Tokens per held-out sequence against steps per sequence (log-log), means over seeds; per-step tokenizers spend one token per step."))
+
+        let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
+            let tok = try select.string("tokenizer", allowed: c.tokenizers)
+            let lo = c.rates.first!, hi = c.rates.last!
+            func cell(_ cells: [Key: SplinePrediction.Cell], _ t: String, _ s: Int) -> SplinePrediction.Cell { cells[Key(tokenizer: t, steps: s)]! }
+            switch name {
+            case "error_growth":
+                // Decoded MSE at the highest rate over the same at the lowest rate.
+                return perSeed.map { [cell($0, tok, hi).mse / cell($0, tok, lo).mse] }
+            case "error_trend":
+                // Spearman rank correlation between the rate and the decoded MSE.
+                return perSeed.map { cells in [PredictionMetrics.spearman(c.rates.map(Double.init), c.rates.map { cell(cells, tok, $0).mse })] }
+            case "relative_mse":
+                // Decoded MSE over the variance of the true values, at every rate.
+                return perSeed.map { cells in c.rates.map { cell(cells, tok, $0).relativeMSE } }
+            case "constant_share":
+                // Share of predictions that are one repeated token, at the highest rate.
+                return perSeed.map { [cell($0, tok, hi).constantShare] }
+            case "token_ratio":
+                // Baseline tokens per held-out sequence over this tokenizer's, at the highest rate.
+                return perSeed.map { [cell($0, c.baseline, hi).tokensPerSequence / cell($0, tok, hi).tokensPerSequence] }
+            default:
+                throw ConfigError(location: select.location, key: "statistic", problem: "unknown statistic '\(name)'; this experiment computes error_growth, error_trend, relative_mse, constant_share, token_ratio")
+            }
+        }
+        return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+    }
+
+    func errorFigure(_ c: Config, summary: Summarize) -> Figure {
+        var series: [Series] = []
+        for (i, name) in c.tokenizers.enumerated() {
+            let pts = c.rates.map { s -> Series.Point in
+                let m = summary(Key(tokenizer: name, steps: s), \.mse)
+                return Series.Point(x: Double(s), y: m.mean, low: m.n > 1 ? max(m.low, m.mean / 10) : nil, high: m.n > 1 ? m.high : nil)
+            }
+            if pts.contains(where: { $0.low != nil }) {
+                series.append(Series("\(name) interval", style: .band, points: pts, color: i, inLegend: false))
+            }
+            series.append(Series(name, style: .linePoints, points: pts, color: i))
+            series.append(Series("\(name) round trip", style: .line, points: c.rates.map { s in
+                Series.Point(x: Double(s), y: max(summary(Key(tokenizer: name, steps: s), \.reconstructionMSE).mean, 1e-9))
+            }, color: i, dashed: true, inLegend: false))
+        }
+        return Figure(name: "mse-vs-rate", title: "Prediction error as the sampling rate rises",
+                      x: Axis("steps per sequence", unit: nil, log: true, range: (Double(c.rates.first!) / 1.3)...(Double(c.rates.last!) * 1.3)),
+                      y: Axis("decoded MSE", unit: nil, log: true), series: series, legend: .below)
+    }
+
+    func overlayFigure(_ c: Config, cells: [Key: SplinePrediction.Cell]) -> Figure {
+        let hi = c.rates.last!
+        let panels = c.tokenizers.enumerated().map { i, name -> Panel in
+            let cell = cells[Key(tokenizer: name, steps: hi)]!
+            let t = (0..<hi).map { Double($0) / Double(max(hi - 1, 1)) }
+            return Panel(title: name, x: Axis("time", unit: "s", range: 0...1), y: Axis("action", unit: nil),
+                         series: [Series("true spline", style: .line, x: t, y: cell.exampleTruth, color: 7),
+                                  Series("prediction", style: .line, x: t, y: cell.examplePrediction, color: i)],
+                         legend: .hidden)
+        }
+        return Figure(name: "overlay", title: "A held-out spline and its predictions at \(hi) steps per sequence",
+                      panels: panels, columns: min(panels.count, 2), height: 300 * ((panels.count + 1) / 2) + 40)
+    }
+
+    func tokensFigure(_ c: Config, summary: Summarize) -> Figure {
+        let series = c.tokenizers.enumerated().map { i, name in
+            Series(name, style: .linePoints, points: c.rates.map { s in
+                Series.Point(x: Double(s), y: summary(Key(tokenizer: name, steps: s), \.tokensPerSequence).mean)
+            }, color: i)
+        }
+        return Figure(name: "tokens-vs-rate", title: "Tokens per sequence as the sampling rate rises",
+                      x: Axis("steps per sequence", unit: nil, log: true, range: (Double(c.rates.first!) / 1.3)...(Double(c.rates.last!) * 1.3)),
+                      y: Axis("tokens per sequence", unit: nil, log: true), series: series, legend: .below, height: 480)
+    }
+
+    func mseTable(_ c: Config, summary: Summarize) -> MarkdownTable {
+        MarkdownTable(header: ["tokenizer"] + c.rates.map { "\($0) steps" },
+                      rows: c.tokenizers.map { name in [name] + c.rates.map { Format.interval(summary(Key(tokenizer: name, steps: $0), \.mse)) } })
+    }
+
+    /// A share as a percentage with three significant digits.
+    func pct(_ x: Double) -> String { x.isFinite ? Format.number(100 * x) + " %" : "n/a" }
+
+    func diagnosticsTable(_ c: Config, summary: Summarize) -> MarkdownTable {
+        var rows: [[String]] = []
+        for name in c.tokenizers {
+            for s in c.rates {
+                let k = Key(tokenizer: name, steps: s)
+                func m(_ f: KeyPath<SplinePrediction.Cell, Double>) -> Double { summary(k, f).mean }
+                rows.append([name, String(s), Format.number(m(\.tokensPerSequence)),
+                             "\(pct(m(\.copyRate))) (\(pct(m(\.trueCopyRate))))",
+                             pct(m(\.constantShare)), pct(m(\.decodeFailures)),
+                             Format.number(m(\.finalLoss)), Format.number(m(\.reconstructionMSE))])
+            }
+        }
+        return MarkdownTable(header: ["tokenizer", "steps", "tokens/seq", "copy rate (true)", "constant", "decode failures", "final loss", "round-trip MSE"],
+                             rows: rows)
+    }
+}

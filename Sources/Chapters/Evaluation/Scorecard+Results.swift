@@ -1,0 +1,88 @@
+import Figures
+import Foundation
+import Support
+import WorkbenchCore
+
+extension Scorecard {
+    /// The measured class of `name` from prediction errors `mse` (by tokenizer) and tokens at the
+    /// highest arm rate (by tokenizer), by the rule in the experiment file; `nil` without a prediction.
+    func measuredClass(_ c: Config, _ name: String, mse: [String: Double], tokens: [String: Double]) -> Rating? {
+        guard let own = mse[name], own.isFinite, let best = c.predictionTokenizers.compactMap({ mse[$0] }).filter(\.isFinite).min(), best > 0 else { return nil }
+        let ratio = own / best
+        let tokenShare = tokens[name]! / tokens[c.baseline]!
+        if ratio <= c.bestMSE && tokenShare <= c.bestTokens { return .best }
+        if ratio <= c.goodMSE { return .good }
+        if ratio <= c.situationalMSE { return .situational }
+        return .avoid
+    }
+
+    func outcome(_ c: Config, perSeed: [[String: Row]], inputHash: String) -> ExperimentOutcome {
+        func series(_ name: String, _ f: (Row) -> Double) -> [Double] { perSeed.map { f($0[name]!) } }
+        func classes(_ rows: [String: Row]) -> [String: Rating] {
+            let mse = rows.compactMapValues { $0.prediction?.mse }
+            let tokens = rows.mapValues { $0.tokens.last! }
+            return Dictionary(uniqueKeysWithValues: c.tokenizers.compactMap { n in measuredClass(c, n, mse: mse, tokens: tokens).map { (n, $0) } })
+        }
+        let hzLast = Format.parameter(c.frequencies.last!)
+
+        var metrics: [MetricSeries] = []
+        for name in c.tokenizers {
+            for (i, hz) in c.frequencies.enumerated() {
+                metrics.append(MetricSeries(condition: [("tokenizer", name), ("frequency_hz", Format.parameter(hz))], metric: "tokens_per_chunk",
+                                            unit: "tokens / 1 s chunk", perSeed: series(name) { $0.tokens[i] }))
+            }
+            let cond: [(name: String, value: String)] = [("tokenizer", name)]
+            metrics.append(MetricSeries(condition: cond + [("frequency_hz", hzLast)], metric: "relative_rmse", unit: "RMSE / std", perSeed: series(name, \.relativeRMSE)))
+            metrics.append(MetricSeries(condition: cond + [("frequency_hz", hzLast)], metric: "encode_time", unit: "µs / chunk (machine-dependent)", perSeed: series(name, \.encodeMicros)))
+            metrics.append(MetricSeries(condition: cond + [("frequency_hz", hzLast)], metric: "decode_time", unit: "µs / chunk (machine-dependent)", perSeed: series(name, \.decodeMicros)))
+            if c.predictionTokenizers.contains(name) {
+                let steps: [(name: String, value: String)] = cond + [("steps", String(c.predictionSteps))]
+                metrics.append(MetricSeries(condition: steps, metric: "prediction_mse", unit: "squared units", perSeed: series(name) { $0.prediction!.mse }))
+                metrics.append(MetricSeries(condition: steps, metric: "decode_failures", unit: "share", perSeed: series(name) { $0.prediction!.decodeFailures }))
+                metrics.append(MetricSeries(condition: steps, metric: "class_index", unit: "0 best ... 3 avoid",
+                                            perSeed: perSeed.map { rows in Double(Rating.allCases.firstIndex(of: classes(rows)[name]!)!) }))
+            }
+        }
+
+        // The table uses means over seeds, and the measured class of those means.
+        let meanMSE = Dictionary(uniqueKeysWithValues: c.predictionTokenizers.map { ($0, Statistics.mean(series($0) { $0.prediction!.mse })) })
+        let meanTokens = Dictionary(uniqueKeysWithValues: c.tokenizers.map { ($0, Statistics.mean(series($0) { $0.tokens.last! })) })
+        var rows: [[String]] = []
+        for name in c.tokenizers {
+            var row = [name, c.audit[name]?.label ?? "not rated"]
+            row += c.frequencies.indices.map { i in Format.number(Statistics.mean(series(name) { $0.tokens[i] })) }
+            row.append(Format.interval(SeedSummary(series(name, \.relativeRMSE))))
+            if c.predictionTokenizers.contains(name) {
+                row.append(Format.interval(SeedSummary(series(name) { $0.prediction!.mse })))
+            } else {
+                row.append("full profile")
+            }
+            row.append(Format.number(Statistics.mean(series(name, \.encodeMicros)), significant: 2))
+            row.append(Format.number(Statistics.mean(series(name, \.decodeMicros)), significant: 2))
+            row.append(c.predictionTokenizers.contains(name) ? Format.number(100 * Statistics.mean(series(name) { $0.prediction!.decodeFailures })) + " %" : "—")
+            let measured = measuredClass(c, name, mse: meanMSE, tokens: meanTokens)
+            row.append(measured?.label ?? "—")
+            if let measured, let audit = c.audit[name] {
+                row.append(measured == audit ? "agrees" : "differs")
+            } else {
+                row.append("—")
+            }
+            rows.append(row)
+        }
+        let header = ["tokenizer", "audit (high frequency)"] + c.frequencies.map { "tokens @ \(Format.parameter($0)) Hz" }
+            + ["relative RMSE @ \(hzLast) Hz", "prediction MSE @ \(c.predictionSteps) steps", "encode µs", "decode µs", "decode failures", "measured", "vs audit"]
+        let blocks: [ResultBlock] = [
+            .table(MarkdownTable(header: header, rows: rows,
+                                 align: header.indices.map { $0 < 2 || $0 >= header.count - 2 ? "l" : "r" }), caption:
+                "Every registered tokenizer on the same axes. Tokens per one-second chunk and reconstruction error are measured on the synthetic 7-dimensional arm; prediction MSE is the frequency sweep's spline task at \(c.predictionSteps) steps per sequence (95 % intervals over seeds); decode failures are the predictions strict decoding rejects; encode and decode times are per chunk at \(hzLast) Hz on this machine (they vary between runs and machines). The measured class: best in class within \(Format.parameter(c.bestMSE))x of the best prediction error with at most \(Format.percent(c.bestTokens)) of per-step binning's tokens at \(hzLast) Hz; good within \(Format.parameter(c.goodMSE))x; situational within \(Format.parameter(c.situationalMSE))x; best avoided beyond. The audit's ratings are from its section \"High-frequency performance\"."),
+        ]
+        let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
+            guard name == "class_index" else {
+                throw ConfigError(location: select.location, key: "statistic", problem: "unknown statistic '\(name)'; this experiment computes class_index")
+            }
+            let tok = try select.string("tokenizer", allowed: c.predictionTokenizers)
+            return perSeed.map { rows in [Double(Rating.allCases.firstIndex(of: classes(rows)[tok]!)!)] }
+        }
+        return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+    }
+}

@@ -1,0 +1,145 @@
+import ActionData
+import Figures
+import Foundation
+import Support
+import Tokenizers
+import WorkbenchCore
+
+/// Evaluation chapter: every registered tokenizer on the same axes, beside the audit's ratings.
+///
+/// Per tokenizer: tokens per one-second arm chunk at a few rates, reconstruction error and encode
+/// and decode time at the highest of them, the spline-prediction error at one middle rate (a
+/// ``SplinePrediction`` cell, shared with the frequency sweep), and decode failures. A measured
+/// class (best in class, good, situational, best avoided) follows from a rule in the experiment
+/// file and is set beside the audit's colour rating for high-frequency control.
+public struct Scorecard: Experiment {
+    public let chapter = "evaluation"
+    public let name = "scorecard"
+
+    public init() {}
+
+    /// The audit's four colour ratings, best first.
+    enum Rating: String, CaseIterable {
+        case best, good, situational, avoid
+
+        var label: String {
+            switch self {
+            case .best: return "🔵 best in class"
+            case .good: return "🟢 good"
+            case .situational: return "🟡 situational"
+            case .avoid: return "🔴 best avoided"
+            }
+        }
+    }
+
+    public struct Config {
+        let tokenizers: [String], baseline: String
+        let frequencies: [Double]
+        let fitChunks: Int, evalChunks: Int, timingSeconds: Double
+        let predictionSteps: Int, predictionTokenizers: [String]
+        let setup: SplinePrediction.Setup
+        /// The audit's rating per tokenizer (tokenizers it does not rate are absent).
+        let audit: [String: Rating]
+        /// The measured-class thresholds.
+        let bestMSE: Double, bestTokens: Double, goodMSE: Double, situationalMSE: Double
+    }
+
+    public func configure(_ p: ParameterReader) throws -> Config {
+        let tokenizers = try p.strings("tokenizers", allowed: TokenizerRegistry.names)
+        let auditTable = try p.table("audit")
+        var audit: [String: Rating] = [:]
+        for key in auditTable.keys {
+            guard tokenizers.contains(key) else {
+                throw ConfigError(location: auditTable.location, key: key, problem: "a rating for a tokenizer not in the scorecard")
+            }
+            audit[key] = Rating(rawValue: try auditTable.string(key, allowed: Rating.allCases.map(\.rawValue)))
+        }
+        try auditTable.finish()
+        let rating = try p.table("rating", required: true)
+        let c = Config(tokenizers: tokenizers, baseline: try p.string("baseline", allowed: tokenizers),
+                       frequencies: try p.doubles("frequencies_hz", in: 1...1000).sorted(),
+                       fitChunks: try p.int("fit_chunks", in: 2...1_000_000), evalChunks: try p.int("eval_chunks", in: 1...1_000_000),
+                       timingSeconds: try p.double("timing_seconds", in: 0...60),
+                       predictionSteps: try p.int("prediction_steps", in: 2...100_000),
+                       predictionTokenizers: try p.strings("prediction_tokenizers", allowed: tokenizers),
+                       setup: try SplinePrediction.Setup(p, tokenizers: tokenizers), audit: audit,
+                       bestMSE: try rating.double("best_mse", in: 1...1e6), bestTokens: try rating.double("best_tokens", in: 0...1e6),
+                       goodMSE: try rating.double("good_mse", in: 1...1e6), situationalMSE: try rating.double("situational_mse", in: 1...1e6))
+        try rating.finish()
+        guard c.bestMSE <= c.goodMSE, c.goodMSE <= c.situationalMSE else {
+            throw ConfigError(location: rating.location, key: "good_mse", problem: "expected best_mse <= good_mse <= situational_mse")
+        }
+        return c
+    }
+
+    /// One tokenizer's measurements in one seed.
+    struct Row {
+        /// Tokens per one-second arm chunk at each rate of `frequencies`.
+        var tokens: [Double]
+        /// Relative reconstruction RMSE at the highest rate.
+        var relativeRMSE: Double
+        /// Microseconds to encode and to decode one chunk at the highest rate (machine-dependent).
+        var encodeMicros: Double, decodeMicros: Double
+        /// The spline-prediction cell, when this tokenizer has one.
+        var prediction: SplinePrediction.Cell?
+    }
+
+    public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
+        let total = context.seeds.count * (c.tokenizers.count + c.predictionTokenizers.count)
+        context.progress.begin(total: total, "measuring \(c.tokenizers.count) tokenizers and training \(c.predictionTokenizers.count) models per seed")
+        var perSeed: [[String: Row]] = []
+        var hashes: [String] = []
+        for seed in context.seeds {
+            let rng = context.generator(seed: seed)
+            var rows: [String: Row] = [:]
+            var sets: [(fit: ChunkSet, eval: ChunkSet)] = []
+            for hz in c.frequencies {
+                let pair = try FoundationsData.arm.split(fit: c.fitChunks, eval: c.evalChunks, frequency: hz, seed: rng.derived("arm-\(hz)"))
+                hashes.append(pair.fit.contentHash + pair.eval.contentHash)
+                sets.append(pair)
+            }
+            for name in c.tokenizers {
+                var row = Row(tokens: [], relativeRMSE: .nan, encodeMicros: .nan, decodeMicros: .nan, prediction: nil)
+                for (i, pair) in sets.enumerated() {
+                    let tok = try c.setup.make(name, location: "tokenizer \(name)")
+                    try tok.fit(pair.fit)
+                    let r = try Reconstruction.measure(tok, on: pair.eval)
+                    row.tokens.append(r.tokensPerChunk)
+                    if i == sets.count - 1 {
+                        row.relativeRMSE = r.meanRelativeRMSE()
+                        (row.encodeMicros, row.decodeMicros) = try Self.time(tok, on: pair.eval, tokens: r.tokens, seconds: c.timingSeconds)
+                    }
+                }
+                rows[name] = row
+                context.progress.step("seed \(seed) · \(name) on the arm data")
+            }
+            for name in c.predictionTokenizers {
+                let spec = c.setup.spec(name, steps: c.predictionSteps, seed: seed)
+                let label = "\(name) · \(c.predictionSteps) steps · seed \(seed)"
+                let (cell, resumed) = try SplinePrediction.run(spec, cells: context.cells) { context.progress.say("  \(label) · \($0)") }
+                rows[name]!.prediction = cell
+                context.progress.step(label + (resumed ? " (reused: already trained in this run or an interrupted one)" : String(format: " · trained in %.0f s", cell.trainSeconds)),
+                                      loss: cell.finalLoss)
+            }
+            perSeed.append(rows)
+        }
+        return outcome(c, perSeed: perSeed, inputHash: StableHash.sha256Hex(hashes.joined()))
+    }
+
+    /// Mean microseconds per chunk to encode `data` and to decode `tokens`, each repeated for at least `seconds`.
+    static func time(_ tok: any ActionTokenizer, on data: ChunkSet, tokens: [[Int]], seconds: Double) throws -> (Double, Double) {
+        func measure(_ body: () throws -> Void) rethrows -> Double {
+            var runs = 0
+            let start = DispatchTime.now().uptimeNanoseconds
+            var elapsed = 0.0
+            repeat {
+                try body(); runs += 1
+                elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            } while elapsed < seconds
+            return elapsed / Double(runs * data.count) * 1e6
+        }
+        let enc = try measure { for chunk in data.chunks { _ = try tok.encode(chunk) } }
+        let dec = try measure { for t in tokens { _ = try tok.decode(t, steps: data.steps, dims: data.dims) } }
+        return (enc, dec)
+    }
+}

@@ -1,0 +1,228 @@
+import ActionData
+import Foundation
+import Policies
+import Support
+import Tokenizers
+import WorkbenchCore
+
+/// The FAST paper's didactic prediction task, one cell at a time: tokenize splines, train, decode.
+///
+/// A cell is one tokenizer at one sampling rate with one seed. Its training splines fit the
+/// tokenizer and train a ``TokenPolicy`` (the engine's GPT with the spline's 4 control points as a
+/// prefix of 4 continuous vectors `(t, y)`) with teacher forcing; its held-out splines are
+/// predicted by greedy decoding and compared with the true spline. Both the frequency sweep and
+/// the scorecard run cells through here, so a cell they share is trained once (``CellCache``).
+struct SplinePrediction {
+    /// Everything a cell's result depends on; its JSON is the cell's cache description.
+    struct Spec: Codable, Equatable {
+        var tokenizer: String
+        /// The tokenizer's settings table as canonical JSON.
+        var settings: String
+        /// Steps per sequence (the sampling rate: one spline is one second).
+        var steps: Int
+        var seed: UInt64
+        var trainExamples: Int
+        var testExamples: Int
+        var policy: TokenPolicyConfig
+    }
+
+    /// What one cell measured. Everything here is deterministic for a fixed thread count, except
+    /// `trainSeconds`, which is shown on the terminal and never written to results.
+    struct Cell: Codable, Equatable {
+        /// Mean squared error of the decoded prediction against the true spline (held-out splines).
+        var mse: Double
+        /// `mse` divided by the variance of the true held-out values.
+        var relativeMSE: Double
+        /// Mean squared error of the tokenizer's own round trip of the true splines: the floor the
+        /// model cannot go below.
+        var reconstructionMSE: Double
+        /// Share of predicted tokens equal to the token before them, and the same for the true tokens.
+        var copyRate: Double, trueCopyRate: Double
+        /// Share of predicted sequences made of one repeated token (a flat line for per-step tokens).
+        var constantShare: Double
+        /// Share of predicted sequences that do not decode cleanly (strict decoding would reject them).
+        var decodeFailures: Double
+        /// Mean tokens per true held-out sequence, and per predicted sequence.
+        var tokensPerSequence: Double, predictedTokens: Double
+        /// Exact teacher-forced training loss at the end of training (nats per token).
+        var finalLoss: Double
+        /// Seconds spent training (machine-dependent; not written to results).
+        var trainSeconds: Double
+        /// The first held-out spline and its prediction, for the overlay figure.
+        var exampleTruth: [Double], examplePrediction: [Double]
+    }
+
+    /// Runs (or resumes) one cell. `progress` receives training progress lines.
+    static func run(_ spec: Spec, cells: CellCache, progress: @escaping (String) -> Void) throws -> (cell: Cell, resumed: Bool) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let description = "spline-prediction " + String(decoding: try encoder.encode(spec), as: UTF8.self)
+        var resumed = false
+        let cell = try cells.cell(description, resumed: &resumed) { try compute(spec, progress: progress) }
+        return (cell, resumed)
+    }
+
+    /// The splines of one cell: training and held-out sets with their conditions.
+    static func data(_ spec: Spec) throws -> (train: ChunkSet, trainConditions: [[Double]], test: ChunkSet, testConditions: [[Double]]) {
+        let root = SeededGenerator(seed: spec.seed)
+        let train = try DidacticSplines.sample(count: spec.trainExamples, steps: spec.steps, seed: root.derived("train").seed)
+        let test = try DidacticSplines.sample(count: spec.testExamples, steps: spec.steps, seed: root.derived("test").seed)
+        return (train.chunks, train.conditions, test.chunks, test.conditions)
+    }
+
+    /// The prefix for one spline: its 4 control points as `(t, y)` pairs, flattened.
+    static func condition(_ controls: [Double]) -> [Float] {
+        zip(DidacticSplines.knots, controls).flatMap { [Float($0), Float($1)] }
+    }
+
+    static func compute(_ spec: Spec, progress: @escaping (String) -> Void) throws -> Cell {
+        let (train, trainConditions, test, testConditions) = try data(spec)
+        let tok = try TokenizerRegistry.make(spec.tokenizer, parameters: ParameterReader(
+            try ParameterValue.parseJSON(Data(spec.settings.utf8), source: "settings of \(spec.tokenizer)"), location: "tokenizer \(spec.tokenizer)"))
+        try tok.fit(train)
+        let trainTokens = try train.chunks.map { try tok.encode($0) }
+        let testTokens = try test.chunks.map { try tok.encode($0) }
+        let longest = trainTokens.map(\.count).max() ?? 1
+        let fixed = tok.tokensPerChunk(steps: spec.steps, dims: 1)
+        let length: GenerationLength = fixed.map { .fixed($0) } ?? .untilEnd(max: longest + longest / 4 + 4)
+
+        let set = try TokenSequenceSet(sequences: trainTokens, conditions: trainConditions.map(condition),
+                                       prefixLength: 4, conditionDim: 2, vocabulary: tok.vocabularySize)
+        let policy = try TokenPolicy(config: spec.policy, vocabulary: tok.vocabularySize, prefixLength: 4, conditionDim: 2,
+                                     maxLength: length.limit, seed: SeededGenerator(seed: spec.seed).derived("policy-\(spec.tokenizer)-\(spec.steps)").seed)
+        let summary = try policy.train(set) { p in
+            progress(String(format: "step %d/%d · loss %.4f · %.0f s elapsed · ETA %.0f s", p.step, p.totalSteps, p.loss, p.elapsed, p.eta))
+        }
+        let predicted = try policy.generate(conditions: testConditions.map(condition), length: length)
+
+        var sq = 0.0, reconSq = 0.0, failures = 0
+        var first: [Double] = []
+        for (i, tokens) in predicted.enumerated() {
+            let (chunk, clean) = decodeForEvaluation(tok, tokens, steps: spec.steps)
+            if !clean { failures += 1 }
+            let truth = test.chunks[i].values
+            sq += zip(chunk.values, truth).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+            let recon = decodeForEvaluation(tok, testTokens[i], steps: spec.steps).chunk
+            reconSq += zip(recon.values, truth).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+            if i == 0 { first = chunk.values }
+        }
+        let n = Double(test.count * spec.steps)
+        let allTruth = test.chunks.flatMap(\.values)
+        let variance = Statistics.mean(allTruth.map { $0 * $0 }) - pow(Statistics.mean(allTruth), 2)
+        let mse = sq / n
+        return Cell(mse: mse, relativeMSE: variance > 0 ? mse / variance : .nan, reconstructionMSE: reconSq / n,
+                    copyRate: PredictionMetrics.copyRate(predicted), trueCopyRate: PredictionMetrics.copyRate(testTokens),
+                    constantShare: PredictionMetrics.constantShare(predicted), decodeFailures: Double(failures) / Double(test.count),
+                    tokensPerSequence: Statistics.mean(testTokens.map { Double($0.count) }),
+                    predictedTokens: Statistics.mean(predicted.map { Double($0.count) }),
+                    finalLoss: summary.finalLoss, trainSeconds: summary.seconds,
+                    exampleTruth: test.chunks[0].values, examplePrediction: first)
+    }
+
+    /// Decodes a predicted sequence for scoring: whether it decodes cleanly, and the chunk scored.
+    ///
+    /// FAST sequences are decoded in relaxed mode (its repairs: unknown ids dropped, coefficients
+    /// truncated or zero-padded, values clamped), and a sequence strict decoding would reject
+    /// counts as a failure. Any other tokenizer's failure scores as an all-zero chunk.
+    static func decodeForEvaluation(_ tok: any ActionTokenizer, _ tokens: [Int], steps: Int) -> (chunk: ActionChunk, clean: Bool) {
+        if let fast = tok as? FASTTokenizer, let r = try? fast.decode(tokens, steps: steps, dims: 1, mode: .relaxed) {
+            return (r.chunk, r.report.isClean)
+        }
+        if let chunk = try? tok.decode(tokens, steps: steps, dims: 1) { return (chunk, true) }
+        return (try! ActionChunk(steps: steps, dims: 1, values: [Double](repeating: 0, count: steps)), false)
+    }
+}
+
+/// Measures of how a predicted token sequence behaves, independent of what the tokens mean.
+enum PredictionMetrics {
+    /// Share of tokens (from the second on) equal to the token before them, pooled over sequences.
+    static func copyRate(_ sequences: [[Int]]) -> Double {
+        var pairs = 0, same = 0
+        for s in sequences where s.count > 1 {
+            for t in 1..<s.count {
+                pairs += 1
+                if s[t] == s[t - 1] { same += 1 }
+            }
+        }
+        return pairs > 0 ? Double(same) / Double(pairs) : .nan
+    }
+
+    /// Share of sequences (of two tokens or more) made of one repeated token.
+    static func constantShare(_ sequences: [[Int]]) -> Double {
+        let long = sequences.filter { $0.count > 1 }
+        guard !long.isEmpty else { return .nan }
+        return Double(long.filter { s in s.allSatisfy { $0 == s[0] } }.count) / Double(long.count)
+    }
+
+    /// Spearman's rank correlation of `y` with `x` (average ranks for ties).
+    static func spearman(_ x: [Double], _ y: [Double]) -> Double {
+        func ranks(_ v: [Double]) -> [Double] {
+            let order = v.indices.sorted { v[$0] < v[$1] }
+            var r = [Double](repeating: 0, count: v.count)
+            var i = 0
+            while i < order.count {
+                var j = i
+                while j + 1 < order.count, v[order[j + 1]] == v[order[i]] { j += 1 }
+                for k in i...j { r[order[k]] = Double(i + j) / 2 + 1 }
+                i = j + 1
+            }
+            return r
+        }
+        let rx = ranks(x), ry = ranks(y)
+        let mx = Statistics.mean(rx), my = Statistics.mean(ry)
+        let cov = zip(rx, ry).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
+        let vx = rx.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }, vy = ry.reduce(0) { $0 + ($1 - my) * ($1 - my) }
+        return vx > 0 && vy > 0 ? cov / (vx * vy).squareRoot() : .nan
+    }
+}
+
+extension SplinePrediction {
+    /// The settings every cell of an experiment shares: model, training, data sizes, tokenizer settings.
+    struct Setup {
+        var policy: TokenPolicyConfig
+        var trainExamples: Int, testExamples: Int
+        /// Per-tokenizer settings tables (a tokenizer without one uses its defaults).
+        var settings: ParameterValue
+
+        /// Reads `d_model`, `heads`, `layers`, `train_steps`, `batch_size`, `learning_rate`,
+        /// `warmup_steps`, `train_examples`, `test_examples` and `settings`, and validates every
+        /// tokenizer's settings (for `tokenizers`) before anything runs.
+        init(_ p: ParameterReader, tokenizers: [String]) throws {
+            var c = TokenPolicyConfig.defaults
+            c.dModel = try p.int("d_model", in: 1...4096)
+            c.heads = try p.int("heads", in: 1...64)
+            c.layers = try p.int("layers", in: 1...64)
+            c.trainingSteps = try p.int("train_steps", in: 1...10_000_000)
+            c.batchSize = try p.int("batch_size", in: 1...65_536)
+            c.learningRate = Float(try p.double("learning_rate", in: 1e-8...10))
+            c.warmupSteps = try p.int("warmup_steps", in: 0...10_000_000)
+            c.progressEvery = max(50, c.trainingSteps / 5)
+            try c.validate(location: p.location)
+            policy = c
+            trainExamples = try p.int("train_examples", in: 2...10_000_000)
+            testExamples = try p.int("test_examples", in: 1...10_000_000)
+            let table = try p.table("settings")
+            for key in table.keys where !TokenizerRegistry.names.contains(key) {
+                throw ConfigError(location: table.location, key: key, problem: "settings for an unknown tokenizer; registered: \(TokenizerRegistry.names.joined(separator: ", "))")
+            }
+            for key in table.keys { _ = table.value(key) }
+            settings = p.value("settings") ?? .table([])
+            // Every settings table is validated, also those of tokenizers this profile does not run.
+            for t in Set(tokenizers + table.keys).sorted() { _ = try make(t, location: "\(p.location): settings.\(t)") }
+        }
+
+        /// The settings table of tokenizer `name` (empty when it has none).
+        func table(_ name: String) -> ParameterValue { settings[name] ?? .table([]) }
+
+        /// A new unfitted tokenizer `name` with its settings.
+        func make(_ name: String, location: String) throws -> any ActionTokenizer {
+            try TokenizerRegistry.make(name, parameters: ParameterReader(table(name), location: location))
+        }
+
+        /// The cell spec of tokenizer `name` at `steps` with `seed`.
+        func spec(_ name: String, steps: Int, seed: UInt64) -> Spec {
+            Spec(tokenizer: name, settings: table(name).canonicalJSON, steps: steps, seed: seed,
+                 trainExamples: trainExamples, testExamples: testExamples, policy: policy)
+        }
+    }
+}

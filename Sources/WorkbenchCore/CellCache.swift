@@ -1,0 +1,67 @@
+import Foundation
+import Support
+
+/// Finished cells of a chapter run, kept on disk so an interrupted run resumes where it stopped.
+///
+/// A cell is one expensive, self-contained unit of work (for example one model trained for one
+/// tokenizer, rate and seed). Its result is stored as JSON under `output/.cache/<chapter>/`, named
+/// by a hash of the run key (the source code and the user's input data) and the cell's description.
+/// The description must name everything the cell's result depends on (parameters, seed, data
+/// sizes), so that two experiments of a chapter that need the same cell share it and a changed
+/// parameter never reuses a stale result. The runner deletes the folder once the whole chapter has
+/// been written; what remains after a crash or Ctrl-C is what the next run resumes from.
+public struct CellCache: Sendable {
+    /// The folder holding the chapter's finished cells.
+    public let directory: URL
+    /// The run key (code and input data); part of every cell's file name.
+    public let runKey: String
+
+    public init(directory: URL, runKey: String) {
+        self.directory = directory; self.runKey = runKey
+    }
+
+    /// A cache that stores nothing (every cell is computed).
+    public static let disabled = CellCache(directory: URL(fileURLWithPath: "/dev/null"), runKey: "")
+
+    var isDisabled: Bool { runKey.isEmpty }
+
+    /// The file of the cell described by `description`.
+    public func url(_ description: String) -> URL {
+        directory.appendingPathComponent(String(StableHash.sha256Hex(runKey + "\n" + description).prefix(24)) + ".json")
+    }
+
+    /// The stored result of the cell `description`, or `compute()`'s, which is then stored.
+    ///
+    /// A stored file that does not decode (e.g. cut short by a crash) is ignored and recomputed.
+    /// `resumed` is set when the result came from disk.
+    public func cell<T: Codable>(_ description: String, resumed: inout Bool, compute: () throws -> T) throws -> T {
+        resumed = false
+        guard !isDisabled else { return try compute() }
+        let file = url(description)
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        if let data = try? Data(contentsOf: file), let stored = try? decoder.decode(Stored<T>.self, from: data),
+           stored.description == description {
+            resumed = true
+            return stored.value
+        }
+        let value = try compute()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try AtomicFile.write(try encoder.encode(Stored(description: description, value: value)), to: file)
+        return value
+    }
+
+    /// Removes every stored cell of the chapter.
+    public func clear() {
+        guard !isDisabled else { return }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    struct Stored<T: Codable>: Codable {
+        let description: String
+        let value: T
+    }
+}

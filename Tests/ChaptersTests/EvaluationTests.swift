@@ -1,0 +1,143 @@
+import ActionData
+import Foundation
+import Support
+import Tokenizers
+import XCTest
+@testable import Chapters
+@testable import WorkbenchCore
+
+/// The evaluation chapter's measures and decision rules, on hand-made data.
+final class EvaluationTests: XCTestCase {
+    // MARK: Measures
+
+    func testCopyRateCountsRepeatsOverAllSequences() {
+        // [1,1,1,2]: 3 pairs, 2 repeats; [3,3]: 1 pair, 1 repeat; [7]: no pair.
+        XCTAssertEqual(PredictionMetrics.copyRate([[1, 1, 1, 2], [3, 3], [7]]), 0.75)
+        XCTAssertEqual(PredictionMetrics.copyRate([[1, 2, 3, 4]]), 0)
+        XCTAssertTrue(PredictionMetrics.copyRate([[5], []]).isNaN)
+    }
+
+    func testConstantShareCountsFlatPredictions() {
+        // [5] is too short to be flat or not; of the other three, two are one repeated token.
+        XCTAssertEqual(PredictionMetrics.constantShare([[1, 1, 1], [1, 2], [4, 4], [5]]), 2.0 / 3.0, accuracy: 1e-15)
+        XCTAssertEqual(PredictionMetrics.constantShare([[1, 2]]), 0)
+    }
+
+    func testSpearmanAgainstHandComputedRanks() {
+        XCTAssertEqual(PredictionMetrics.spearman([1, 2, 3, 4], [0.1, 0.5, 0.7, 9]), 1, accuracy: 1e-12)
+        XCTAssertEqual(PredictionMetrics.spearman([1, 2, 3, 4], [4, 3, 2, 1]), -1, accuracy: 1e-12)
+        // One swap of neighbours among four: ranks (1,2,4,3): 1 - 6*2/(4*15) = 0.8.
+        XCTAssertEqual(PredictionMetrics.spearman([1, 2, 3, 4], [1, 2, 4, 3]), 0.8, accuracy: 1e-12)
+        // Ties share their average rank: y ranks (1.5,1.5,3,4); Pearson on ranks.
+        XCTAssertEqual(PredictionMetrics.spearman([1, 2, 3, 4], [1, 1, 2, 3]), 0.9486832980505138, accuracy: 1e-12)
+    }
+
+    func testFASTFailuresAreCountedAndScoredRelaxed() throws {
+        let splines = try DidacticSplines.sample(count: 50, steps: 25, seed: 7)
+        let tok = FASTTokenizer(FASTConfig(gamma: 10, vocabulary: 300))
+        try tok.fit(splines.chunks)
+        // An id outside the vocabulary fails strict decoding but still gets a chunk to score.
+        let (chunk, clean) = SplinePrediction.decodeForEvaluation(tok, [tok.vocabularySize + 3], steps: 25)
+        XCTAssertFalse(clean)
+        XCTAssertEqual(chunk.steps, 25)
+        // A sequence cut short is a failure too (strict decoding wants all 25 coefficients).
+        let good = try tok.encode(splines.chunks.chunks[0])
+        XCTAssertTrue(SplinePrediction.decodeForEvaluation(tok, good, steps: 25).clean)
+        XCTAssertGreaterThan(good.count, 1)
+        XCTAssertFalse(SplinePrediction.decodeForEvaluation(tok, Array(good.prefix(1)), steps: 25).clean)
+    }
+
+    // MARK: Decision rules on synthetic tables
+
+    /// The frequency sweep's configuration and claims in `profile`, from the committed file.
+    func sweep(_ profile: Profile = .quick) throws -> (FrequencySweep.Config, ExperimentFile) {
+        let file = try ExperimentFile(root: ScratchWorkbench.repository, path: "experiments/evaluation/frequency-sweep.toml")
+        let reader = try ParameterReader(file.resolved(profile), location: "test")
+        _ = try reader.ints("seeds")
+        let config = try FrequencySweep().configure(reader)
+        try reader.finish()
+        return (config, file)
+    }
+
+    static func cell(mse: Double, tokens: Double, constant: Double = 0) -> SplinePrediction.Cell {
+        SplinePrediction.Cell(mse: mse, relativeMSE: mse / 0.3, reconstructionMSE: mse / 10, copyRate: 0.5, trueCopyRate: 0.4,
+                              constantShare: constant, decodeFailures: 0, tokensPerSequence: tokens, predictedTokens: tokens,
+                              finalLoss: 1, trainSeconds: 0, exampleTruth: [0, 1], examplePrediction: [0, 1])
+    }
+
+    func verdicts(_ c: FrequencySweep.Config, _ file: ExperimentFile, _ perSeed: [[FrequencySweep.Key: SplinePrediction.Cell]]) throws -> [String: Verdict.Outcome] {
+        let outcome = FrequencySweep().outcome(c, perSeed: perSeed, inputHash: "")
+        var result: [String: Verdict.Outcome] = [:]
+        for claim in file.claims {
+            let cells = try outcome.statistic(claim.statistic, try ParameterReader(claim.select, location: claim.id))
+            result[claim.id] = Verdict(claim: claim, perSeed: Verdict.reduce(cells, claim.reduce)).outcome
+        }
+        return result
+    }
+
+    func testTheFASTPaperPatternSupportsEveryClaim() throws {
+        let (c, file) = try sweep()
+        let perSeed = (0..<3).map { s -> [FrequencySweep.Key: SplinePrediction.Cell] in
+            var cells: [FrequencySweep.Key: SplinePrediction.Cell] = [:]
+            for (i, steps) in c.rates.enumerated() {
+                let jitter = 1 + 0.05 * Double(s)
+                cells[.init(tokenizer: "minmax", steps: steps)] = Self.cell(mse: 0.002 * pow(3, Double(i)) * jitter, tokens: Double(steps),
+                                                                             constant: i == c.rates.count - 1 ? 0.8 : 0)
+                cells[.init(tokenizer: "fast", steps: steps)] = Self.cell(mse: 0.003 * jitter, tokens: 8 + Double(i))
+                cells[.init(tokenizer: "beast", steps: steps)] = Self.cell(mse: 0.004, tokens: 10)
+            }
+            return cells
+        }
+        let v = try verdicts(c, file, perSeed)
+        XCTAssertEqual(v.count, file.claims.count)
+        for (id, outcome) in v { XCTAssertEqual(outcome, .supported, id) }
+    }
+
+    func testTheOppositePatternSupportsNone() throws {
+        let (c, file) = try sweep()
+        let perSeed = (0..<3).map { s -> [FrequencySweep.Key: SplinePrediction.Cell] in
+            var cells: [FrequencySweep.Key: SplinePrediction.Cell] = [:]
+            for (i, steps) in c.rates.enumerated() {
+                let jitter = 1 + 0.05 * Double(s)
+                // Binning gets better with the rate and never copies; FAST gets worse and long.
+                cells[.init(tokenizer: "minmax", steps: steps)] = Self.cell(mse: 0.01 / pow(2, Double(i)) * jitter, tokens: Double(steps))
+                cells[.init(tokenizer: "fast", steps: steps)] = Self.cell(mse: 0.01 * pow(3, Double(i)) * jitter, tokens: Double(steps) / 2)
+                cells[.init(tokenizer: "beast", steps: steps)] = Self.cell(mse: 0.004, tokens: 10)
+            }
+            return cells
+        }
+        let v = try verdicts(c, file, perSeed)
+        for (id, outcome) in v { XCTAssertEqual(outcome, .notSupported, id) }
+    }
+
+    func testScorecardSharesTheSweepsCells() throws {
+        // The scorecard reuses the sweep's trained cells only if every setting of the task matches.
+        for profile in Profile.allCases {
+            let (sweep, _) = try self.sweep(profile)
+            let file = try ExperimentFile(root: ScratchWorkbench.repository, path: "experiments/evaluation/scorecard.toml")
+            let reader = try ParameterReader(file.resolved(profile), location: "test")
+            _ = try reader.ints("seeds")
+            let card = try Scorecard().configure(reader)
+            for name in card.predictionTokenizers where sweep.tokenizers.contains(name) {
+                XCTAssertEqual(card.setup.spec(name, steps: 25, seed: 1), sweep.setup.spec(name, steps: 25, seed: 1), "\(profile) \(name)")
+            }
+        }
+    }
+
+    func testScorecardClassesFollowTheRule() throws {
+        let file = try ExperimentFile(root: ScratchWorkbench.repository, path: "experiments/evaluation/scorecard.toml")
+        let reader = try ParameterReader(file.resolved(.quick), location: "test")
+        _ = try reader.ints("seeds")
+        let c = try Scorecard().configure(reader)
+        let tokens = ["minmax": 350.0, "beast": 70, "fast": 60]
+        // FAST best and compact; BEAST 2x (good); binning 20x (avoid).
+        let mse = ["fast": 0.001, "beast": 0.002, "minmax": 0.02]
+        XCTAssertEqual(Scorecard().measuredClass(c, "fast", mse: mse, tokens: tokens), .best)
+        XCTAssertEqual(Scorecard().measuredClass(c, "beast", mse: mse, tokens: tokens), .good)
+        XCTAssertEqual(Scorecard().measuredClass(c, "minmax", mse: mse, tokens: tokens), .avoid)
+        // The best error with as many tokens as binning is only good: compactness is part of "best".
+        XCTAssertEqual(Scorecard().measuredClass(c, "minmax", mse: ["minmax": 0.001, "fast": 0.002], tokens: tokens), .good)
+        XCTAssertEqual(Scorecard().measuredClass(c, "minmax", mse: ["minmax": 0.008, "fast": 0.001], tokens: tokens), .situational)
+        XCTAssertNil(Scorecard().measuredClass(c, "openvla", mse: mse, tokens: tokens))
+    }
+}
