@@ -97,6 +97,8 @@ extension Figure {
     private func axisLines(_ axis: Axis, _ letter: String) -> [String] {
         var lines = ["    set \(letter)label \(gnuplotString(axis.renderedLabel))"]
         lines.append(axis.log ? "    set logscale \(letter) 10" : "    unset logscale \(letter)")
+        // Log axes print tics as 0.001 or 1e-06, never as 0.0010000 with padded zeros.
+        lines.append(axis.log ? "    set format \(letter) \"%g\"" : "    set format \(letter) \"% h\"")
         if let range = axis.range {
             lines.append("    set \(letter)range [\(Figure.format(range.lowerBound)):\(Figure.format(range.upperBound))]")
         } else {

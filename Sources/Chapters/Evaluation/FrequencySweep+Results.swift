@@ -84,8 +84,14 @@ extension FrequencySweep {
             }, color: i, dashed: true, inLegend: false))
         }
         return Figure(name: "mse-vs-rate", title: "Prediction error as the sampling rate rises",
-                      x: Axis("steps per sequence", unit: nil, log: true, range: (Double(c.rates.first!) / 1.3)...(Double(c.rates.last!) * 1.3)),
+                      x: rateAxis(c),
                       y: Axis("decoded MSE", unit: nil, log: true), series: series, legend: .below)
+    }
+
+    /// Steps per sequence on a log axis, with a tic at every rate of the sweep.
+    func rateAxis(_ c: Config) -> Axis {
+        Axis("steps per sequence", unit: nil, log: true, range: (Double(c.rates.first!) / 1.3)...(Double(c.rates.last!) * 1.3),
+             tics: c.rates.map { (Double($0), String($0)) })
     }
 
     func overlayFigure(_ c: Config, cells: [Key: SplinePrediction.Cell]) -> Figure {
@@ -109,7 +115,7 @@ extension FrequencySweep {
             }, color: i)
         }
         return Figure(name: "tokens-vs-rate", title: "Tokens per sequence as the sampling rate rises",
-                      x: Axis("steps per sequence", unit: nil, log: true, range: (Double(c.rates.first!) / 1.3)...(Double(c.rates.last!) * 1.3)),
+                      x: rateAxis(c),
                       y: Axis("tokens per sequence", unit: nil, log: true), series: series, legend: .below, height: 480)
     }
 
