@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "Chapters",
             dependencies: [
-                "WorkbenchCore", "ActionData", "Tokenizers", "Policies", "Figures", "Literate", "Support",
+                "WorkbenchCore", "ActionData", "Tokenizers", "Engine", "Policies", "Figures", "Literate", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Chapters
+import Engine
 import Foundation
 import WorkbenchCore
 
@@ -11,6 +12,12 @@ struct Workbench: ParsableCommand {
         abstract: "VLA Workbench: cross-chapter commands.",
         discussion: "Each chapter has its own command, e.g. `swift run chapter-data`.",
         subcommands: [List.self, Check.self, Tokenize.self, Bench.self])
+
+    /// Switches OpenBLAS to the processor's fastest kernel (see `BLAS.useFastestKernel`), then runs.
+    static func main() {
+        BLAS.useFastestKernel()
+        main(nil)
+    }
 }
 
 /// Shared `--root` option.

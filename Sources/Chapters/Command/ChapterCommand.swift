@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Foundation
 import WorkbenchCore
 
@@ -60,6 +61,7 @@ public struct ChapterCommand: ParsableCommand {
 
     /// Parses the command line and runs `chapter`; errors are printed and exit non-zero.
     public static func main(_ chapter: Chapter) {
+        BLAS.useFastestKernel()
         Self.chapter = chapter
         main()
     }
