@@ -88,6 +88,7 @@ extension Workbench.Bench {
 
         @Option(help: "Timed training steps per model.") var steps = 500
         @Option(help: "Threads for the engine and PyTorch (default: all cores).") var threads: Int?
+        @Option(help: "Python interpreter with torch for the PyTorch twin.") var python = "python3"
         @OptionGroup var root: RootOption
 
         func run() throws {
@@ -97,7 +98,7 @@ extension Workbench.Bench {
             let paths = try root.paths()
             let report = TrainBenchmark.run(steps: steps, threads: threads,
                                             torchScript: paths.root.appendingPathComponent("scripts/engine/bench_torch.py"),
-                                            progress: { print("... \($0)") })
+                                            python: python, progress: { print("... \($0)") })
             print(report)
         }
     }

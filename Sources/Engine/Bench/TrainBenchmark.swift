@@ -45,7 +45,7 @@ public enum TrainBenchmark {
         public var blasGflops: Double
         /// Resident memory (MB) after 10 %, 50 % and 100 % of the timed steps.
         public var rssMB: [Double]
-        /// Peak resident memory (MB) over the timed steps and generation.
+        /// Peak resident memory (MB) over the timed training steps.
         public var peakMB: Double
         /// Batch-1 generation latency per token with the KV cache (ms).
         public var msPerTokenCached: Double
@@ -61,13 +61,14 @@ public enum TrainBenchmark {
     ///   - steps: timed training steps per model (after 5 warm-up steps).
     ///   - threads: engine (and PyTorch) threads; `nil` uses all active processors.
     ///   - torchScript: path to `scripts/engine/bench_torch.py`; skipped when `nil` or PyTorch is missing.
+    ///   - python: the interpreter that runs the twin (looked up on `PATH` when it has no slash).
     ///   - progress: receives one line per phase.
-    public static func run(steps: Int = 500, threads: Int? = nil, torchScript: URL? = nil,
+    public static func run(steps: Int = 500, threads: Int? = nil, torchScript: URL? = nil, python: String = "python3",
                            progress: (String) -> Void = { _ in }) -> String {
         if let threads { Parallel.setThreads(threads) }
         Parallel.setUp()
         let nThreads = Parallel.threads
-        var lines = ["Engine training benchmark: batch \(batch), context 64, AdamW, \(steps) steps, \(nThreads) thread(s) (single-threaded OpenBLAS calls split by the engine)"]
+        var lines = ["Engine training benchmark: batch \(batch), context 64, AdamW, \(steps) steps, \(nThreads) thread(s) (single-threaded OpenBLAS calls split by the engine; OpenBLAS kernel \(BLAS.coreName))"]
         var results: [Result] = []
         for m in models {
             progress("training \(m.name) for \(steps) steps")
@@ -82,12 +83,12 @@ public enum TrainBenchmark {
                 + "  " + pad(rss, 18) + String(format: " %10.3f %12.3f", r.msPerTokenCached, r.msPerTokenFull))
         }
         for r in results {
-            lines.append(String(format: "%@: KV-cache speed-up %.1fx at context 64; final loss %.3f",
+            lines.append(String(format: "%@: KV-cache speed-up %.1fx (per token, generating 63 tokens to fill context 64); final loss %.3f",
                                 r.name, r.msPerTokenFull / r.msPerTokenCached, r.finalLoss))
         }
         if let torchScript {
             progress("running the PyTorch twin")
-            if let torch = runTorch(torchScript, steps: steps, threads: nThreads) {
+            if let torch = runTorch(torchScript, python: python, steps: steps, threads: nThreads) {
                 lines.append("PyTorch \(torch["torch_version"] ?? "?") on \(nThreads) thread(s):")
                 for r in results {
                     if let sps = Double(torch["\(r.name)_steps_per_s"] ?? "") {
@@ -95,7 +96,7 @@ public enum TrainBenchmark {
                     }
                 }
             } else {
-                lines.append("PyTorch twin skipped (python3 with torch not available)")
+                lines.append("PyTorch twin skipped (\(python) with torch not available)")
             }
         }
         return lines.joined(separator: "\n")
@@ -138,6 +139,7 @@ public enum TrainBenchmark {
             if marks.contains(i) { rss.append(memoryMB("VmRSS")) }
         }
         let elapsed = monotonicSeconds() - t0
+        let trainingPeak = memoryMB("VmHWM")
         BLAS.profiling = false
         let blasSeconds = BLAS.seconds, flops = BLAS.flops
         progress(String(format: "%@: %.2f steps/s, loss %.3f", m.name, Double(steps) / elapsed, loss))
@@ -153,7 +155,7 @@ public enum TrainBenchmark {
         return Result(name: m.name, stepsPerSecond: Double(steps) / elapsed,
                       tokensPerSecond: Double(steps * batch * t) / elapsed, blasShare: blasSeconds / elapsed,
                       gflops: flops / elapsed / 1e9, blasGflops: flops / max(blasSeconds, 1e-9) / 1e9,
-                      rssMB: rss, peakMB: memoryMB("VmHWM"),
+                      rssMB: rss, peakMB: trainingPeak,
                       msPerTokenCached: 1000 * (g1 - g0) / Double(newTokens),
                       msPerTokenFull: 1000 * (g2 - g1) / Double(newTokens), finalLoss: loss)
     }
@@ -169,10 +171,10 @@ public enum TrainBenchmark {
     }
 
     /// Runs the PyTorch twin; returns its `key=value` lines, or nil when it cannot run.
-    static func runTorch(_ script: URL, steps: Int, threads: Int) -> [String: String]? {
+    static func runTorch(_ script: URL, python: String, steps: Int, threads: Int) -> [String: String]? {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script.path, "--steps", "\(steps)", "--threads", "\(threads)"]
+        p.arguments = [python, script.path, "--steps", "\(steps)", "--threads", "\(threads)"]
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
