@@ -31,7 +31,7 @@ extension FrequencySweep {
 
         var blocks: [ResultBlock] = []
         blocks.append(.figure(errorFigure(c, summary: summary), caption:
-            "Mean squared error of the decoded prediction on held-out splines against the number of steps per sequence (log-log); lines are means over seeds, bands their 95 % intervals. Dashed lines in the same colour are each tokenizer's own round-trip error on the true splines, the floor no model can go below. The FAST paper's Figure 3 shows the same axes for naive binning and FAST."))
+            "Mean squared error of the decoded prediction on held-out splines against the number of steps per sequence (log-log); lines are means over seeds, bands their 95 % intervals (cut at a tenth of the mean where an interval reaches lower, since the axis is logarithmic). Dashed lines in the same colour are each tokenizer's own round-trip error on the true splines, the floor no model can go below. The FAST paper's Figure 3 shows the same axes for naive binning and FAST."))
         blocks.append(.table(mseTable(c, summary: summary), caption:
             "Decoded prediction MSE per tokenizer and steps per sequence (mean over seeds, 95 % interval)."))
         blocks.append(.table(diagnosticsTable(c, summary: summary), caption:

@@ -6,9 +6,11 @@ import WorkbenchCore
 extension Scorecard {
     /// The measured class of `name` from prediction errors `mse` (by tokenizer) and tokens at the
     /// highest arm rate (by tokenizer), by the rule in the experiment file; `nil` without a prediction.
+    /// A prediction whose error is not finite (a diverged model) is best avoided.
     func measuredClass(_ c: Config, _ name: String, mse: [String: Double], tokens: [String: Double]) -> Rating? {
-        guard let own = mse[name], own.isFinite, let best = c.predictionTokenizers.compactMap({ mse[$0] }).filter(\.isFinite).min(), best > 0 else { return nil }
-        let ratio = own / best
+        guard let own = mse[name] else { return nil }
+        guard own.isFinite, let best = c.predictionTokenizers.compactMap({ mse[$0] }).filter(\.isFinite).min() else { return .avoid }
+        let ratio = best > 0 ? own / best : (own == 0 ? 1 : .infinity)
         let tokenShare = tokens[name]! / tokens[c.baseline]!
         if ratio <= c.bestMSE && tokenShare <= c.bestTokens { return .best }
         if ratio <= c.goodMSE { return .good }
