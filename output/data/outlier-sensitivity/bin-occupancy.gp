@@ -40,10 +40,12 @@ do for [format in "png svg"] {
     set title "minmax"
     set xlabel "bin index"
     unset logscale x
+    set format x "% h"
     set xrange [0:255]
     set xtics autofreq
     set ylabel "share of values (%)"
     unset logscale y
+    set format y "% h"
     set yrange [0:110.1565]
     set ytics autofreq
     set key on inside top right
@@ -55,10 +57,12 @@ do for [format in "png svg"] {
     set title "openvla"
     set xlabel "bin index"
     unset logscale x
+    set format x "% h"
     set xrange [0:255]
     set xtics autofreq
     set ylabel "share of values (%)"
     unset logscale y
+    set format y "% h"
     set yrange [0:14.732]
     set ytics autofreq
     set key on inside top right
@@ -70,10 +74,12 @@ do for [format in "png svg"] {
     set title "equal-mass"
     set xlabel "bin index"
     unset logscale x
+    set format x "% h"
     set xrange [0:255]
     set xtics autofreq
     set ylabel "share of values (%)"
     unset logscale y
+    set format y "% h"
     set yrange [0:0.9715]
     set ytics autofreq
     set key on inside top right

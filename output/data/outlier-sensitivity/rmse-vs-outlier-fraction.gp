@@ -40,10 +40,12 @@ do for [format in "png svg"] {
     set title "outliers at 10σ"
     set xlabel "outlier fraction of the fitting data (%)"
     unset logscale x
+    set format x "% h"
     set xrange [*:*]
     set xtics ("0" 0, "0.1" 1, "1" 2, "5" 3)
     set ylabel "relative RMSE (RMSE / std)"
     set logscale y 10
+    set format y "%g"
     set yrange [0.001:100]
     set ytics autofreq
     set key on inside top left
@@ -59,10 +61,12 @@ do for [format in "png svg"] {
     set title "outliers at 100σ"
     set xlabel "outlier fraction of the fitting data (%)"
     unset logscale x
+    set format x "% h"
     set xrange [*:*]
     set xtics ("0" 0, "0.1" 1, "1" 2, "5" 3)
     set ylabel "relative RMSE (RMSE / std)"
     set logscale y 10
+    set format y "%g"
     set yrange [0.001:100]
     set ytics autofreq
     set key on inside top left
