@@ -2,6 +2,14 @@
 // VLA Workbench: reproducible experiments on action tokenization for robot policies.
 import PackageDescription
 
+/// The engine's elementwise loops are vectorised for the build machine's own vector width (AVX2 or
+/// AVX-512 instead of x86-64's baseline SSE2); the workbench is built where it runs.
+#if arch(x86_64)
+let engineSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"])]
+#else
+let engineSettings: [SwiftSetting] = []
+#endif
+
 /// Library modules, lowest first. One idea per module; see each folder's README.md.
 let package = Package(
     name: "VLAWorkbench",
@@ -31,7 +39,7 @@ let package = Package(
         .target(name: "Support", dependencies: [.product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"]),
         .target(name: "ActionData", dependencies: ["Support", "ZIPFoundation"], exclude: ["README.md"]),
         .target(name: "Tokenizers", dependencies: ["ActionData", "Support", "_OpenBLAS"], exclude: ["README.md"]),
-        .target(name: "Engine", dependencies: ["_OpenBLAS", "Support"], exclude: ["README.md"]),
+        .target(name: "Engine", dependencies: ["_OpenBLAS", "Support"], exclude: ["README.md"], swiftSettings: engineSettings),
         .target(name: "Policies", dependencies: ["Engine", "Support"], exclude: ["README.md"]),
         .target(name: "Figures", dependencies: ["_GnuplotBridge", "Support"], exclude: ["README.md"]),
         .target(name: "Literate", dependencies: ["Support"], exclude: ["README.md"]),

@@ -67,11 +67,22 @@ public enum DCT {
     /// `output = C * input` (or `C^T * input` when `inverse`), both `steps x columns`, row-major.
     static func multiply(basis: [Double], inverse: Bool, steps: Int, columns: Int,
                          _ input: UnsafePointer<Double>, _ output: UnsafeMutablePointer<Double>) {
+        useOneBLASThread()
         let t = Int32(steps), n = Int32(columns)
         basis.withUnsafeBufferPointer { c in
             cblas_dgemm(CblasRowMajor, inverse ? CblasTrans : CblasNoTrans, CblasNoTrans,
                         t, n, t, 1, c.baseAddress, t, input, n, 0, output, n)
         }
+    }
+
+    /// Puts OpenBLAS back on one thread when anything set it otherwise. The tokenizers split
+    /// batches over their own threads; a threaded dgemm partitions the columns by its own rule, so
+    /// a chunk's coefficients would depend on the batch it was transformed in.
+    static func useOneBLASThread() {
+        guard openblas_get_num_threads() != 1 else { return }
+        cacheLock.lock()
+        defer { cacheLock.unlock() }
+        if openblas_get_num_threads() != 1 { openblas_set_num_threads(1) }
     }
 
     nonisolated(unsafe) private static var cache: [Int: [Double]] = [:]

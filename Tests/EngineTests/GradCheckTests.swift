@@ -96,6 +96,20 @@ final class GradCheckTests: XCTestCase {
         check("causal attention", [qkv]) { Tensor.causalSelfAttention(qkv, heads: 2) }
     }
 
+    /// A longer sequence (69 positions, an odd length past the sgemm kernels' unrolling), checked
+    /// by finite differences and, forward, against the KV cache's independent attention.
+    func testAttentionOnALongerSequence() {
+        let t = 69
+        let qkv = input([1, t, 12])
+        check("causal attention, \(t) positions", [qkv]) { Tensor.causalSelfAttention(qkv, heads: 2) }
+        // Forward oracle: the KV cache's own attention code (incremental decoding), fed all positions at once.
+        let cache = KVCache(batch: 1, heads: 2, capacity: t, headDim: 2)
+        let reference = Tape.noGrad { cache.attend(qkv) }
+        let blocked = Tape.noGrad { Tensor.causalSelfAttention(qkv, heads: 2) }
+        XCTAssertEqual(blocked.shape, reference.shape)
+        for (a, r) in zip(blocked.scalars, reference.scalars) { XCTAssertEqual(a, r, accuracy: 1e-5) }
+    }
+
     func testLosses() {
         let logits = input([2, 3, 5]), pred = input([3, 4]), target = input([3, 4])
         let targets = [0, 4, 2, 1, 3, 3], mask = [true, false, true, true, true, false]

@@ -2,6 +2,7 @@ import ActionData
 import Foundation
 import Support
 import XCTest
+import _OpenBLAS
 @testable import Tokenizers
 
 final class FASTTests: XCTestCase {
@@ -74,6 +75,17 @@ final class FASTTests: XCTestCase {
         XCTAssertLessThan(mean, 140 / 2, "20 x 7 values should need far fewer than 70 tokens")
         let a = try tok.decode(batch: single, steps: 20, dims: 7, threads: 2)
         XCTAssertEqual(a, try single.map { try tok.decode($0, steps: 20, dims: 7) })
+    }
+
+    /// A threaded OpenBLAS (set by anything else in the process) does not change FAST's results:
+    /// a batch decoded on two threads equals the chunks decoded one at a time.
+    func testResultsDoNotDependOnOpenBLASThreads() throws {
+        let tok = try fitted(FASTConfig(vocabulary: 512))
+        let tokens = try Self.data.chunks.map { try tok.encode($0) }
+        let oneByOne = try tokens.map { try tok.decode($0, steps: 20, dims: 7) }
+        openblas_set_num_threads(2)
+        XCTAssertEqual(try tok.decode(batch: tokens, steps: 20, dims: 7, threads: 2), oneByOne)
+        XCTAssertEqual(openblas_get_num_threads(), 1, "the DCT puts OpenBLAS back on one thread")
     }
 
     /// Several threads may share one fitted tokenizer; counters add up.
