@@ -119,9 +119,10 @@ extension OutlierSensitivity {
             func points(_ u: TokenUsage) -> [Series.Point] {
                 u.counts.enumerated().map { Series.Point(x: Double($0.offset), y: 100 * Double($0.element) / Double(u.total)) }
             }
-            return Panel(title: tok, x: Axis("bin index", unit: nil, range: 0...Double(c.bins - 1)), y: Axis("share of values", unit: "%", range: 0...(top[i] * 1.45)),
+            return Panel(title: tok, x: Axis("bin index", unit: nil, range: 0...Double(c.bins - 1)), y: Axis("share of values", unit: "%", range: 0...(top[i] * 1.1)),
                          series: [Series("fitted on clean data", style: .steps, points: points(clean), color: 0),
-                                  Series("fitted with \(Format.percent(c.histogramFraction)) at \(Format.parameter(c.histogramMagnitude))σ", style: .steps, points: points(dirty), color: 1)])
+                                  Series("fitted with \(Format.percent(c.histogramFraction)) at \(Format.parameter(c.histogramMagnitude))σ", style: .steps, points: points(dirty), color: 1)],
+                         legend: .below)
         }
         return Figure(name: "bin-occupancy", title: "Bin occupancy of \(RobotArmGenerator.dimensionNames[d]) on clean data", panels: panels, columns: panels.count)
     }
