@@ -7,7 +7,8 @@ import Policies
 /// Training and decoding speed of the default policy; runs only with `POLICY_BENCH=1` and asserts
 /// nothing about time (speed targets never live in unit tests). Use a release build:
 /// `POLICY_BENCH=1 swift test -c release -Xswiftc -enable-testing --disable-swift-testing --filter PolicyBenchmarkTests`
-/// (optional: `POLICY_BENCH_THREADS` (2), `POLICY_BENCH_STEPS` (40 timed steps), `POLICY_BENCH_VOCAB` (256)).
+/// (optional: `POLICY_BENCH_THREADS` (2), `POLICY_BENCH_STEPS` (40 timed steps), `POLICY_BENCH_VOCAB` (256),
+/// `POLICY_BENCH_TOKENS` (sequence lengths, default 25,50,100,200)).
 final class PolicyBenchmarkTests: XCTestCase {
     func testTrainingSpeed() throws {
         guard ProcessInfo.processInfo.environment["POLICY_BENCH"] == "1" else {
@@ -25,7 +26,8 @@ final class PolicyBenchmarkTests: XCTestCase {
         config.trainingSteps = warm + timed
         print("Policy benchmark: dModel \(config.dModel), \(config.layers) layers, \(config.heads) heads, batch \(config.batchSize), vocabulary \(vocabulary) + 2, prefix 4 × 2, \(threads) thread(s), \(timed) timed steps")
         print("tokens  row (BOS+tokens)  positions  steps/s  train tokens/s  decode tokens/s (64 conditions, fixed)")
-        for tokens in [25, 50, 100, 200] {
+        let lengths = (ProcessInfo.processInfo.environment["POLICY_BENCH_TOKENS"] ?? "25,50,100,200").split(separator: ",").compactMap { Int($0) }
+        for tokens in lengths {
             var rng = SeededGenerator(seed: UInt64(tokens))
             let n = 256
             let sequences = (0..<n).map { _ in (0..<tokens).map { _ in rng.nextInt(below: vocabulary) } }

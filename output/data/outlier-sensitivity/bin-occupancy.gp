@@ -46,9 +46,9 @@ do for [format in "png svg"] {
     set ylabel "share of values (%)"
     unset logscale y
     set format y "% h"
-    set yrange [0:110.1565]
+    set yrange [0:83.567]
     set ytics autofreq
-    set key on inside top right
+    set key on below center horizontal noopaque
     plot \
         'bin-occupancy.dat' index 0 using 1:2 with steps lw 2 lc rgb '#0072B2' title "fitted on clean data", \
         'bin-occupancy.dat' index 1 using 1:2 with steps lw 2 lc rgb '#E69F00' title "fitted with 1 % at 100σ"
@@ -63,9 +63,9 @@ do for [format in "png svg"] {
     set ylabel "share of values (%)"
     unset logscale y
     set format y "% h"
-    set yrange [0:14.732]
+    set yrange [0:11.176]
     set ytics autofreq
-    set key on inside top right
+    set key on below center horizontal noopaque
     plot \
         'bin-occupancy.dat' index 2 using 1:2 with steps lw 2 lc rgb '#0072B2' title "fitted on clean data", \
         'bin-occupancy.dat' index 3 using 1:2 with steps lw 2 lc rgb '#E69F00' title "fitted with 1 % at 100σ"
@@ -80,9 +80,9 @@ do for [format in "png svg"] {
     set ylabel "share of values (%)"
     unset logscale y
     set format y "% h"
-    set yrange [0:0.9715]
+    set yrange [0:0.737]
     set ytics autofreq
-    set key on inside top right
+    set key on below center horizontal noopaque
     plot \
         'bin-occupancy.dat' index 4 using 1:2 with steps lw 2 lc rgb '#0072B2' title "fitted on clean data", \
         'bin-occupancy.dat' index 5 using 1:2 with steps lw 2 lc rgb '#E69F00' title "fitted with 1 % at 100σ"
