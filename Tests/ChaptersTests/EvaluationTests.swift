@@ -139,5 +139,13 @@ final class EvaluationTests: XCTestCase {
         XCTAssertEqual(Scorecard().measuredClass(c, "minmax", mse: ["minmax": 0.001, "fast": 0.002], tokens: tokens), .good)
         XCTAssertEqual(Scorecard().measuredClass(c, "minmax", mse: ["minmax": 0.008, "fast": 0.001], tokens: tokens), .situational)
         XCTAssertNil(Scorecard().measuredClass(c, "openvla", mse: mse, tokens: tokens))
+        // A diverged model (non-finite error) is best avoided and leaves the others' classes alone.
+        let diverged = ["fast": Double.nan, "beast": 0.002, "minmax": 0.02]
+        XCTAssertEqual(Scorecard().measuredClass(c, "fast", mse: diverged, tokens: tokens), .avoid)
+        XCTAssertEqual(Scorecard().measuredClass(c, "beast", mse: diverged, tokens: tokens), .best)
+        // A perfect prediction is the best; any error beside it is beyond every finite ratio.
+        let perfect = ["fast": 0.0, "minmax": 0.02]
+        XCTAssertEqual(Scorecard().measuredClass(c, "fast", mse: perfect, tokens: tokens), .best)
+        XCTAssertEqual(Scorecard().measuredClass(c, "minmax", mse: perfect, tokens: tokens), .avoid)
     }
 }
