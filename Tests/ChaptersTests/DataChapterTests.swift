@@ -121,6 +121,28 @@ final class DataChapterTests: XCTestCase {
                        "a chapter is stale: run its chapter command (e.g. `swift run -c release chapter-data`) and commit the result")
     }
 
+    /// Every file under experiments/ parses, with claims that name a statistic, a rule and a
+    /// threshold, and sits in the folder of the chapter it names, including the files
+    /// pre-registered for chapters whose code does not exist yet.
+    func testEveryExperimentFileOnDiskParses() throws {
+        let root = ScratchWorkbench.repository
+        let folder = root.appendingPathComponent("experiments")
+        var seen = 0
+        for chapterDir in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() {
+            let dir = folder.appendingPathComponent(chapterDir)
+            guard let files = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { continue }
+            for name in files.sorted() where name.hasSuffix(".toml") {
+                let file = try ExperimentFile(root: root, path: "experiments/\(chapterDir)/\(name)")
+                XCTAssertEqual(file.chapter, chapterDir, name)
+                XCTAssertEqual(file.name + ".toml", name)
+                XCTAssertFalse(file.claims.isEmpty, "\(name) has no claims")
+                for p in Profile.allCases { _ = file.resolved(p) }
+                seen += 1
+            }
+        }
+        XCTAssertGreaterThanOrEqual(seen, Catalog.chapters.flatMap(\.experiments).count)
+    }
+
     /// Every experiment file of every chapter parses and validates under every profile.
     func testEveryExperimentFileValidates() throws {
         for chapter in Catalog.chapters {
