@@ -127,3 +127,28 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(big.logSoftmax().scalars[1], -logf(1 + expf(-1)), accuracy: 1e-4)
     }
 }
+
+/// Files for the Python side of the checkpoint cross-check (opt-in).
+final class SafeTensorsCrossCheckTests: XCTestCase {
+    /// Writes a small GPT's checkpoint and `expected.json` (every tensor's shape and values, and the
+    /// metadata) into $SAFETENSORS_CROSSCHECK_DIR.
+    ///
+    /// Then `python3 scripts/engine/check_safetensors.py DIR` loads the checkpoint with the Python
+    /// `safetensors` package and compares it with the JSON.
+    func testWriteCheckpointForPythonWhenRequested() throws {
+        guard let dir = ProcessInfo.processInfo.environment["SAFETENSORS_CROSSCHECK_DIR"] else {
+            throw XCTSkip("set SAFETENSORS_CROSSCHECK_DIR to write a checkpoint for the Python cross-check")
+        }
+        let folder = URL(fileURLWithPath: dir)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let gpt = GPT(GPTConfig(vocabSize: 7, contextLength: 6, dModel: 8, heads: 2, layers: 1, conditionDim: 2), seed: 3)
+        let metadata = ["written_by": "VLA Workbench engine", "model": "tiny conditioned GPT"]
+        try gpt.save(to: folder.appendingPathComponent("swift_gpt.safetensors"), metadata: metadata)
+        var expected: [String: Any] = ["__metadata__": metadata]
+        for (name, t) in gpt.namedParameters() {
+            expected[name] = ["shape": t.shape, "values": t.scalars.map(Double.init)]
+        }
+        let json = try JSONSerialization.data(withJSONObject: expected, options: [.sortedKeys])
+        try json.write(to: folder.appendingPathComponent("expected.json"))
+    }
+}
