@@ -41,6 +41,7 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["ActionData", "Support", "_OpenBLAS"], exclude: ["README.md"]),
         .target(name: "Engine", dependencies: ["_OpenBLAS", "Support"], exclude: ["README.md"], swiftSettings: engineSettings),
         .target(name: "Policies", dependencies: ["Engine", "Support"], exclude: ["README.md"]),
+        .target(name: "Simulation", dependencies: ["Support"], exclude: ["README.md"]),
         .target(name: "Figures", dependencies: ["_GnuplotBridge", "Support"], exclude: ["README.md"]),
         .target(name: "Literate", dependencies: ["Support"], exclude: ["README.md"]),
         .target(
@@ -72,6 +73,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ActionData"], exclude: ["Fixtures"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["Fixtures"]),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Engine", "Support"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Support"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
         .testTarget(name: "LiterateTests", dependencies: ["Literate"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"], exclude: ["Fixtures"]),
