@@ -26,9 +26,9 @@ public enum Defaults {
     /// Maximum period of sinusoidal embeddings (as in "Attention is all you need").
     public static let sinusoidalMaxPeriod: Float = 10_000
     /// Work items (≈ elements) below which an op stays on the calling thread.
-    public static let parallelGrain: Int = 32_768
+    public static let parallelGrain: Int = 65_536
     /// Multiply-adds (m·n·k) from which a matrix product is split by rows across threads.
-    public static let gemmSplitWork: Int = 1 << 20
+    public static let gemmSplitWork: Int = 1 << 21
     /// Central-difference step for gradient checks (Float32 forward, Double accumulation).
     public static let gradCheckStep: Float = 1e-2
     /// Largest accepted relative error of a gradient check (see `GradCheck`).

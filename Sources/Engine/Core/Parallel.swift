@@ -8,7 +8,7 @@ import Glibc
 ///
 /// OpenBLAS itself is kept single-threaded (its worker threads spin between calls and steal the
 /// cores from the elementwise code); large products are split by rows here instead, and the
-/// per-head attention products run in parallel. Results do not depend on the thread count except
+/// per-head attention products run in parallel. Parts run on a ``_WorkerPool`` of spinning threads. Results do not depend on the thread count except
 /// through the floating-point order inside sgemm, which is fixed for a given split.
 public enum Parallel {
     /// Number of threads ops may use (default: the machine's active processors).
@@ -20,6 +20,18 @@ public enum Parallel {
     public static func setThreads(_ n: Int) {
         threads = max(1, n)
         setUp()
+        if pool.workers < threads - 1 { pool = _WorkerPool(workers: threads - 1) }
+    }
+
+    /// The worker threads behind ``run(parts:_:)`` (created on first use).
+    nonisolated(unsafe) static var pool = _WorkerPool(workers: max(0, threads - 1))
+
+    /// Runs `body(p)` for every part `p` in `0..<parts` on up to ``threads`` threads (part 0 on
+    /// this one) and returns when all are done.
+    @inline(__always)
+    static func run(parts: Int, _ body: (Int) -> Void) {
+        if parts <= 1 { body(0); return }
+        pool.run(parts: parts, body)
     }
 
     /// One-time process set-up: single-threaded OpenBLAS, and a malloc that keeps large freed
@@ -41,7 +53,7 @@ public enum Parallel {
     static func forRanges(_ n: Int, work: Int, _ body: (Range<Int>) -> Void) {
         let parts = min(threads, n, max(1, work / minWorkPerThread))
         if parts <= 1 { body(0..<n); return }
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
+        run(parts: parts) { p in
             body((p * n / parts)..<((p + 1) * n / parts))
         }
     }
@@ -51,7 +63,7 @@ public enum Parallel {
     static func forChunks(_ n: Int, work: Int, _ body: (_ chunk: Int, _ chunks: Int, Range<Int>) -> Void) {
         let parts = min(threads, n, max(1, work / minWorkPerThread))
         if parts <= 1 { body(0, 1, 0..<n); return }
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
+        run(parts: parts) { p in
             body(p, parts, (p * n / parts)..<((p + 1) * n / parts))
         }
     }

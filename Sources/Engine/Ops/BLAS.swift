@@ -43,7 +43,7 @@ public enum BLAS {
         if parts <= 1 {
             local(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         } else {
-            DispatchQueue.concurrentPerform(iterations: parts) { p in
+            Parallel.run(parts: parts) { p in
                 let r0 = (p * m / parts) & ~7, r1 = p == parts - 1 ? m : ((p + 1) * m / parts) & ~7
                 let aOff = transA ? r0 : r0 * lda
                 local(transA: transA, transB: transB, m: r1 - r0, n: n, k: k, alpha: alpha, a: a + aOff, lda: lda,
