@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .executable(name: "workbench", targets: ["workbench"]),
         .executable(name: "chapter-foundations", targets: ["chapter-foundations"]),
+        .executable(name: "chapter-architectures", targets: ["chapter-architectures"]),
         .executable(name: "chapter-data", targets: ["chapter-data"]),
         .executable(name: "chapter-evaluation", targets: ["chapter-evaluation"]),
     ],
@@ -38,9 +39,9 @@ let package = Package(
         // Libraries.
         .target(name: "Support", dependencies: [.product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"]),
         .target(name: "ActionData", dependencies: ["Support", "ZIPFoundation"], exclude: ["README.md"]),
-        .target(name: "Tokenizers", dependencies: ["ActionData", "Support", "_OpenBLAS"], exclude: ["README.md"]),
         .target(name: "Engine", dependencies: ["_OpenBLAS", "Support"], exclude: ["README.md"], swiftSettings: engineSettings),
-        .target(name: "Policies", dependencies: ["Engine", "Support"], exclude: ["README.md"]),
+        .target(name: "Tokenizers", dependencies: ["ActionData", "Engine", "Support", "_OpenBLAS"], exclude: ["README.md"]),
+        .target(name: "Policies", dependencies: ["Engine", "Tokenizers", "ActionData", "Support"], exclude: ["README.md"]),
         .target(name: "Simulation", dependencies: ["Support"], exclude: ["README.md"]),
         .target(name: "Figures", dependencies: ["_GnuplotBridge", "Support"], exclude: ["README.md"]),
         .target(name: "Literate", dependencies: ["Support"], exclude: ["README.md"]),
@@ -51,13 +52,14 @@ let package = Package(
         .target(
             name: "Chapters",
             dependencies: [
-                "WorkbenchCore", "ActionData", "Tokenizers", "Engine", "Policies", "Figures", "Literate", "Support",
+                "WorkbenchCore", "ActionData", "Tokenizers", "Engine", "Policies", "Simulation", "Figures", "Literate", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
 
         // Executables: one per chapter, one for cross-chapter work.
         .executableTarget(name: "chapter-foundations", dependencies: ["Chapters"]),
+        .executableTarget(name: "chapter-architectures", dependencies: ["Chapters"]),
         .executableTarget(name: "chapter-data", dependencies: ["Chapters"]),
         .executableTarget(name: "chapter-evaluation", dependencies: ["Chapters"]),
         .executableTarget(
@@ -70,9 +72,9 @@ let package = Package(
         // Tests.
         .testTarget(name: "SupportTests", dependencies: ["Support"], exclude: ["Fixtures"]),
         .testTarget(name: "ActionDataTests", dependencies: ["ActionData"], exclude: ["Fixtures"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ActionData"], exclude: ["Fixtures"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ActionData", "Engine", "Support"], exclude: ["Fixtures"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["Fixtures"]),
-        .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Engine", "Support"]),
+        .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Engine", "Tokenizers", "ActionData", "Support"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Support"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
         .testTarget(name: "LiterateTests", dependencies: ["Literate"]),

@@ -45,6 +45,9 @@ public enum TokenizerRegistry {
         TokenizerDescriptor(name: "fast", title: "FAST: DCT + byte-pair encoding (Pertsch et al. 2025)", family: "signal",
                             make: { FASTTokenizer(try FASTConfig($0)) },
                             restore: { try FASTTokenizer.restore($0) }),
+        TokenizerDescriptor(name: "rvq", title: "Residual VQ autoencoder (VQ-BeT)", family: "learned",
+                            make: { try ResidualVQTokenizer(try ResidualVQConfig($0)) },
+                            restore: { try ResidualVQTokenizer.restore($0) }),
     ]
 
     /// Registered names, in order.

@@ -187,7 +187,9 @@ final class TokenizerFileTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
         defer { try? FileManager.default.removeItem(at: dir) }
         for name in TokenizerRegistry.names {
-            let tok = try TokenizerRegistry.make(name)
+            // The learned tokenizer trains for a few steps only: the test is about the file.
+            let short = try ParameterReader(.table([("train_steps", .int(20)), ("latent_dim", .int(16))]), location: "test")
+            let tok = try TokenizerRegistry.make(name, parameters: name == "rvq" ? short : nil)
             try tok.fit(data)
             let url = dir.appendingPathComponent("\(name).json")
             try TokenizerFile.save(tok, to: url)

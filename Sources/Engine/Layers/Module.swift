@@ -30,7 +30,7 @@ extension Module {
 }
 
 /// Prefixes child parameter names with `prefix.`.
-func scoped(_ prefix: String, _ params: [(String, Tensor)]) -> [(String, Tensor)] {
+public func scoped(_ prefix: String, _ params: [(String, Tensor)]) -> [(String, Tensor)] {
     params.map { ("\(prefix).\($0.0)", $0.1) }
 }
 

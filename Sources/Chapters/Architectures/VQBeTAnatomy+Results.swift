@@ -1,0 +1,106 @@
+import Figures
+import Foundation
+import Policies
+import Simulation
+import Support
+import Tokenizers
+import WorkbenchCore
+
+extension VQBeTAnatomy {
+    static let dataSets = ["multi-route", "arm"]
+
+    /// Metrics, figures, tables and the claim statistics from the per-seed results.
+    func outcome(_ c: Config, _ results: [SeedResult], inputHash: String) -> ExperimentOutcome {
+        var metrics: [MetricSeries] = []
+        for d in Self.dataSets {
+            let cond: [(name: String, value: String)] = [("data", d)]
+            metrics.append(MetricSeries(condition: cond, metric: "reconstruction_mse_primary", unit: "action units²", perSeed: results.map { $0.reconstruction[d]!.primary }))
+            metrics.append(MetricSeries(condition: cond, metric: "reconstruction_mse_all", unit: "action units²", perSeed: results.map { $0.reconstruction[d]!.all }))
+            for l in 0..<c.tokenizer.layers {
+                metrics.append(MetricSeries(condition: cond + [("layer", "\(l)")], metric: "codes_used", perSeed: results.map { Double($0.usage[d]!.distinctCodes[l]) }))
+                metrics.append(MetricSeries(condition: cond + [("layer", "\(l)")], metric: "perplexity", perSeed: results.map { $0.usage[d]!.perplexity[l] }))
+            }
+            metrics.append(MetricSeries(condition: cond, metric: "code_combinations", perSeed: results.map { Double($0.usage[d]!.combinations) }))
+        }
+        let task = MultiRouteTask.standard
+        for v in Variant.allCases {
+            let cond: [(name: String, value: String)] = [("policy", v.slug)]
+            metrics.append(MetricSeries(condition: cond, metric: "action_l1_error", unit: "action units", perSeed: results.map { $0.actionError[v]! }))
+            metrics.append(MetricSeries(condition: cond, metric: "success_rate", perSeed: results.map { $0.report[v]!.successRate }))
+            metrics.append(MetricSeries(condition: cond, metric: "mean_collisions", perSeed: results.map { $0.report[v]!.meanCollisions }))
+            for (i, route) in task.routes.enumerated() {
+                metrics.append(MetricSeries(condition: cond + [("route", route.name)], metric: "route_share", perSeed: results.map { $0.report[v]!.routeShares[i] }))
+            }
+            metrics.append(MetricSeries(condition: cond, metric: "training_seconds", unit: "s", perSeed: results.map { $0.trainSeconds[v]! }))
+        }
+
+        var blocks: [ResultBlock] = []
+        blocks.append(.figure(pathsFigure(results), caption:
+            "Closed-loop paths of each policy on the multi-route task (12 episodes of the first seed, codes sampled at temperature \(Format.parameter(c.policy.temperature))). The grey box is the block, the agent starts at the left and the goal is the square on the right; demonstrations go above (30 %), below (40 %) or wide above (30 %)."))
+        blocks.append(.table(policyTable(c, results), caption:
+            "Closed-loop success over \(c.episodes) episodes per seed, held-out action error (L1 per action value of the most likely codes' windows), and how often each route was taken; 95 % intervals over \(results.count) seed(s). The single-layer VQ has \(c.singleCodebookSize) codes, as many as the residual VQ's \(c.tokenizer.codebookSize) x \(c.tokenizer.codebookSize) combinations."))
+        blocks.append(.table(tokenizerTable(c, results), caption:
+            "Coarse to fine: held-out reconstruction error of the residual VQ (\(c.tokenizer.layers) layers of \(c.tokenizer.codebookSize) codes, windows of \(c.tokenizer.window) actions) with the primary code alone and with every code, and how many codes and combinations the held-out windows use. Perplexity is the effective number of codes (exp of the code distribution's entropy)."))
+
+        let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
+            switch name {
+            case "primary_only_error_ratio":
+                let data = try select.strings("data", default: ["multi-route"], allowed: Self.dataSets)
+                return results.map { r in data.map { r.reconstruction[$0]!.primary / r.reconstruction[$0]!.all } }
+            case "no_offset_error_ratio":
+                return results.map { [$0.actionError[.noOffset]! / $0.actionError[.vqbet]!] }
+            case "offset_success_gain":
+                return results.map { [$0.report[.vqbet]!.successRate - $0.report[.noOffset]!.successRate] }
+            case "single_vq_success_loss":
+                return results.map { [$0.report[.vqbet]!.successRate - $0.report[.single]!.successRate] }
+            case "success_rate":
+                let v = try select.string("policy", default: "vq-bet", allowed: Variant.allCases.map(\.slug))
+                return results.map { [$0.report[Variant.allCases.first { $0.slug == v }!]!.successRate] }
+            default:
+                throw ConfigError(location: select.location, key: "statistic", problem: "unknown statistic '\(name)'; this experiment computes primary_only_error_ratio, no_offset_error_ratio, offset_success_gain, single_vq_success_loss, success_rate")
+            }
+        }
+        return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+    }
+
+    func policyTable(_ c: Config, _ results: [SeedResult]) -> MarkdownTable {
+        let routes = MultiRouteTask.standard.routes
+        let rows = Variant.allCases.map { v -> [String] in
+            var row = [v.rawValue, Format.interval(SeedSummary(results.map { $0.report[v]!.successRate * 100 })) + " %",
+                       Format.interval(SeedSummary(results.map { $0.actionError[v]! }))]
+            for i in routes.indices { row.append(Format.number(Statistics.mean(results.map { $0.report[v]!.routeShares[i] * 100 })) + " %") }
+            row.append(Format.number(Statistics.mean(results.map { $0.report[v]!.meanCollisions })))
+            return row
+        }
+        return MarkdownTable(header: ["policy", "success", "action error"] + routes.map { "route \($0.name)" } + ["refused moves / episode"], rows: rows)
+    }
+
+    func tokenizerTable(_ c: Config, _ results: [SeedResult]) -> MarkdownTable {
+        let rows = Self.dataSets.map { d -> [String] in
+            let p = SeedSummary(results.map { $0.reconstruction[d]!.primary }), a = SeedSummary(results.map { $0.reconstruction[d]!.all })
+            let ratio = SeedSummary(results.map { $0.reconstruction[d]!.primary / $0.reconstruction[d]!.all })
+            let used = (0..<c.tokenizer.layers).map { l in Format.number(Statistics.mean(results.map { Double($0.usage[d]!.distinctCodes[l]) })) }.joined(separator: " / ")
+            let ppl = (0..<c.tokenizer.layers).map { l in Format.number(Statistics.mean(results.map { $0.usage[d]!.perplexity[l] })) }.joined(separator: " / ")
+            return [d, Format.interval(p), Format.interval(a), Format.interval(ratio), used, ppl,
+                    Format.number(Statistics.mean(results.map { Double($0.usage[d]!.combinations) }))]
+        }
+        return MarkdownTable(header: ["data", "MSE, primary code", "MSE, all codes", "ratio", "codes used per layer", "perplexity per layer", "combinations"], rows: rows)
+    }
+
+    /// Paths in the plane, one panel per policy, with the block and the goal drawn as outlines.
+    func pathsFigure(_ results: [SeedResult]) -> Figure {
+        let task = MultiRouteTask.standard
+        func outline(_ r: Rect) -> [Series.Point] {
+            [(r.minX, r.minY), (r.maxX, r.minY), (r.maxX, r.maxY), (r.minX, r.maxY), (r.minX, r.minY)].map { Series.Point(x: $0.0, y: $0.1) }
+        }
+        let panels = Variant.allCases.map { v -> Panel in
+            var series: [Series] = task.world.obstacles.map { Series("block", style: .line, points: outline($0), color: 7, inLegend: false) }
+            series.append(Series("goal", style: .line, points: outline(task.world.goal), color: 2, inLegend: false))
+            for (i, path) in (results.first?.paths[v] ?? []).enumerated() {
+                series.append(Series("episode \(i + 1)", style: .line, points: path.map { Series.Point(x: $0.x, y: $0.y) }, color: 0, inLegend: false))
+            }
+            return Panel(title: v.rawValue, x: Axis("x", range: -1...11), y: Axis("y", range: -8...8), series: series, legend: .hidden)
+        }
+        return Figure(name: "paths", title: "Closed-loop paths on the multi-route task", panels: panels, columns: panels.count, width: 1200, height: 460)
+    }
+}

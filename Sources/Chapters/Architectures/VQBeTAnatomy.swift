@@ -1,0 +1,154 @@
+import ActionData
+import Figures
+import Foundation
+import Policies
+import Simulation
+import Support
+import Tokenizers
+import WorkbenchCore
+
+/// Architectures chapter: VQ-BeT taken apart on the multi-route task.
+///
+/// Per seed: scripted demonstrations of the multi-route task (and, for the coarse-to-fine
+/// question, windows of the synthetic arm); a residual VQ tokenizer fitted on their action
+/// windows; then three policies over frozen tokenizers, trained alike and evaluated closed-loop:
+/// VQ-BeT as published (residual codes and offset head), the same without the offset head, and a
+/// single-layer VQ with as many codes as the residual one has combinations (with offsets).
+public struct VQBeTAnatomy: Experiment {
+    public let chapter = "architectures"
+    public let name = "vq-bet-anatomy"
+
+    public init() {}
+
+    public struct Config {
+        let tokenizer: ResidualVQConfig          // the residual tokenizer (its seed is replaced per seed)
+        let singleCodebookSize: Int
+        let policy: VQBeTConfig                  // the policy (offsets on; the ablation turns them off)
+        let trainDemos: Int, testDemos: Int, episodes: Int
+        let armFrequency: Double, armChunks: Int
+    }
+
+    public func configure(_ p: ParameterReader) throws -> Config {
+        let tok = ResidualVQConfig(
+            layers: try p.int("residual_layers", in: 2...8), codebookSize: try p.int("codebook_size", in: 2...4_096),
+            window: try p.int("window", in: 1...100), latentDim: try p.int("latent_dim", in: 1...4_096),
+            hidden: try p.ints("autoencoder_hidden", in: 1...4_096), emaDecay: try p.double("ema_decay", in: 0...0.9999),
+            commitmentWeight: try p.double("commitment_weight", in: 0...1_000), trainSteps: try p.int("tokenizer_steps", in: 1...1_000_000),
+            batchSize: try p.int("tokenizer_batch", in: 1...100_000), learningRate: try p.double("tokenizer_learning_rate", in: 1e-6...1))
+        try tok.validate(location: p.location)
+        var pol = VQBeTConfig()
+        pol.history = try p.int("history", in: 1...100)
+        pol.dModel = try p.int("d_model", in: 4...1_024); pol.heads = try p.int("heads", in: 1...32); pol.blocks = try p.int("blocks", in: 1...16)
+        pol.primaryWeight = try p.double("primary_weight", in: 0...100); pol.secondaryWeight = try p.double("secondary_weight", in: 0...100)
+        pol.focalGamma = try p.double("focal_gamma", in: 0...10); pol.temperature = try p.double("sampling_temperature", in: 0...10)
+        pol.offsetWeight = try p.double("offset_weight", in: 0...1_000)
+        pol.trainSteps = try p.int("policy_steps", in: 1...1_000_000); pol.batchSize = try p.int("policy_batch", in: 1...100_000)
+        pol.learningRate = try p.double("policy_learning_rate", in: 1e-6...1); pol.warmupSteps = try p.int("warmup_steps", in: 0...100_000)
+        try pol.validate(location: p.location)
+        let single = try p.int("single_codebook_size", in: 2...65_536)
+        return Config(tokenizer: tok, singleCodebookSize: single, policy: pol,
+                      trainDemos: try p.int("train_demos", in: 2...100_000), testDemos: try p.int("test_demos", in: 1...100_000),
+                      episodes: try p.int("episodes", in: 1...1_000_000),
+                      armFrequency: try p.double("arm_frequency_hz", in: 1...1_000), armChunks: try p.int("arm_chunks", in: 2...1_000_000))
+    }
+
+    /// The three policies compared.
+    enum Variant: String, CaseIterable {
+        case vqbet = "VQ-BeT", noOffset = "without offset head", single = "single-layer VQ"
+        var slug: String { self == .vqbet ? "vq-bet" : self == .noOffset ? "no-offset" : "single-vq" }
+    }
+
+    /// What one seed measured.
+    struct SeedResult {
+        /// Reconstruction MSE (action units²) on held-out windows with the primary code alone and with all codes, per data set.
+        var reconstruction: [String: (primary: Double, all: Double)] = [:]
+        var usage: [String: ResidualVQUsage] = [:]
+        var actionError: [Variant: Double] = [:]
+        var report: [Variant: Rollout.Report] = [:]
+        var paths: [Variant: [[Point]]] = [:]        // a few closed-loop paths, for the figure
+        var trainSeconds: [Variant: Double] = [:]
+    }
+
+    public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
+        let task = MultiRouteTask.standard
+        var results: [SeedResult] = []
+        var hashes: [String] = []
+        context.progress.begin(total: context.seeds.count * (2 + Variant.allCases.count), "VQ-BeT anatomy: tokenizers, then \(Variant.allCases.count) policies per seed")
+        for seed in context.seeds {
+            let rng = context.generator(seed: seed)
+            var r = SeedResult()
+            let train = try MultiRouteControl.demonstrations(task, count: c.trainDemos, seed: rng.derived("train demos").seed)
+            let test = try MultiRouteControl.demonstrations(task, count: c.testDemos, seed: rng.derived("test demos").seed)
+            let window = c.tokenizer.window
+            // Tokenizers: residual (the policy's) and single-layer, on the task's windows; residual on the arm.
+            var tc = c.tokenizer; tc.seed = rng.derived("tokenizer").seed
+            var sc = tc; sc.layers = 1; sc.codebookSize = c.singleCodebookSize
+            let residual = try ResidualVQTokenizer(tc), single = try ResidualVQTokenizer(sc)
+            let trainWindows = try train.actionWindows(window: window), testWindows = try test.actionWindows(window: window)
+            hashes.append(trainWindows.contentHash + testWindows.contentHash)
+            residual.progress = { context.progress.say("  seed \(seed) · residual VQ · \($0)") }
+            var t0 = Date()
+            try residual.fit(trainWindows)
+            var fitSeconds = [Date().timeIntervalSince(t0)]
+            r.reconstruction["multi-route"] = try coarseAndFine(residual, testWindows)
+            r.usage["multi-route"] = try residual.usage(testWindows)
+            t0 = Date()
+            try single.fit(trainWindows)
+            fitSeconds.append(Date().timeIntervalSince(t0))
+            let arm = RobotArmGenerator(frequency: c.armFrequency)
+            let armFit = try arm.chunks(count: c.armChunks, seed: rng.derived("arm fit").seed).resampledWindows(window)
+            let armTest = try arm.chunks(count: max(c.armChunks / 4, 2), seed: rng.derived("arm test").seed).resampledWindows(window)
+            let armTok = try ResidualVQTokenizer(tc)
+            t0 = Date()
+            try armTok.fit(armFit)
+            fitSeconds.append(Date().timeIntervalSince(t0))
+            r.reconstruction["arm"] = try coarseAndFine(armTok, armTest)
+            r.usage["arm"] = try armTok.usage(armTest)
+            context.progress.step("seed \(seed) · tokenizers fitted in " + fitSeconds.map { String(format: "%.0f s", $0) }.joined(separator: ", "))
+            context.progress.step("seed \(seed) · coarse-to-fine measured")
+            for v in Variant.allCases {
+                var pc = c.policy
+                pc.seed = rng.derived("policy \(v.slug)").seed
+                pc.offsets = v != .noOffset
+                let policy = try VQBeTPolicy(pc, tokenizer: v == .single ? single : residual, observationDim: 2, actionDim: 2)
+                t0 = Date()
+                try policy.train(train) { context.progress.say("  seed \(seed) · \(v.rawValue) · \($0)") }
+                r.trainSeconds[v] = Date().timeIntervalSince(t0)
+                r.actionError[v] = try policy.actionError(test)
+                r.report[v] = try MultiRouteControl.evaluate(policy, task: task, episodes: c.episodes, seed: rng.derived("episodes").seed)
+                r.paths[v] = try MultiRouteControl.paths(policy, task: task, episodes: 12, seed: rng.derived("paths").seed)
+                context.progress.step("seed \(seed) · \(v.rawValue) · success \(Format.percent(r.report[v]!.successRate))")
+            }
+            results.append(r)
+        }
+        return outcome(c, results, inputHash: StableHash.sha256Hex(hashes.joined()))
+    }
+
+    /// Mean squared reconstruction error with the primary code alone and with every code.
+    func coarseAndFine(_ tok: ResidualVQTokenizer, _ data: ChunkSet) throws -> (primary: Double, all: Double) {
+        var primary = 0.0, all = 0.0, n = 0
+        for chunk in data.chunks {
+            let codes = try tok.codes(of: chunk)
+            let coarse = try tok.chunk(fromStandardised: tok.decodeStandardised(codes: [codes[0]]), steps: chunk.steps)
+            let fine = try tok.chunk(fromStandardised: tok.decodeStandardised(codes: codes), steps: chunk.steps)
+            for i in 0..<chunk.values.count {
+                primary += pow(coarse.values[i] - chunk.values[i], 2); all += pow(fine.values[i] - chunk.values[i], 2)
+            }
+            n += chunk.values.count
+        }
+        return (primary / Double(n), all / Double(n))
+    }
+}
+
+extension ChunkSet {
+    /// The chunks cut into consecutive `window`-step chunks (a shorter tail is dropped).
+    func resampledWindows(_ window: Int) throws -> ChunkSet {
+        var out: [ActionChunk] = []
+        for c in chunks {
+            for s in stride(from: 0, through: c.steps - window, by: window) {
+                out.append(try ActionChunk(steps: window, dims: dims, values: Array(c.values[(s * dims)..<((s + window) * dims)])))
+            }
+        }
+        return try ChunkSet(chunks: out, dimensionNames: dimensionNames, frequency: frequency)
+    }
+}

@@ -1,0 +1,330 @@
+import ActionData
+import Engine
+import Foundation
+import Support
+import Tokenizers
+
+/// Demonstrations for an observation-to-action policy: per episode, what was observed and done.
+public struct Demonstrations: Sendable {
+    /// One episode: `observations[t]` was seen when `actions[t]` was taken (equal counts).
+    public struct Episode: Sendable {
+        public var observations: [[Double]], actions: [[Double]]
+        public init(observations: [[Double]], actions: [[Double]]) { self.observations = observations; self.actions = actions }
+    }
+    public var episodes: [Episode]
+    /// Widths of an observation and of an action.
+    public let observationDim: Int, actionDim: Int
+
+    /// Checks that every episode is non-empty, has one observation per action, the same widths
+    /// throughout and only finite values; the error names the episode and step.
+    public init(_ episodes: [Episode]) throws {
+        guard let first = episodes.first, let o = first.observations.first, let a = first.actions.first else {
+            throw PolicyError.invalidArgument("demonstrations need at least one episode with at least one step")
+        }
+        observationDim = o.count; actionDim = a.count
+        for (e, ep) in episodes.enumerated() {
+            guard !ep.actions.isEmpty, ep.observations.count == ep.actions.count else {
+                throw PolicyError.invalidArgument("episode \(e) has \(ep.observations.count) observations for \(ep.actions.count) actions")
+            }
+            for t in 0..<ep.actions.count {
+                guard ep.observations[t].count == observationDim, ep.actions[t].count == actionDim else {
+                    throw PolicyError.invalidArgument("episode \(e) step \(t): widths \(ep.observations[t].count)/\(ep.actions[t].count), expected \(observationDim)/\(actionDim)")
+                }
+                guard ep.observations[t].allSatisfy(\.isFinite), ep.actions[t].allSatisfy(\.isFinite) else {
+                    throw PolicyError.invalidArgument("episode \(e) step \(t) holds a NaN or infinite value")
+                }
+            }
+        }
+        self.episodes = episodes
+    }
+
+    /// Every (episode, step) pair, episode-major.
+    public var samples: [(episode: Int, step: Int)] {
+        episodes.enumerated().flatMap { e, ep in (0..<ep.actions.count).map { (e, $0) } }
+    }
+
+    /// The `window` actions from `step` on; past the episode's end the agent stands still (zeros).
+    public func actionWindow(episode e: Int, step t: Int, window: Int) -> [Double] {
+        let acts = episodes[e].actions
+        var out = [Double](repeating: 0, count: window * actionDim)
+        for i in 0..<window where t + i < acts.count {
+            for d in 0..<actionDim { out[i * actionDim + d] = acts[t + i][d] }
+        }
+        return out
+    }
+
+    /// Every action window as a chunk set of `window`-step chunks (what the tokenizer is fitted on).
+    public func actionWindows(window: Int) throws -> ChunkSet {
+        try ChunkSet(chunks: samples.map { try ActionChunk(steps: window, dims: actionDim, values: actionWindow(episode: $0.episode, step: $0.step, window: window)) })
+    }
+}
+
+/// VQ-BeT (arXiv 2403.03181): a transformer over recent observations that predicts the residual VQ
+/// codes of the next action window, one categorical per layer, and an offset for every (layer, code).
+///
+/// - Input: the last ``VQBeTConfig/history`` observations (standardised with the training set's
+///   mean and deviation; before the episode's start the first observation is repeated), each
+///   mapped to the model width by a linear layer plus a learned position embedding, through
+///   pre-norm causal transformer blocks. Every position is trained to predict the window that
+///   starts at its time step (positions before the episode's start are left out of the losses).
+/// - Code head: `N x K` logits; the loss is the focal loss of each layer's code, weighted
+///   ``VQBeTConfig/primaryWeight`` for layer 0 and ``VQBeTConfig/secondaryWeight`` for the others.
+/// - Offset head: an MLP with `N x K x W·D` outputs, a correction of the decoded window for every
+///   layer and code. The corrections of the chosen codes (the demonstrated ones when training)
+///   are gathered and summed; the L1 loss compares decoded window + summed corrections with the
+///   demonstrated window (in the tokenizer's standardised units).
+/// - The tokenizer is fitted beforehand and frozen; the policy only reads its codes and decoder.
+/// - Acting: each layer's code is sampled from its softmax at ``VQBeTConfig/temperature``
+///   (the most likely code at 0), the codes are decoded, the corrections added when the offset
+///   head is on, and the whole window is returned in action units.
+public final class VQBeTPolicy: Module {
+    public let config: VQBeTConfig
+    /// The frozen action tokenizer.
+    public let tokenizer: ResidualVQTokenizer
+    public let observationDim: Int, actionDim: Int
+    /// Observation standardisation (from the training demonstrations).
+    public private(set) var observationMean: [Double], observationDeviation: [Double]
+    let inProj: Linear, position: Embedding, blocks: [TransformerBlock], lnF: LayerNorm
+    let codeHead: Linear, offsetHead: MLP
+    /// Losses logged during ``train(_:progress:)``: step, total, code (focal) and offset parts.
+    public private(set) var log: [(step: Int, loss: Double, codes: Double, offset: Double)] = []
+
+    var layers: Int { tokenizer.config.layers }
+    var codes: Int { tokenizer.config.codebookSize }
+    var window: Int { tokenizer.config.window }
+    var windowWidth: Int { window * actionDim }
+
+    /// Builds an untrained policy over a fitted tokenizer for `demos`' widths.
+    public init(_ config: VQBeTConfig, tokenizer: ResidualVQTokenizer, observationDim: Int, actionDim: Int) throws {
+        try config.validate()
+        guard tokenizer.isFitted else { throw TokenizerError.notFitted(tokenizer.name) }
+        guard tokenizer.fittedDims == actionDim else {
+            throw PolicyError.mismatch("the tokenizer was fitted on \(tokenizer.fittedDims)-dimensional actions, the policy acts in \(actionDim)")
+        }
+        self.config = config; self.tokenizer = tokenizer
+        self.observationDim = observationDim; self.actionDim = actionDim
+        observationMean = Array(repeating: 0, count: observationDim); observationDeviation = Array(repeating: 1, count: observationDim)
+        let rng = SeededGeneratorBox(seed: config.seed)
+        let d = config.dModel
+        inProj = Linear(observationDim, d, rng: rng)
+        position = Embedding(config.history, d, rng: rng)
+        blocks = (0..<config.blocks).map { i in TransformerBlock(dModel: d, heads: config.heads, rng: SeededGeneratorBox(rng.gen.derived("block\(i)"))) }
+        lnF = LayerNorm(d)
+        let N = tokenizer.config.layers, K = tokenizer.config.codebookSize
+        codeHead = Linear(d, N * K, std: Defaults.initStd, rng: rng)
+        offsetHead = MLP([d, 4 * d, N * K * tokenizer.config.window * actionDim], activation: .gelu, std: Defaults.initStd, rng: rng)
+    }
+
+    public func namedParameters() -> [(String, Tensor)] {
+        var out = scoped("in_proj", inProj.namedParameters()) + scoped("position", position.namedParameters())
+        for (i, b) in blocks.enumerated() { out += scoped("blocks.\(i)", b.namedParameters()) }
+        return out + scoped("ln_f", lnF.namedParameters()) + scoped("code_head", codeHead.namedParameters())
+            + scoped("offset_head", offsetHead.namedParameters())
+    }
+
+    /// Hidden states `[B, H, d]` for `B` observation histories (`B x H x obsDim` standardised values).
+    func hidden(_ obs: [Float], batch: Int) -> Tensor {
+        let H = config.history
+        let x = inProj(Tensor(shape: [batch, H, observationDim], scalars: obs))
+        var h = x + position(Array(0..<H), shape: [H])
+        for b in blocks { h = b(h) }
+        return lnF(h)
+    }
+
+    /// The standardised history of `H` observations ending at `step` (the first repeated before the start).
+    func history(_ observations: [[Double]], endingAt step: Int) -> [Float] {
+        let H = config.history
+        var out = [Float](repeating: 0, count: H * observationDim)
+        for i in 0..<H {
+            let o = observations[max(step - (H - 1) + i, 0)]
+            for d in 0..<observationDim { out[i * observationDim + d] = Float((o[d] - observationMean[d]) / observationDeviation[d]) }
+        }
+        return out
+    }
+
+    // MARK: Training
+
+    /// Trains on `demos` with AdamW (linear warm-up, then cosine decay); deterministic for a seed.
+    public func train(_ demos: Demonstrations, progress: ((String) -> Void)? = nil) throws {
+        guard demos.observationDim == observationDim, demos.actionDim == actionDim else {
+            throw PolicyError.mismatch("demonstrations are \(demos.observationDim) -> \(demos.actionDim), the policy \(observationDim) -> \(actionDim)")
+        }
+        // Observation statistics.
+        let allObs = demos.episodes.flatMap(\.observations)
+        for d in 0..<observationDim {
+            let v = allObs.map { $0[d] }, m = v.reduce(0, +) / Double(v.count)
+            observationMean[d] = m
+            observationDeviation[d] = max((v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count)).squareRoot(), 1e-6)
+        }
+        // Per sample: codes of its window, and the standardised residual the offsets must explain.
+        let samples = demos.samples
+        let targets = try windowTargets(demos, samples)
+        var index: [[Int]] = []       // sample index of (episode, step)
+        var s = 0
+        for ep in demos.episodes { index.append(Array(s..<(s + ep.actions.count))); s += ep.actions.count }
+
+        let H = config.history, B = config.batchSize
+        let opt = AdamW(parameters, learningRate: Float(config.learningRate))
+        var draws = SeededGenerator(seed: config.seed).derived("batches")
+        let logEvery = max(config.trainSteps / 20, 1)
+        let t0 = monotonicSeconds()
+        log = []
+        for step in 0..<config.trainSteps {
+            opt.learningRate = Float(config.learningRate * Self.schedule(step, warmup: config.warmupSteps, total: config.trainSteps))
+            var obs = [Float](), valid: [Int] = []           // valid: sample index per row, -1 before the start
+            obs.reserveCapacity(B * H * observationDim)
+            for _ in 0..<B {
+                let (e, t) = samples[draws.nextInt(below: samples.count)]
+                obs += history(demos.episodes[e].observations, endingAt: t)
+                for i in 0..<H { let u = t - (H - 1) + i; valid.append(u >= 0 ? index[e][u] : -1) }
+            }
+            let (loss, codeLoss, offsetLoss) = losses(hidden(obs, batch: B), rows: valid, targets: targets)
+            loss.backward()
+            GradientClipping.clipGlobalNorm(parameters, maxNorm: 1)
+            opt.step()
+            opt.zeroGrad()
+            if (step + 1) % logEvery == 0 || step + 1 == config.trainSteps {
+                log.append((step + 1, Double(loss.item), Double(codeLoss), Double(offsetLoss)))
+                let elapsed = monotonicSeconds() - t0
+                progress?(String(format: "step %d/%d · loss %.4f (codes %.4f, offsets %.4f) · ETA %.0f s", step + 1, config.trainSteps,
+                                 loss.item, codeLoss, offsetLoss, elapsed / Double(step + 1) * Double(config.trainSteps - step - 1)))
+            }
+        }
+    }
+
+    /// What the losses need per sample: its codes per layer and the standardised window minus the
+    /// decoding of those codes.
+    struct WindowTargets {
+        var codes: [[Int]]          // codes[layer][sample]
+        var residual: [Float]       // samples x W·D
+    }
+
+    func windowTargets(_ demos: Demonstrations, _ samples: [(episode: Int, step: Int)]) throws -> WindowTargets {
+        let raw = samples.flatMap { demos.actionWindow(episode: $0.episode, step: $0.step, window: window) }
+        // One long chunk cut into `samples.count` windows by the tokenizer: a single batched encode.
+        let all = try ActionChunk(steps: samples.count * window, dims: actionDim, values: raw)
+        let c = try tokenizer.codes(of: all)
+        let decoded = try tokenizer.decodeStandardised(codes: c)
+        let standard = tokenizer.standardised(raw)
+        return WindowTargets(codes: c, residual: zip(standard, decoded).map { $0 - $1 })
+    }
+
+    /// The weighted focal losses and the offset L1 loss for hidden states whose flattened rows
+    /// map to the samples in `rows` (-1: not a sample, left out).
+    func losses(_ h: Tensor, rows: [Int], targets: WindowTargets) -> (Tensor, Float, Float) {
+        let N = layers, K = codes, WD = windowWidth, R = rows.count
+        let logits = codeHead(h).reshaped([R, N * K])
+        let mask = rows.map { $0 >= 0 }
+        var total: Tensor? = nil
+        var codeTotal: Float = 0
+        for l in 0..<N {
+            let layerLogits = logits.slice(axis: 1, (l * K)..<((l + 1) * K))
+            let t = rows.map { $0 >= 0 ? targets.codes[l][$0] : 0 }
+            let f = Loss.focal(layerLogits, targets: t, mask: mask, gamma: Float(config.focalGamma))
+            let w = Float(l == 0 ? config.primaryWeight : config.secondaryWeight)
+            codeTotal += w * f.item
+            total = total.map { $0 + f * w } ?? f * w
+        }
+        var offsetValue: Float = 0
+        if config.offsets {
+            let kept = rows.enumerated().filter { $0.element >= 0 }
+            let table = offsetHead(h).reshaped([R * N * K, WD])
+            let summed = Self.gatherOffsets(table, codes: kept.map { r, s in (0..<N).map { targets.codes[$0][s] } }, rows: kept.map(\.offset), layers: N, codebookSize: K)
+            var target = [Float](repeating: 0, count: kept.count * WD)
+            for (i, (_, s)) in kept.enumerated() { for j in 0..<WD { target[i * WD + j] = targets.residual[s * WD + j] } }
+            let l1 = Loss.l1(summed, Tensor(shape: [kept.count, WD], scalars: target))
+            offsetValue = l1.item
+            total = total! + l1 * Float(config.offsetWeight)
+        }
+        return (total!, codeTotal, offsetValue)
+    }
+
+    /// The offset gather-and-sum: for each listed row `r` of an `[R·N·K, W·D]` table of offsets
+    /// (row `r`, layer `l`, code `c` at `(r·N + l)·K + c`), the sum over layers of the offsets of
+    /// its codes `codes[i][l]`; shape `[rows.count, W·D]`.
+    // region: vqbet-offsets
+    public static func gatherOffsets(_ table: Tensor, codes: [[Int]], rows: [Int], layers N: Int, codebookSize K: Int) -> Tensor {
+        var sum: Tensor? = nil
+        for l in 0..<N {
+            let idx = zip(rows, codes).map { r, c in (r * N + l) * K + c[l] }
+            let g = Tensor.gather(table, indices: idx, indexShape: [rows.count])
+            sum = sum.map { $0 + g } ?? g
+        }
+        return sum!
+    }
+    // endregion: vqbet-offsets
+
+    /// Learning-rate factor: linear warm-up to 1, then cosine decay to 0.1.
+    static func schedule(_ step: Int, warmup: Int, total: Int) -> Double {
+        if step < warmup { return Double(step + 1) / Double(warmup) }
+        let p = Double(step - warmup) / Double(max(total - warmup, 1))
+        return 0.1 + 0.9 * 0.5 * (1 + cos(Double.pi * p))
+    }
+
+    // MARK: Acting
+
+    /// Code choices and action windows for `histories` (each the observations so far, current
+    /// last), with codes sampled at `temperature` from `rng`; windows in action units.
+    public func act(_ histories: [[[Double]]], temperature: Double? = nil, rng: inout SeededGenerator) throws -> (codes: [[Int]], windows: [[Double]]) {
+        let H = config.history, N = layers, K = codes, WD = windowWidth, B = histories.count
+        guard B > 0 else { return ([], []) }
+        let obs = histories.flatMap { history($0, endingAt: $0.count - 1) }
+        let temp = temperature ?? config.temperature
+        let (logits, offsets): ([Float], [Float]) = Tape.noGrad {
+            let h = hidden(obs, batch: B)
+            let last = Tensor.gather(h.reshaped([B * H, config.dModel]), indices: (0..<B).map { $0 * H + H - 1 }, indexShape: [B])
+            return (codeHead(last).scalars, config.offsets ? offsetHead(last).scalars : [])
+        }
+        var chosen = [[Int]](repeating: [Int](repeating: 0, count: B), count: N)
+        for b in 0..<B {
+            for l in 0..<N {
+                let row = Array(logits[(b * N * K + l * K)..<(b * N * K + (l + 1) * K)])
+                chosen[l][b] = Self.sample(row, temperature: temp, rng: &rng)
+            }
+        }
+        var decoded = try tokenizer.decodeStandardised(codes: chosen)
+        if config.offsets {
+            for b in 0..<B {
+                for l in 0..<N {
+                    let base = ((b * N + l) * K + chosen[l][b]) * WD
+                    for j in 0..<WD { decoded[b * WD + j] += offsets[base + j] }
+                }
+            }
+        }
+        let windows = try (0..<B).map { b in try tokenizer.chunk(fromStandardised: Array(decoded[(b * WD)..<((b + 1) * WD)]), steps: window).values }
+        return (chosen, windows)
+    }
+
+    /// A draw from `softmax(logits / temperature)`, or the arg-max (lowest index on ties) at 0.
+    static func sample(_ logits: [Float], temperature: Double, rng: inout SeededGenerator) -> Int {
+        if temperature <= 0 {
+            var best = 0
+            for (i, v) in logits.enumerated() where v > logits[best] { best = i }
+            return best
+        }
+        let m = logits.max()!
+        let w = logits.map { exp(Double($0 - m) / temperature) }
+        var u = rng.nextUniform() * w.reduce(0, +)
+        for (i, x) in w.enumerated() { u -= x; if u < 0 { return i } }
+        return w.count - 1
+    }
+
+    /// Mean absolute error per action value of the most likely codes' windows (offsets included
+    /// when on) against the demonstrated windows, over every step of `demos`, in action units.
+    public func actionError(_ demos: Demonstrations) throws -> Double {
+        var total = 0.0, n = 0
+        var rng = SeededGenerator(seed: 0)
+        let samples = demos.samples
+        for start in stride(from: 0, to: samples.count, by: 512) {
+            let part = samples[start..<min(start + 512, samples.count)]
+            let hist = part.map { Array(demos.episodes[$0.episode].observations[0...$0.step]) }
+            let (_, windows) = try act(hist, temperature: 0, rng: &rng)
+            for (w, s) in zip(windows, part) {
+                let truth = demos.actionWindow(episode: s.episode, step: s.step, window: window)
+                for j in 0..<truth.count { total += abs(w[j] - truth[j]) }
+                n += truth.count
+            }
+        }
+        return total / Double(max(n, 1))
+    }
+}

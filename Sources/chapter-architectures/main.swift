@@ -1,0 +1,7 @@
+// chapter-architectures: regenerates chapters/architectures.md — how VQ-BeT is built.
+//
+// 1. VQ-BeT taken apart: coarse and fine codes, the offset head, residual against single VQ
+//    (experiments/architectures/vq-bet-anatomy.toml).
+import Chapters
+
+ChapterCommand.main(.architectures)
