@@ -50,6 +50,13 @@ public final class ResidualVQTokenizer: ActionTokenizer {
     /// Windows a chunk of `steps` steps is cut into.
     public func windows(_ steps: Int) -> Int { (steps + config.window - 1) / config.window }
 
+    /// The encoder and decoder for windows of `dims`-dimensional actions, drawn from `rng`.
+    func networks(dims: Int, rng: SeededGeneratorBox) -> (encoder: MLP, decoder: MLP) {
+        let width = config.window * dims
+        return (MLP([width] + config.hidden + [config.latentDim], activation: .relu, rng: rng),
+                MLP([config.latentDim] + config.hidden.reversed() + [width], activation: .relu, rng: rng))
+    }
+
     // MARK: Fitting
 
     public func fit(_ data: ChunkSet) throws {
@@ -68,9 +75,7 @@ public final class ResidualVQTokenizer: ActionTokenizer {
         let x = raw.enumerated().map { Float(($1 - m[$0 % D]) / s[$0 % D]) }
 
         var rng = SeededGenerator(seed: config.seed)
-        let weights = SeededGeneratorBox(rng.derived("weights"))
-        let enc = MLP([width] + config.hidden + [config.latentDim], activation: .relu, rng: weights)
-        let dec = MLP([config.latentDim] + config.hidden.reversed() + [width], activation: .relu, rng: weights)
+        let (enc, dec) = networks(dims: D, rng: SeededGeneratorBox(rng.derived("weights")))
         var codebookRNG = rng.derived("codebooks")
         var q = ResidualQuantizer(layers: config.layers, codebookSize: config.codebookSize, dim: config.latentDim, rng: &codebookRNG)
         initialiseCodebooks(&q, encoder: enc, x: x, rows: rows, rng: &codebookRNG)
@@ -271,9 +276,7 @@ public final class ResidualVQTokenizer: ActionTokenizer {
             }
             codebooks.append(values.map(Float.init))
         }
-        let width = config.window * dims, rng = SeededGeneratorBox(seed: 0)
-        let enc = MLP([width] + config.hidden + [config.latentDim], activation: .relu, rng: rng)
-        let dec = MLP([config.latentDim] + config.hidden.reversed() + [width], activation: .relu, rng: rng)
+        let (enc, dec) = t.networks(dims: dims, rng: SeededGeneratorBox(seed: 0))
         let w = try p.table("weights", required: true)
         var tensors: [String: Tensor] = [:]
         for (prefix, m) in [("encoder", enc), ("decoder", dec)] {
@@ -327,9 +330,7 @@ public final class ResidualVQTokenizer: ActionTokenizer {
         let dims = t.mean.count
         guard dims > 0, t.deviation.count == dims else { throw ConfigError(location: url.path, key: "deviation", problem: "expected \(dims) numbers") }
         t.fittedDims = dims
-        let width = config.window * dims, rng = SeededGeneratorBox(seed: 0)
-        let enc = MLP([width] + config.hidden + [config.latentDim], activation: .relu, rng: rng)
-        let dec = MLP([config.latentDim] + config.hidden.reversed() + [width], activation: .relu, rng: rng)
+        let (enc, dec) = t.networks(dims: dims, rng: SeededGeneratorBox(seed: 0))
         var named: [String: Tensor] = [:]
         for (n, x) in tensors where n.hasPrefix("encoder.") || n.hasPrefix("decoder.") { named[n] = x }
         try t.load(named, encoder: enc, decoder: dec)

@@ -36,7 +36,7 @@ extension VQBeTAnatomy {
 
         var blocks: [ResultBlock] = []
         blocks.append(.figure(pathsFigure(results), caption:
-            "Closed-loop paths of each policy on the multi-route task (12 episodes of the first seed, codes sampled at temperature \(Format.parameter(c.policy.temperature))). The grey box is the block, the agent starts at the left and the goal is the square on the right; demonstrations go above (30 %), below (40 %) or wide above (30 %)."))
+            "Closed-loop paths of each policy on the multi-route task (12 episodes of the first seed, codes sampled at temperature \(Format.parameter(c.policy.temperature))). The black outline is the block and the green square on the right the goal; the agent starts at (0, 0) on the left; demonstrations go above (30 %), below (40 %) or wide above (30 %)."))
         blocks.append(.table(policyTable(c, results), caption:
             "Closed-loop success over \(c.episodes) episodes per seed, held-out action error (L1 per action value of the most likely codes' windows), and how often each route was taken; 95 % intervals over \(results.count) seed(s). The single-layer VQ has \(c.singleCodebookSize) codes, as many as the residual VQ's \(c.tokenizer.codebookSize) x \(c.tokenizer.codebookSize) combinations."))
         blocks.append(.table(tokenizerTable(c, results), caption:
