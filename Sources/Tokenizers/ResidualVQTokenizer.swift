@@ -72,7 +72,7 @@ public final class ResidualVQTokenizer: ActionTokenizer {
         for (i, x) in raw.enumerated() { v[i % D] += (x - m[i % D]) * (x - m[i % D]) }
         let s = v.map { max(($0 / Double(rows * W)).squareRoot(), 1e-6) }
         mean = m; deviation = s; fittedDims = D
-        let x = raw.enumerated().map { Float(($1 - m[$0 % D]) / s[$0 % D]) }
+        let x = standardised(raw)
 
         var rng = SeededGenerator(seed: config.seed)
         let (enc, dec) = networks(dims: D, rng: SeededGeneratorBox(rng.derived("weights")))

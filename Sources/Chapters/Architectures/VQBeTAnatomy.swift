@@ -87,21 +87,15 @@ public struct VQBeTAnatomy: Experiment {
             let trainWindows = try train.actionWindows(window: window), testWindows = try test.actionWindows(window: window)
             hashes.append(trainWindows.contentHash + testWindows.contentHash)
             residual.progress = { context.progress.say("  seed \(seed) · residual VQ · \($0)") }
-            var t0 = Date()
-            try residual.fit(trainWindows)
-            var fitSeconds = [Date().timeIntervalSince(t0)]
+            var fitSeconds = [try Self.seconds { try residual.fit(trainWindows) }]
             r.reconstruction["multi-route"] = try coarseAndFine(residual, testWindows)
             r.usage["multi-route"] = try residual.usage(testWindows)
-            t0 = Date()
-            try single.fit(trainWindows)
-            fitSeconds.append(Date().timeIntervalSince(t0))
+            fitSeconds.append(try Self.seconds { try single.fit(trainWindows) })
             let arm = RobotArmGenerator(frequency: c.armFrequency)
             let armFit = try arm.chunks(count: c.armChunks, seed: rng.derived("arm fit").seed).resampledWindows(window)
             let armTest = try arm.chunks(count: max(c.armChunks / 4, 2), seed: rng.derived("arm test").seed).resampledWindows(window)
             let armTok = try ResidualVQTokenizer(tc)
-            t0 = Date()
-            try armTok.fit(armFit)
-            fitSeconds.append(Date().timeIntervalSince(t0))
+            fitSeconds.append(try Self.seconds { try armTok.fit(armFit) })
             r.reconstruction["arm"] = try coarseAndFine(armTok, armTest)
             r.usage["arm"] = try armTok.usage(armTest)
             context.progress.step("seed \(seed) · tokenizers fitted in " + fitSeconds.map { String(format: "%.0f s", $0) }.joined(separator: ", "))
@@ -111,9 +105,9 @@ public struct VQBeTAnatomy: Experiment {
                 pc.seed = rng.derived("policy \(v.slug)").seed
                 pc.offsets = v != .noOffset
                 let policy = try VQBeTPolicy(pc, tokenizer: v == .single ? single : residual, observationDim: 2, actionDim: 2)
-                t0 = Date()
-                try policy.train(train) { context.progress.say("  seed \(seed) · \(v.rawValue) · \($0)") }
-                r.trainSeconds[v] = Date().timeIntervalSince(t0)
+                r.trainSeconds[v] = try Self.seconds {
+                    try policy.train(train) { context.progress.say("  seed \(seed) · \(v.rawValue) · \($0)") }
+                }
                 r.actionError[v] = try policy.actionError(test)
                 r.report[v] = try MultiRouteControl.evaluate(policy, task: task, episodes: c.episodes, seed: rng.derived("episodes").seed)
                 r.paths[v] = try MultiRouteControl.paths(policy, task: task, episodes: 12, seed: rng.derived("paths").seed)
@@ -122,6 +116,13 @@ public struct VQBeTAnatomy: Experiment {
             results.append(r)
         }
         return outcome(c, results, inputHash: StableHash.sha256Hex(hashes.joined()))
+    }
+
+    /// Wall-clock seconds `body` takes.
+    static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let t0 = Date()
+        try body()
+        return Date().timeIntervalSince(t0)
     }
 
     /// Mean squared reconstruction error with the primary code alone and with every code.
