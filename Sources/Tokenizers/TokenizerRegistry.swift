@@ -12,11 +12,13 @@ public struct TokenizerDescriptor: Sendable {
     public let make: @Sendable (ParameterReader) throws -> any ActionTokenizer
     /// Rebuilds a fitted tokenizer from the tree its `fittedState()` returned.
     public let restore: @Sendable (ParameterReader) throws -> any ActionTokenizer
+    /// Whether fitting draws random numbers from a `seed` setting (experiments vary it with their seed).
+    public let seeded: Bool
 
-    public init(name: String, title: String, family: String,
+    public init(name: String, title: String, family: String, seeded: Bool = false,
                 make: @escaping @Sendable (ParameterReader) throws -> any ActionTokenizer,
                 restore: @escaping @Sendable (ParameterReader) throws -> any ActionTokenizer) {
-        self.name = name; self.title = title; self.family = family; self.make = make; self.restore = restore
+        self.name = name; self.title = title; self.family = family; self.seeded = seeded; self.make = make; self.restore = restore
     }
 }
 
@@ -45,7 +47,7 @@ public enum TokenizerRegistry {
         TokenizerDescriptor(name: "fast", title: "FAST: DCT + byte-pair encoding (Pertsch et al. 2025)", family: "signal",
                             make: { FASTTokenizer(try FASTConfig($0)) },
                             restore: { try FASTTokenizer.restore($0) }),
-        TokenizerDescriptor(name: "rvq", title: "Residual VQ autoencoder (VQ-BeT)", family: "learned",
+        TokenizerDescriptor(name: "rvq", title: "Residual VQ autoencoder (VQ-BeT)", family: "learned", seeded: true,
                             make: { try ResidualVQTokenizer(try ResidualVQConfig($0)) },
                             restore: { try ResidualVQTokenizer.restore($0) }),
     ]

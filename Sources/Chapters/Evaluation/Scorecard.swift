@@ -101,7 +101,13 @@ public struct Scorecard: Experiment {
             for name in c.tokenizers {
                 var row = Row(tokens: [], relativeRMSE: .nan, encodeMicros: .nan, decodeMicros: .nan, prediction: nil)
                 for (i, pair) in sets.enumerated() {
-                    let tok = try c.setup.make(name, location: "tokenizer \(name)")
+                    let tok = try c.setup.make(name, steps: pair.fit.steps, seed: seed, location: "tokenizer \(name)")
+                    // Below the highest rate only the token count is used; a fixed count needs no fit.
+                    if i < sets.count - 1, let fixed = tok.tokensPerChunk(steps: pair.eval.steps, dims: pair.eval.dims) {
+                        row.tokens.append(Double(fixed))
+                        continue
+                    }
+                    (tok as? ResidualVQTokenizer)?.progress = { context.progress.say("  seed \(seed) · \(name) on the arm data · \($0)") }
                     try tok.fit(pair.fit)
                     let r = try Reconstruction.measure(tok, on: pair.eval)
                     row.tokens.append(r.tokensPerChunk)

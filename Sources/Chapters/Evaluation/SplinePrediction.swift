@@ -79,6 +79,7 @@ struct SplinePrediction {
         let (train, trainConditions, test, testConditions) = try data(spec)
         let tok = try TokenizerRegistry.make(spec.tokenizer, parameters: ParameterReader(
             try ParameterValue.parseJSON(Data(spec.settings.utf8), source: "settings of \(spec.tokenizer)"), location: "tokenizer \(spec.tokenizer)"))
+        (tok as? ResidualVQTokenizer)?.progress = progress
         try tok.fit(train)
         let trainTokens = try train.chunks.map { try tok.encode($0) }
         let testTokens = try test.chunks.map { try tok.encode($0) }
@@ -183,10 +184,14 @@ extension SplinePrediction {
         var trainExamples: Int, testExamples: Int
         /// Per-tokenizer settings tables (a tokenizer without one uses its defaults).
         var settings: ParameterValue
+        /// Windows per sequence for tokenizers that cut a sequence into windows of a `window`
+        /// setting (the residual VQ): their window is `ceil(steps / n)` in every cell, so a window
+        /// lasts the same time at every rate and their token count does not grow with it.
+        var windowsPerSequence: [String: Int]
 
         /// Reads `d_model`, `heads`, `layers`, `train_steps`, `batch_size`, `learning_rate`,
-        /// `warmup_steps`, `train_examples`, `test_examples` and `settings`, and validates every
-        /// tokenizer's settings (for `tokenizers`) before anything runs.
+        /// `warmup_steps`, `train_examples`, `test_examples`, `settings` and `windows_per_sequence`,
+        /// and validates every tokenizer's settings (for `tokenizers`) before anything runs.
         init(_ p: ParameterReader, tokenizers: [String]) throws {
             var c = TokenPolicyConfig.defaults
             c.dModel = try p.int("d_model", in: 1...4096)
@@ -207,21 +212,42 @@ extension SplinePrediction {
             }
             for key in table.keys { _ = table.value(key) }
             settings = p.value("settings") ?? .table([])
+            let windows = try p.table("windows_per_sequence")
+            var perSequence: [String: Int] = [:]
+            for key in windows.keys {
+                guard TokenizerRegistry.names.contains(key) else {
+                    throw ConfigError(location: windows.location, key: key, problem: "windows for an unknown tokenizer; registered: \(TokenizerRegistry.names.joined(separator: ", "))")
+                }
+                perSequence[key] = try windows.int(key, in: 1...100_000)
+            }
+            windowsPerSequence = perSequence
             // Every settings table is validated, also those of tokenizers this profile does not run.
             for t in Set(tokenizers + table.keys).sorted() { _ = try make(t, location: "\(p.location): settings.\(t)") }
         }
 
-        /// The settings table of tokenizer `name` (empty when it has none).
-        func table(_ name: String) -> ParameterValue { settings[name] ?? .table([]) }
+        /// The settings table of tokenizer `name` (empty when it has none) for sequences of `steps`
+        /// steps in seed `seed`: with its window set when it is cut into a fixed number of windows,
+        /// and, for a tokenizer whose fit is random, a seed drawn from `seed` unless the table sets one.
+        func table(_ name: String, steps: Int? = nil, seed: UInt64? = nil) -> ParameterValue {
+            var t = settings[name] ?? .table([])
+            if let n = windowsPerSequence[name], let steps {
+                t = t.merged(with: .table([("window", .int((steps + n - 1) / n))]))
+            }
+            if let seed, t["seed"] == nil, (try? TokenizerRegistry.descriptor(name))?.seeded == true {
+                let drawn = SeededGenerator(seed: seed).derived("tokenizer-\(name)").seed
+                t = t.merged(with: .table([("seed", .int(Int(drawn % UInt64(Int.max))))]))
+            }
+            return t
+        }
 
-        /// A new unfitted tokenizer `name` with its settings.
-        func make(_ name: String, location: String) throws -> any ActionTokenizer {
-            try TokenizerRegistry.make(name, parameters: ParameterReader(table(name), location: location))
+        /// A new unfitted tokenizer `name` with its settings, for sequences of `steps` steps in seed `seed`.
+        func make(_ name: String, steps: Int? = nil, seed: UInt64? = nil, location: String) throws -> any ActionTokenizer {
+            try TokenizerRegistry.make(name, parameters: ParameterReader(table(name, steps: steps, seed: seed), location: location))
         }
 
         /// The cell spec of tokenizer `name` at `steps` with `seed`.
         func spec(_ name: String, steps: Int, seed: UInt64) -> Spec {
-            Spec(tokenizer: name, settings: table(name).canonicalJSON, steps: steps, seed: seed,
+            Spec(tokenizer: name, settings: table(name, steps: steps, seed: seed).canonicalJSON, steps: steps, seed: seed,
                  trainExamples: trainExamples, testExamples: testExamples, policy: policy)
         }
     }
