@@ -39,12 +39,27 @@ public final class AdamW {
             let x = p.ptr, g = gs.base, mi = m[i].base, vi = v[i].base
             let decay: Float = decays[i] ? 1 - learningRate * weightDecay : 1
             let b1 = beta1, b2 = beta2, e = eps
-            Parallel.forRanges(p.count, work: 4 * p.count) { range in for j in range {
-                x[j] *= decay
-                mi[j] = b1 * mi[j] + (1 - b1) * g[j]
-                vi[j] = b2 * vi[j] + (1 - b2) * g[j] * g[j]
-                x[j] -= stepSize * mi[j] / (vi[j].squareRoot() / bc2Root + e)
-            } }
+            Parallel.forRanges(p.count, work: 4 * p.count) { range in
+                // Eight lanes at a time (the compiler keeps the scalar loop scalar); the same
+                // operations in the same order as the tail, so the lanes round alike.
+                var j = range.lowerBound
+                while j + 8 <= range.upperBound {
+                    let gj = Row.load(g + j)
+                    let mj = b1 * Row.load(mi + j) + (1 - b1) * gj, vj = b2 * Row.load(vi + j) + (1 - b2) * gj * gj
+                    Row.store(mj, mi + j)
+                    Row.store(vj, vi + j)
+                    Row.store(Row.load(x + j) * decay - stepSize * mj / (vj.squareRoot() / bc2Root + e), x + j)
+                    j += 8
+                }
+                while j < range.upperBound {
+                    let gj = g[j]
+                    let mj = b1 * mi[j] + (1 - b1) * gj, vj = b2 * vi[j] + (1 - b2) * gj * gj
+                    mi[j] = mj
+                    vi[j] = vj
+                    x[j] = x[j] * decay - stepSize * mj / (vj.squareRoot() / bc2Root + e)
+                    j += 1
+                }
+            }
         }
     }
 
