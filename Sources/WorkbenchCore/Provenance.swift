@@ -20,14 +20,16 @@ public struct Provenance: Sendable {
         return Provenance(gitCommit: commit, gitDirty: !(status ?? "").isEmpty, toolchain: swift, codeHash: codeHash(root: root))
     }
 
-    /// SHA-256 over the sorted paths and contents of `Package.swift` and every file under `Sources/`.
+    /// SHA-256 over the sorted paths and contents of `Package.swift` and every file under `Sources/`
+    /// except the Markdown documentation (a README edit changes no result).
     ///
     /// This, not the git commit, keys the cache: committing results must not invalidate them.
     public static func codeHash(root: URL) -> String {
         var files = ["Package.swift"]
         let sources = root.appendingPathComponent("Sources")
         if let e = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: [.isRegularFileKey]) {
-            for case let url as URL in e where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+            for case let url as URL in e where url.pathExtension != "md"
+                && (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
                 files.append(String(url.standardizedFileURL.path.dropFirst(root.standardizedFileURL.path.count + 1)))
             }
         }

@@ -85,6 +85,7 @@ final class EvaluationTests: XCTestCase {
                                                                              constant: i == c.rates.count - 1 ? 0.8 : 0)
                 cells[.init(tokenizer: "fast", steps: steps)] = Self.cell(mse: 0.003 * jitter, tokens: 8 + Double(i))
                 cells[.init(tokenizer: "beast", steps: steps)] = Self.cell(mse: 0.004, tokens: 10)
+                cells[.init(tokenizer: "rvq", steps: steps)] = Self.cell(mse: 0.005, tokens: 10)
             }
             return cells
         }
@@ -103,6 +104,7 @@ final class EvaluationTests: XCTestCase {
                 cells[.init(tokenizer: "minmax", steps: steps)] = Self.cell(mse: 0.01 / pow(2, Double(i)) * jitter, tokens: Double(steps))
                 cells[.init(tokenizer: "fast", steps: steps)] = Self.cell(mse: 0.01 * pow(3, Double(i)) * jitter, tokens: Double(steps) / 2)
                 cells[.init(tokenizer: "beast", steps: steps)] = Self.cell(mse: 0.004, tokens: 10)
+                cells[.init(tokenizer: "rvq", steps: steps)] = Self.cell(mse: 0.005, tokens: 10)
             }
             return cells
         }
@@ -121,6 +123,35 @@ final class EvaluationTests: XCTestCase {
             for name in card.predictionTokenizers where sweep.tokenizers.contains(name) {
                 XCTAssertEqual(card.setup.spec(name, steps: 25, seed: 1), sweep.setup.spec(name, steps: 25, seed: 1), "\(profile) \(name)")
             }
+        }
+    }
+
+    func testWindowedTokenizersKeepTheirWindowDurationAndGetTheCellSeed() throws {
+        let (sweep, _) = try self.sweep(.quick)
+        func settings(_ name: String, _ steps: Int, _ seed: UInt64) throws -> ParameterReader {
+            try ParameterReader(ParameterValue.parseJSON(Data(sweep.setup.spec(name, steps: steps, seed: seed).settings.utf8), source: "test"), location: "test")
+        }
+        // The residual VQ is cut into 5 windows per sequence at every rate: window = steps / 5.
+        // (When 5 does not divide the steps, the window rounds up and fewer windows cover the sequence.)
+        for (steps, window, windows) in [(25, 5, 5), (50, 10, 5), (100, 20, 5), (200, 40, 5), (7, 2, 4)] {
+            XCTAssertEqual(try settings("rvq", steps, 1).int("window"), window, "\(steps) steps")
+            let tok = try XCTUnwrap(try sweep.setup.make("rvq", steps: steps, seed: 1, location: "test") as? ResidualVQTokenizer)
+            XCTAssertEqual(tok.config.window, window)
+            XCTAssertEqual(tok.tokensPerChunk(steps: steps, dims: 1), 2 * windows, "2 layers x \(windows) windows")
+        }
+        // Its fit is random, so each seed draws its own tokenizer seed, the same for every rate.
+        let s1 = try settings("rvq", 100, 1).int("seed"), s2 = try settings("rvq", 100, 2).int("seed")
+        XCTAssertNotEqual(s1, s2)
+        XCTAssertEqual(try settings("rvq", 25, 1).int("seed"), s1)
+        // Deterministic tokenizers keep exactly their settings table: no window, no seed.
+        XCTAssertEqual(sweep.setup.spec("minmax", steps: 100, seed: 2).settings, #"{"bins":256}"#)
+
+        var bad = try ExperimentFile(root: ScratchWorkbench.repository, path: "experiments/evaluation/frequency-sweep.toml").resolved(.quick)
+        bad = bad.merged(with: .table([("windows_per_sequence", .table([("nonesuch", .int(5))]))]))
+        let reader = try ParameterReader(bad, location: "test")
+        _ = try reader.ints("seeds")
+        XCTAssertThrowsError(try FrequencySweep().configure(reader)) { error in
+            XCTAssertEqual((error as? ConfigError)?.key, "nonesuch")
         }
     }
 

@@ -185,8 +185,9 @@ extension SplinePrediction {
         /// Per-tokenizer settings tables (a tokenizer without one uses its defaults).
         var settings: ParameterValue
         /// Windows per sequence for tokenizers that cut a sequence into windows of a `window`
-        /// setting (the residual VQ): their window is `ceil(steps / n)` in every cell, so a window
-        /// lasts the same time at every rate and their token count does not grow with it.
+        /// setting (the residual VQ): their window is `ceil(steps / n)` in every cell (n windows when
+        /// n divides the steps, fewer otherwise), so a window lasts the same time at every rate and
+        /// their token count does not grow with it.
         var windowsPerSequence: [String: Int]
 
         /// Reads `d_model`, `heads`, `layers`, `train_steps`, `batch_size`, `learning_rate`,
