@@ -57,43 +57,69 @@ public enum TrainBenchmark {
 
     /// Runs the benchmark and returns the printed report.
     ///
+    /// The engine and the PyTorch twin alternate for `rounds` rounds, so both see the same drift of
+    /// a shared machine; each round's ratio compares neighbours in time and the report gives every
+    /// round's ratio and their median. The table shows each model's median round.
+    ///
     /// - Parameters:
     ///   - steps: timed training steps per model (after 5 warm-up steps).
+    ///   - rounds: engine-then-PyTorch rounds (at least 1).
     ///   - threads: engine (and PyTorch) threads; `nil` uses all active processors.
     ///   - torchScript: path to `scripts/engine/bench_torch.py`; skipped when `nil` or PyTorch is missing.
     ///   - python: the interpreter that runs the twin (looked up on `PATH` when it has no slash).
     ///   - progress: receives one line per phase.
-    public static func run(steps: Int = 500, threads: Int? = nil, torchScript: URL? = nil, python: String = "python3",
+    public static func run(steps: Int = 500, rounds: Int = 1, threads: Int? = nil, torchScript: URL? = nil, python: String = "python3",
                            progress: (String) -> Void = { _ in }) -> String {
         if let threads { Parallel.setThreads(threads) }
         Parallel.setUp()
-        let nThreads = Parallel.threads
-        var lines = ["Engine training benchmark: batch \(batch), context 64, AdamW, \(steps) steps, \(nThreads) thread(s) (single-threaded OpenBLAS calls split by the engine; OpenBLAS kernel \(BLAS.coreName))"]
-        var results: [Result] = []
-        for m in models {
-            progress("training \(m.name) for \(steps) steps")
-            results.append(measure(m, steps: steps, progress: progress))
+        let nThreads = Parallel.threads, rounds = max(rounds, 1)
+        var lines = ["Engine training benchmark: batch \(batch), context 64, AdamW, \(steps) steps, \(rounds) round(s), \(nThreads) thread(s) (single-threaded OpenBLAS calls split by the engine; OpenBLAS kernel \(BLAS.coreName))"]
+        var results: [[Result]] = Array(repeating: [], count: models.count)   // per model, per round
+        var torch: [[String: String]] = []
+        var torchMissing = torchScript == nil
+        for round in 1...rounds {
+            for (i, m) in models.enumerated() {
+                progress("round \(round)/\(rounds) · training \(m.name) for \(steps) steps")
+                results[i].append(measure(m, steps: steps, progress: progress))
+            }
+            if let torchScript, !torchMissing {
+                progress("round \(round)/\(rounds) · running the PyTorch twin")
+                if let t = runTorch(torchScript, python: python, steps: steps, threads: nThreads) { torch.append(t) } else { torchMissing = true }
+            }
         }
+        func median(_ v: [Double]) -> Double {
+            let s = v.sorted()
+            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        }
+        // Each model's round with the median engine speed (the lower middle one for an even count).
+        let shown = results.map { rs in rs.sorted { $0.stepsPerSecond < $1.stepsPerSecond }[(rs.count - 1) / 2] }
         func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
         lines.append(pad("model", 10) + "  steps/s  tokens/s  BLAS%  GFLOP/s  BLAS GF/s  peak MB  RSS MB @10/50/100%  ms/tok KV  ms/tok full")
-        for r in results {
+        for r in shown {
             let rss = r.rssMB.map { String(format: "%.1f", $0) }.joined(separator: "/")
             lines.append(pad(r.name, 10) + String(format: " %8.2f %9.0f %5.1f%% %8.2f %10.2f %8.1f", r.stepsPerSecond, r.tokensPerSecond,
                                                   100 * r.blasShare, r.gflops, r.blasGflops, r.peakMB)
                 + "  " + pad(rss, 18) + String(format: " %10.3f %12.3f", r.msPerTokenCached, r.msPerTokenFull))
         }
-        for r in results {
+        for r in shown {
             lines.append(String(format: "%@: KV-cache speed-up %.1fx (per token, generating 63 tokens to fill context 64); final loss %.3f",
                                 r.name, r.msPerTokenFull / r.msPerTokenCached, r.finalLoss))
         }
-        if let torchScript {
-            progress("running the PyTorch twin")
-            if let torch = runTorch(torchScript, python: python, steps: steps, threads: nThreads) {
-                lines.append("PyTorch \(torch["torch_version"] ?? "?") on \(nThreads) thread(s):")
-                for r in results {
-                    if let sps = Double(torch["\(r.name)_steps_per_s"] ?? "") {
-                        lines.append(pad(r.name, 10) + String(format: " PyTorch %.2f steps/s; engine / PyTorch = %.2f", sps, r.stepsPerSecond / sps))
-                    }
+        if rounds > 1 {
+            for (i, m) in models.enumerated() {
+                lines.append(pad(m.name, 10) + " engine steps/s per round: " + results[i].map { String(format: "%.2f", $0.stepsPerSecond) }.joined(separator: ", "))
+            }
+        }
+        if torchScript != nil {
+            if torch.count == rounds {
+                lines.append("PyTorch \(torch[0]["torch_version"] ?? "?") on \(nThreads) thread(s):")
+                for (i, m) in models.enumerated() {
+                    let sps = torch.compactMap { Double($0["\(m.name)_steps_per_s"] ?? "") }
+                    guard sps.count == rounds else { continue }
+                    let ratios = (0..<rounds).map { results[i][$0].stepsPerSecond / sps[$0] }
+                    lines.append(pad(m.name, 10) + " PyTorch steps/s per round: " + sps.map { String(format: "%.2f", $0) }.joined(separator: ", ")
+                        + "; engine / PyTorch per round: " + ratios.map { String(format: "%.2f", $0) }.joined(separator: ", ")
+                        + String(format: "; median %.2f", median(ratios)))
                 }
             } else {
                 lines.append("PyTorch twin skipped (\(python) with torch not available)")
