@@ -1,16 +1,28 @@
 import Foundation
 import Support
 
-/// A seeded synthetic robot-arm data set: pick-and-place episodes sampled at any control frequency.
+/// A seeded synthetic robot-arm data set: pick-and-place (or wiping) episodes sampled at any control frequency.
 ///
-/// Each episode moves an end effector through reach, grasp, lift, carry, place and retreat
+/// ``Family/pickAndPlace`` (the default): each episode moves an end effector through reach, grasp, lift, carry, place and retreat
 /// segments. Every segment follows a minimum-jerk profile between waypoints, so the translation
 /// dimensions move together (correlated), the wrist yaw turns towards the object's orientation
 /// during the approach, roll and pitch tilt with the acceleration, and the gripper closes and
 /// opens smoothly. The actions are the 6 end-effector deltas per step (metres and radians) plus
 /// the absolute gripper command in [0, 1] (1 = open), as in common teleoperation data sets.
 /// Teleoperation noise is a small random walk on the velocity.
+///
+/// ``Family/wipe``: the same arm, action space, units and noise wiping a surface in back-and-forth
+/// strokes (see `RobotArmGenerator+Wipe.swift`); the two families share the actions but not the motion.
 public struct RobotArmGenerator: Sendable {
+    /// The kind of motion an episode performs.
+    public enum Family: String, Sendable, CaseIterable {
+        /// Reach, grasp, lift, carry, place and retreat.
+        case pickAndPlace = "pick-and-place"
+        /// Back-and-forth strokes on a surface with the gripper closed on a pad.
+        case wipe
+    }
+
+
     /// The names of the 7 action dimensions.
     public static let dimensionNames = ["dx", "dy", "dz", "droll", "dpitch", "dyaw", "gripper"]
     /// Index of the gripper dimension; the others are continuous end-effector deltas.
@@ -24,10 +36,14 @@ public struct RobotArmGenerator: Sendable {
     public var speed: Double
     /// Standard deviation of the velocity noise, as a fraction of the typical speed.
     public var noise: Double
+    /// The motion family of every episode.
+    public var family: Family
 
-    /// Creates a generator; the defaults give a 1-second chunk at 10 Hz.
-    public init(frequency: Double = 10, chunkSeconds: Double = 1, speed: Double = 0.25, noise: Double = 0.03) {
+    /// Creates a generator; the defaults give 1-second pick-and-place chunks at 10 Hz.
+    public init(frequency: Double = 10, chunkSeconds: Double = 1, speed: Double = 0.25, noise: Double = 0.03,
+                family: Family = .pickAndPlace) {
         self.frequency = frequency; self.chunkSeconds = chunkSeconds; self.speed = speed; self.noise = noise
+        self.family = family
     }
 
     /// Steps in one chunk.
@@ -41,11 +57,12 @@ public struct RobotArmGenerator: Sendable {
         guard noise.isFinite, noise >= 0 else { throw ActionDataError.invalidParameter("noise must be non-negative, got \(noise)") }
     }
 
-    /// `count` non-overlapping chunks cut from consecutive episodes drawn with `seed`.
+    /// `count` non-overlapping chunks cut from consecutive episodes drawn with `seed` (each family
+    /// draws from its own stream, so the same seed gives unrelated episodes of the two families).
     public func chunks(count: Int, seed: UInt64) throws -> ChunkSet {
         try validate()
         guard count > 0 else { throw ActionDataError.empty("asked for \(count) chunks") }
-        var rng = SeededGenerator(seed: seed).derived("robot-arm")
+        var rng = SeededGenerator(seed: seed).derived(family == .pickAndPlace ? "robot-arm" : "robot-arm \(family.rawValue)")
         let t = stepsPerChunk
         var out: [ActionChunk] = []
         out.reserveCapacity(count)
@@ -60,8 +77,13 @@ public struct RobotArmGenerator: Sendable {
         return try ChunkSet(chunks: out, dimensionNames: Self.dimensionNames, frequency: frequency)
     }
 
-    /// One pick-and-place episode as rows of 7 actions.
+    /// One episode of the generator's family as rows of 7 actions.
     public func episode(_ rng: inout SeededGenerator) -> [[Double]] {
+        family == .pickAndPlace ? pickAndPlaceEpisode(&rng) : wipeEpisode(&rng)
+    }
+
+    /// One pick-and-place episode as rows of 7 actions.
+    public func pickAndPlaceEpisode(_ rng: inout SeededGenerator) -> [[Double]] {
         let dt = 1 / frequency
         func place() -> SIMD3<Double> {
             SIMD3(rng.nextUniform(0.30, 0.65), rng.nextUniform(-0.30, 0.30), rng.nextUniform(0.01, 0.06))

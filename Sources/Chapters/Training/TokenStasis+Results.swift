@@ -1,0 +1,213 @@
+import ActionData
+import Figures
+import Foundation
+import Support
+import Tokenizers
+import WorkbenchCore
+
+extension TokenStasis {
+    /// The two evaluated sets, in table order.
+    enum EvalSet: String, CaseIterable { case inFamily = "in-family", unseen }
+
+    /// The per-seed measure of `tok` on `set`.
+    static func measure(_ r: SeedResult, _ tok: String, _ set: EvalSet) -> Measure { set == .inFamily ? r.inFamily[tok]! : r.unseen[tok]! }
+
+    /// The error of `tok` on `set` in one seed, on `scale`.
+    static func error(_ r: SeedResult, _ tok: String, _ set: EvalSet, _ scale: ErrorScale) -> Double {
+        error(measure(r, tok, set), fitStd: r.fitStd, scale: scale)
+    }
+
+    /// Unseen error over in-family error of `tok` in one seed.
+    static func degradation(_ r: SeedResult, _ tok: String, _ scale: ErrorScale) -> Double {
+        error(r, tok, .unseen, scale) / error(r, tok, .inFamily, scale)
+    }
+
+    /// The claim's statistic in one seed: `tok`'s degradation over the median degradation of the training-free tokenizers.
+    static func degradationRatio(_ r: SeedResult, _ tok: String, _ c: Config, _ scale: ErrorScale) -> Double {
+        degradation(r, tok, scale) / median(c.trainingFree.map { degradation(r, $0, scale) })
+    }
+
+    /// A share as a percentage with three significant digits, e.g. `13.3 %`.
+    static func percent(_ share: Double) -> String { Format.number(share * 100) + " %" }
+
+    /// The median (the mean of the middle two for an even count).
+    static func median(_ v: [Double]) -> Double {
+        let s = v.sorted(), n = s.count
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2
+    }
+
+    /// Metrics, figures, tables and the claim statistics from the per-seed results.
+    func outcome(_ c: Config, _ results: [SeedResult], inputHash: String) -> ExperimentOutcome {
+        let names = RobotArmGenerator.dimensionNames
+        let units = ["m/step", "m/step", "m/step", "rad/step", "rad/step", "rad/step", "command"]
+        var metrics: [MetricSeries] = []
+        for tok in c.tokenizers {
+            let t: [(name: String, value: String)] = [("tokenizer", tok)]
+            for set in EvalSet.allCases {
+                let cond = t + [("set", set.rawValue)]
+                for scale in ErrorScale.allCases {
+                    metrics.append(MetricSeries(condition: cond, metric: "error_\(scale.rawValue)_scale", unit: "RMSE / std",
+                                                perSeed: results.map { Self.error($0, tok, set, scale) }))
+                }
+                metrics.append(MetricSeries(condition: cond, metric: "tokens_per_chunk", perSeed: results.map { Self.measure($0, tok, set).tokensPerChunk }))
+                if Self.measure(results[0], tok, set).clipped != nil {
+                    metrics.append(MetricSeries(condition: cond, metric: "clipped_share", perSeed: results.map { Self.measure($0, tok, set).clipped! }))
+                }
+                for (d, dn) in names.enumerated() {
+                    metrics.append(MetricSeries(condition: cond + [("dimension", dn)], metric: "rmse", unit: units[d], perSeed: results.map { Self.measure($0, tok, set).rmse[d] }))
+                }
+                if results[0].usage[tok] != nil {
+                    let usage = { (r: SeedResult) in set == .inFamily ? r.usage[tok]!.inFamily : r.usage[tok]!.unseen }
+                    for l in 0..<usage(results[0]).counts.count {
+                        metrics.append(MetricSeries(condition: cond + [("layer", "\(l)")], metric: "codes_used", perSeed: results.map { Double(usage($0).distinctCodes[l]) }))
+                        metrics.append(MetricSeries(condition: cond + [("layer", "\(l)")], metric: "perplexity", perSeed: results.map { usage($0).perplexity[l] }))
+                    }
+                    metrics.append(MetricSeries(condition: cond, metric: "code_combinations", perSeed: results.map { Double(usage($0).combinations) }))
+                }
+            }
+            for scale in ErrorScale.allCases {
+                metrics.append(MetricSeries(condition: t, metric: "unseen_over_in_family_\(scale.rawValue)_scale", perSeed: results.map { Self.degradation($0, tok, scale) }))
+            }
+        }
+        for tok in c.learned {
+            for scale in ErrorScale.allCases {
+                metrics.append(MetricSeries(condition: [("tokenizer", tok)], metric: "degradation_ratio_\(scale.rawValue)_scale",
+                                            perSeed: results.map { Self.degradationRatio($0, tok, c, scale) }))
+            }
+        }
+        for (d, dn) in names.enumerated() {
+            let cond: [(name: String, value: String)] = [("dimension", dn)]
+            metrics.append(MetricSeries(condition: cond, metric: "fit_family_std", unit: units[d], perSeed: results.map { $0.fitStd[d] }))
+            metrics.append(MetricSeries(condition: cond, metric: "unseen_family_std", unit: units[d], perSeed: results.map { $0.unseen[c.learned[0]]!.std[d] }))
+            metrics.append(MetricSeries(condition: cond, metric: "unseen_outside_fitted_range", perSeed: results.map { $0.outsideRange[d] }))
+            metrics.append(MetricSeries(condition: cond, metric: "unseen_outside_fitted_percentiles", perSeed: results.map { $0.outsidePercentiles[d] }))
+        }
+
+        let scaleText = c.errorScale == .fit
+            ? "each dimension's RMSE divided by that dimension's standard deviation over the fitting chunks (\(c.fitFamily.rawValue)), averaged over the 7 dimensions; the same yardstick for both sets"
+            : "each dimension's RMSE divided by the evaluated set's own standard deviation, averaged over the dimensions that vary in it"
+        var blocks: [ResultBlock] = []
+        blocks.append(.figure(exampleFigure(c, results[0]), caption:
+            "The first held-out chunk of each family (first seed, \(Format.parameter(c.chunkSeconds)) s at \(Format.parameter(c.frequency)) Hz): the translation actions dx and dy (solid) and what \(c.learned[0]), fitted on \(c.fitFamily.rawValue), decodes from its tokens (dashed)."))
+        blocks.append(.figure(errorFigure(c, results), caption:
+            "Reconstruction error of every tokenizer on held-out \(c.fitFamily.rawValue) chunks (in family) and on \(c.unseenFamily.rawValue) chunks (unseen), all fitted on \(c.fitChunks) \(c.fitFamily.rawValue) chunks; error is \(scaleText). Points are means over \(results.count) seed(s), bars 95 % confidence intervals; log scale."))
+        blocks.append(.table(errorTable(c, results), caption:
+            "Reconstruction error (\(scaleText)) on \(c.evalChunks) held-out chunks of each family, its ratio, and tokens per chunk; 95 % intervals over \(results.count) seed(s). Clipped: the share of FAST's DCT coefficients outside its fitted alphabet and of BEAST's control points outside their fitted bounds while encoding the unseen chunks (values outside the fitted range or percentiles, which the binning tokenizers and FAST's normalisation clamp, are in Table 3)."))
+        blocks.append(.table(dimensionTable(c, results), caption:
+            "Reconstruction error per dimension, in family → unseen (RMSE divided by the dimension's standard deviation over the fitting chunks, means over seeds; the gripper of the unseen family is constant). On the `fit` scale, Table 1's error is the mean of a column's seven values."))
+        blocks.append(.table(dataTable(c, results), caption:
+            "The two families dimension by dimension (means over seeds): standard deviation, and the share of unseen values outside the fitting values' range (where min-max binning clamps) and outside their 1st to 99th percentiles (where OpenVLA binning and FAST's normalisation clip)."))
+        if let tok = c.learned.first(where: { results[0].usage[$0] != nil }) {
+            blocks.append(.table(usageTable(tok, results), caption:
+                "How many of \(tok)'s codes each set uses (means over seeds): distinct codes per layer, perplexity (the effective number of codes) per layer, and distinct combinations."))
+        }
+        blocks.append(.table(MarkdownTable(header: ["tokenizer", "settings (registry defaults unless the experiment file sets them)"],
+                                           rows: c.tokenizers.map { [$0, results[0].settings[$0]!] }, align: ["l", "l"]), caption:
+            "Every tokenizer's resolved settings; the residual VQ's seed is drawn per seed."))
+        let perSeed = c.learned.map { tok in "\(tok): " + results.map { Format.number(Self.degradationRatio($0, tok, c, c.errorScale)) }.joined(separator: ", ") }
+        let other: ErrorScale = c.errorScale == .fit ? .evaluated : .fit
+        let alt = c.learned.map { tok in "\(tok) \(Format.interval(SeedSummary(results.map { Self.degradationRatio($0, tok, c, other) })))" }
+        blocks.append(.text("Degradation ratio per seed (unseen over in-family error of the learned tokenizer, divided by the median of the same ratio over \(c.trainingFree.joined(separator: ", "))): \(perSeed.joined(separator: "; ")). With the other error scale (`\(other.rawValue)`, not the one the claim is judged on): \(alt.joined(separator: "; "))."))
+
+        let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
+            switch name {
+            case "degradation_ratio":
+                let toks = try select.strings("tokenizer", default: c.learned, allowed: c.learned)
+                return results.map { r in toks.map { Self.degradationRatio(r, $0, c, c.errorScale) } }
+            case "unseen_over_in_family":
+                let toks = try select.strings("tokenizer", default: c.learned, allowed: c.tokenizers)
+                return results.map { r in toks.map { Self.degradation(r, $0, c.errorScale) } }
+            default:
+                throw ConfigError(location: select.location, key: "statistic", problem: "unknown statistic '\(name)'; this experiment computes degradation_ratio, unseen_over_in_family")
+            }
+        }
+        return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+    }
+
+    func errorTable(_ c: Config, _ results: [SeedResult]) -> MarkdownTable {
+        let rows = c.tokenizers.map { tok -> [String] in
+            let kind = c.learned.contains(tok) ? "learned" : "training-free"
+            let clip = results[0].unseen[tok]!.clipped.map { _ in Self.percent(Statistics.mean(results.map { $0.unseen[tok]!.clipped! })) } ?? "–"
+            return [tok, kind,
+                    Format.interval(SeedSummary(results.map { Self.error($0, tok, .inFamily, c.errorScale) })),
+                    Format.interval(SeedSummary(results.map { Self.error($0, tok, .unseen, c.errorScale) })),
+                    Format.interval(SeedSummary(results.map { Self.degradation($0, tok, c.errorScale) })),
+                    Format.number(Statistics.mean(results.map { $0.inFamily[tok]!.tokensPerChunk })) + " / " + Format.number(Statistics.mean(results.map { $0.unseen[tok]!.tokensPerChunk })),
+                    clip]
+        }
+        return MarkdownTable(header: ["tokenizer", "kind", "in-family error", "unseen error", "unseen / in-family", "tokens per chunk (in / unseen)", "clipped (unseen)"], rows: rows)
+    }
+
+    func dimensionTable(_ c: Config, _ results: [SeedResult]) -> MarkdownTable {
+        let rows = RobotArmGenerator.dimensionNames.enumerated().map { d, dn -> [String] in
+            [dn] + c.tokenizers.map { tok in
+                let e = EvalSet.allCases.map { set in Statistics.mean(results.map { Self.measure($0, tok, set).rmse[d] / $0.fitStd[d] }) }
+                return Format.number(e[0]) + " → " + Format.number(e[1])
+            }
+        }
+        return MarkdownTable(header: ["dimension"] + c.tokenizers, rows: rows)
+    }
+
+    func dataTable(_ c: Config, _ results: [SeedResult]) -> MarkdownTable {
+        let rows = RobotArmGenerator.dimensionNames.enumerated().map { d, dn -> [String] in
+            [dn, Format.number(Statistics.mean(results.map { $0.fitStd[d] })), Format.number(Statistics.mean(results.map { $0.unseen[c.learned[0]]!.std[d] })),
+             Self.percent(Statistics.mean(results.map { $0.outsideRange[d] })), Self.percent(Statistics.mean(results.map { $0.outsidePercentiles[d] }))]
+        }
+        return MarkdownTable(header: ["dimension", "std, \(c.fitFamily.rawValue)", "std, \(c.unseenFamily.rawValue)", "unseen outside [min, max]", "unseen outside [1st, 99th] percentile"], rows: rows)
+    }
+
+    func usageTable(_ tok: String, _ results: [SeedResult]) -> MarkdownTable {
+        let rows = EvalSet.allCases.map { set -> [String] in
+            let u = results.map { set == .inFamily ? $0.usage[tok]!.inFamily : $0.usage[tok]!.unseen }
+            let layers = u[0].counts.indices
+            return [set.rawValue,
+                    layers.map { l in Format.number(Statistics.mean(u.map { Double($0.distinctCodes[l]) })) }.joined(separator: " / "),
+                    layers.map { l in Format.number(Statistics.mean(u.map { $0.perplexity[l] })) }.joined(separator: " / "),
+                    Format.number(Statistics.mean(u.map { Double($0.combinations) }))]
+        }
+        return MarkdownTable(header: ["set", "codes used per layer", "perplexity per layer", "combinations"], rows: rows)
+    }
+
+    /// In-family and unseen error per tokenizer: points with 95 % intervals, log scale.
+    func errorFigure(_ c: Config, _ results: [SeedResult]) -> Figure {
+        let tics = c.tokenizers.enumerated().map { (value: Double($0.offset), label: $0.element) }
+        let summaries = EvalSet.allCases.map { set in c.tokenizers.map { tok in SeedSummary(results.map { Self.error($0, tok, set, c.errorScale) }) } }
+        let means = summaries.flatMap { $0.map(\.mean) }.filter { $0 > 0 }
+        let yLow = pow(10, (log10(means.min()!) - 0.3).rounded(.down)), yHigh = pow(10, log10(means.max()!).rounded(.up) + 1)
+        var series: [Series] = []
+        for (i, set) in EvalSet.allCases.enumerated() {
+            let offset = i == 0 ? -0.12 : 0.12
+            let points = summaries[i].enumerated().map { j, s in
+                Series.Point(x: Double(j) + offset, y: s.mean, low: s.n > 1 ? max(s.low, yLow) : nil, high: s.n > 1 ? s.high : nil)
+            }
+            let label = set == .inFamily ? "in family (\(c.fitFamily.rawValue))" : "unseen (\(c.unseenFamily.rawValue))"
+            series.append(Series(label, style: .points, points: points, color: i))
+            series.append(Series("\(label) 95 % CI", style: .errorBars, points: points, color: i, inLegend: false))
+        }
+        return Figure(name: "error-in-and-out-of-family", title: "Reconstruction error in and out of the fitted family",
+                      x: Axis("tokenizer", range: -0.6...(Double(c.tokenizers.count) - 0.4), tics: tics),
+                      y: Axis("reconstruction error", unit: "RMSE / std", log: true, range: yLow...yHigh), series: series, legend: .topLeft)
+    }
+
+    /// dx and dy of the first held-out chunk of each family and the first learned tokenizer's decoding of it.
+    func exampleFigure(_ c: Config, _ r: SeedResult) -> Figure {
+        let tok = c.learned[0]
+        let sets: [(String, ActionChunk, ActionChunk)] = [
+            ("\(c.fitFamily.rawValue) (in family)", r.heldOutExample, r.inFamily[tok]!.example),
+            ("\(c.unseenFamily.rawValue) (unseen)", r.unseenExample, r.unseen[tok]!.example),
+        ]
+        let dt = 1 / c.frequency
+        let all = sets.flatMap { [$0.1, $0.2] }.flatMap { ch in [0, 1].flatMap { ch.column($0) } }.map { abs($0) * 1000 }
+        let top = (all.max()! * 1.5).rounded(.up)
+        let panels = sets.map { title, truth, decoded -> Panel in
+            var series: [Series] = []
+            for (i, d) in [0, 1].enumerated() {
+                let name = RobotArmGenerator.dimensionNames[d]
+                series.append(Series(name, style: .linePoints, x: (0..<truth.steps).map { Double($0) * dt }, y: truth.column(d).map { $0 * 1000 }, color: i))
+                series.append(Series("\(name), \(tok) decoded", style: .line, x: (0..<decoded.steps).map { Double($0) * dt }, y: decoded.column(d).map { $0 * 1000 }, color: i, dashed: true))
+            }
+            return Panel(title: title, x: Axis("time", unit: "s"), y: Axis("translation action", unit: "mm/step", range: -top...top), series: series, legend: .below)
+        }
+        return Figure(name: "example-chunks", title: "One chunk of each motion family", panels: panels, columns: 2, width: 1000, height: 460)
+    }
+}

@@ -1,0 +1,208 @@
+import ActionData
+import Foundation
+import Support
+import Tokenizers
+import WorkbenchCore
+
+/// Training chapter: how a tokenizer fitted on one family of arm motions reconstructs another.
+///
+/// Per seed: one-second chunks of the fit family (pick-and-place) fit every tokenizer; held-out
+/// chunks of the same family and chunks of the unseen family (wiping) are encoded and decoded,
+/// and the reconstruction error on each is compared. The learned tokenizers' degradation
+/// (unseen error / in-family error) is set against the median degradation of the training-free
+/// ones.
+public struct TokenStasis: Experiment {
+    public let chapter = "training"
+    public let name = "token-stasis"
+
+    public init() {}
+
+    /// What the reconstruction RMSE of each dimension is divided by before averaging over dimensions.
+    enum ErrorScale: String, CaseIterable {
+        /// The dimension's standard deviation over the fit family's fitting chunks: one yardstick for both evaluations.
+        case fit
+        /// The evaluated set's own standard deviation (dimensions that do not vary in it are left out).
+        case evaluated
+    }
+
+    public struct Config {
+        let fitFamily: RobotArmGenerator.Family, unseenFamily: RobotArmGenerator.Family
+        let learned: [String], trainingFree: [String]
+        let frequency: Double, chunkSeconds: Double
+        let fitChunks: Int, evalChunks: Int
+        let errorScale: ErrorScale
+        /// Per-tokenizer settings tables (a tokenizer without one uses the registry defaults).
+        let settings: ParameterValue
+
+        /// Every tokenizer measured, learned first.
+        var tokenizers: [String] { learned + trainingFree }
+        func generator(_ family: RobotArmGenerator.Family) -> RobotArmGenerator {
+            RobotArmGenerator(frequency: frequency, chunkSeconds: chunkSeconds, family: family)
+        }
+    }
+
+    public func configure(_ p: ParameterReader) throws -> Config {
+        let families = RobotArmGenerator.Family.allCases.map(\.rawValue)
+        let fitFamily = RobotArmGenerator.Family(rawValue: try p.string("fit_family", allowed: families))!
+        let unseenFamily = RobotArmGenerator.Family(rawValue: try p.string("unseen_family", allowed: families))!
+        guard fitFamily != unseenFamily else {
+            throw ConfigError(location: p.location, key: "unseen_family", problem: "must differ from fit_family ('\(fitFamily.rawValue)')")
+        }
+        let learned = try p.strings("learned", allowed: TokenizerRegistry.names)
+        let free = try p.strings("training_free", allowed: TokenizerRegistry.names)
+        guard !learned.isEmpty, !free.isEmpty else {
+            throw ConfigError(location: p.location, key: learned.isEmpty ? "learned" : "training_free", problem: "needs at least one tokenizer")
+        }
+        if let both = learned.first(where: free.contains) {
+            throw ConfigError(location: p.location, key: "training_free", problem: "'\(both)' is listed as learned too")
+        }
+        let table = try p.table("settings")
+        for key in table.keys where !(learned + free).contains(key) {
+            throw ConfigError(location: table.location, key: key, problem: "settings for a tokenizer this experiment does not measure (\((learned + free).joined(separator: ", ")))")
+        }
+        for key in table.keys { _ = table.value(key) }
+        let c = Config(fitFamily: fitFamily, unseenFamily: unseenFamily, learned: learned, trainingFree: free,
+                       frequency: try p.double("frequency_hz", in: 1...1_000), chunkSeconds: try p.double("chunk_seconds", in: 0.01...60),
+                       fitChunks: try p.int("fit_chunks", in: 2...10_000_000), evalChunks: try p.int("eval_chunks", in: 2...10_000_000),
+                       errorScale: ErrorScale(rawValue: try p.string("error_scale", allowed: ErrorScale.allCases.map(\.rawValue)))!,
+                       settings: p.value("settings") ?? .table([]))
+        try c.generator(fitFamily).validate()
+        let steps = c.generator(fitFamily).stepsPerChunk
+        // Every tokenizer must be buildable, and a windowed one must cut a chunk into whole windows.
+        for name in c.tokenizers {
+            let tok = try make(name, c, seed: 1, location: "\(table.location).\(name)")
+            if let rvq = tok as? ResidualVQTokenizer, steps % rvq.config.window != 0 {
+                throw ConfigError(location: "\(table.location).\(name)", key: "window",
+                                  problem: "a chunk of \(steps) steps (frequency_hz x chunk_seconds) is not a whole number of \(rvq.config.window)-step windows")
+            }
+        }
+        return c
+    }
+
+    /// A new unfitted tokenizer `name` with its settings; a learned one gets `seed` for its weights.
+    func make(_ name: String, _ c: Config, seed: UInt64, location: String) throws -> any ActionTokenizer {
+        var table = c.settings[name] ?? .table([])
+        if try TokenizerRegistry.descriptor(name).family == "learned" {
+            table = table.merged(with: .table([("seed", .int(Int(seed & UInt64(Int.max))))]))
+        }
+        return try TokenizerRegistry.make(name, parameters: ParameterReader(table, location: location))
+    }
+
+    /// One tokenizer's round trip of one evaluated set.
+    struct Measure {
+        /// RMSE per dimension (action units) and the evaluated set's standard deviation per dimension.
+        var rmse: [Double], std: [Double]
+        var tokensPerChunk: Double
+        /// Share of values, coefficients or control points the tokenizer clipped to its fitted range (nil: it does not count).
+        var clipped: Double?
+        /// The first chunk as decoded.
+        var example: ActionChunk
+    }
+
+    /// What one seed measured.
+    struct SeedResult {
+        /// Standard deviation per dimension over the fitting chunks.
+        var fitStd: [Double]
+        /// Measures per tokenizer on the held-out fit-family chunks and on the unseen chunks.
+        var inFamily: [String: Measure] = [:], unseen: [String: Measure] = [:]
+        /// Share of unseen values per dimension outside the fitting values' [min, max] and outside their [1st, 99th] percentiles.
+        var outsideRange: [Double] = [], outsidePercentiles: [Double] = []
+        /// The first held-out and unseen chunks.
+        var heldOutExample: ActionChunk, unseenExample: ActionChunk
+        /// Code usage of each residual VQ on each set.
+        var usage: [String: (inFamily: ResidualVQUsage, unseen: ResidualVQUsage)] = [:]
+        /// Each tokenizer's settings as resolved (defaults filled in), seeds left out.
+        var settings: [String: String] = [:]
+    }
+
+    public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
+        var results: [SeedResult] = []
+        var hashes: [String] = []
+        context.progress.begin(total: context.seeds.count * c.tokenizers.count,
+                               "fitting \(c.tokenizers.count) tokenizers on \(c.fitChunks) \(c.fitFamily.rawValue) chunks per seed")
+        for seed in context.seeds {
+            let rng = context.generator(seed: seed)
+            let fit = try c.generator(c.fitFamily).chunks(count: c.fitChunks, seed: rng.derived("fit").seed)
+            let heldOut = try c.generator(c.fitFamily).chunks(count: c.evalChunks, seed: rng.derived("held-out").seed)
+            let unseen = try c.generator(c.unseenFamily).chunks(count: c.evalChunks, seed: rng.derived("unseen").seed)
+            hashes.append(fit.contentHash + heldOut.contentHash + unseen.contentHash)
+            var r = SeedResult(fitStd: Self.std(fit), heldOutExample: heldOut.chunks[0], unseenExample: unseen.chunks[0])
+            (r.outsideRange, r.outsidePercentiles) = Self.outside(unseen, fittedOn: fit)
+            for name in c.tokenizers {
+                let tok = try make(name, c, seed: rng.derived("tokenizer \(name)").seed, location: "settings.\(name)")
+                if let rvq = tok as? ResidualVQTokenizer { rvq.progress = { context.progress.say("  seed \(seed) · \(name) · \($0)") } }
+                let t0 = Date()
+                try tok.fit(fit)
+                let seconds = Date().timeIntervalSince(t0)
+                r.inFamily[name] = try Self.measure(tok, on: heldOut)
+                r.unseen[name] = try Self.measure(tok, on: unseen)
+                if let rvq = tok as? ResidualVQTokenizer { r.usage[name] = (try rvq.usage(heldOut), try rvq.usage(unseen)) }
+                r.settings[name] = try Self.describe(tok)
+                let e = { (m: Measure) in Format.number(Self.error(m, fitStd: r.fitStd, scale: c.errorScale)) }
+                context.progress.step(String(format: "seed \(seed) · \(name) fitted in %.1f s · error \(e(r.inFamily[name]!)) in family, \(e(r.unseen[name]!)) unseen", seconds))
+            }
+            results.append(r)
+        }
+        return outcome(c, results, inputHash: StableHash.sha256Hex(hashes.joined()))
+    }
+
+    /// The round trip of every chunk of `data`, with the clipping `tok` counted while doing it.
+    static func measure(_ tok: any ActionTokenizer, on data: ChunkSet) throws -> Measure {
+        (tok as? FASTTokenizer)?.resetStatistics()
+        (tok as? BEASTTokenizer)?.resetStats()
+        let r = try Reconstruction.measure(tok, on: data)
+        var clipped: Double?
+        if let fast = tok as? FASTTokenizer {
+            clipped = Double(fast.stats.encodeClipped) / Double(data.count * data.steps * data.dims)
+        } else if let beast = tok as? BEASTTokenizer {
+            clipped = beast.stats.clipRate
+        }
+        let example = try tok.decode(r.tokens[0], steps: data.steps, dims: data.dims)
+        return Measure(rmse: r.rmse, std: r.std, tokensPerChunk: r.tokensPerChunk, clipped: clipped, example: example)
+    }
+
+    /// The error of a measure: mean over dimensions of RMSE / the scale's standard deviation
+    /// (dimensions whose standard deviation is zero are left out).
+    static func error(_ m: Measure, fitStd: [Double], scale: ErrorScale) -> Double {
+        let s = scale == .fit ? fitStd : m.std
+        let ratios = zip(m.rmse, s).filter { $0.1 > 0 }.map { $0.0 / $0.1 }
+        return ratios.isEmpty ? .nan : Statistics.mean(ratios)
+    }
+
+    /// Standard deviation per dimension (n - 1 in the denominator, as ``Reconstruction`` computes it).
+    static func std(_ data: ChunkSet) -> [Double] {
+        (0..<data.dims).map { d in
+            let v = data.values(dimension: d), m = Statistics.mean(v)
+            return (v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(max(1, v.count - 1))).squareRoot()
+        }
+    }
+
+    /// Per dimension, the share of `data`'s values outside the fitting values' [min, max] and
+    /// outside their [1st, 99th] percentiles (the ranges min-max and percentile binning fit).
+    static func outside(_ data: ChunkSet, fittedOn fit: ChunkSet) -> ([Double], [Double]) {
+        var range: [Double] = [], percentiles: [Double] = []
+        for d in 0..<data.dims {
+            let f = fit.values(dimension: d).sorted(), v = data.values(dimension: d)
+            let q01 = quantile(sorted: f, 0.01), q99 = quantile(sorted: f, 0.99)
+            range.append(Double(v.filter { $0 < f.first! || $0 > f.last! }.count) / Double(v.count))
+            percentiles.append(Double(v.filter { $0 < q01 || $0 > q99 }.count) / Double(v.count))
+        }
+        return (range, percentiles)
+    }
+
+    /// A fitted tokenizer's settings as `key = value` pairs: the scalar entries of its saved state
+    /// and the residual VQ's configuration table, without the seed and the shape and alphabet it fitted.
+    static func describe(_ tok: any ActionTokenizer) throws -> String {
+        guard case .table(let state) = try tok.fittedState() else { return "" }
+        var entries: [(key: String, value: ParameterValue)] = []
+        for (key, value) in state {
+            switch value {
+            case .table(let inner) where key == "config": entries += inner.filter { if case .table = $0.value { return false } else { return true } }
+            case .table, .array: continue
+            default: entries.append((key, value))
+            }
+        }
+        let fitted: Set<String> = ["dims", "steps", "seed", "min_coefficient", "base_size"]
+        return entries.filter { !fitted.contains($0.key) }.map { "\($0.key) = \($0.value.canonicalJSON)" }.joined(separator: ", ")
+    }
+}
