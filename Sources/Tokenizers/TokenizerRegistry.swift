@@ -20,6 +20,12 @@ public struct TokenizerDescriptor: Sendable {
                 restore: @escaping @Sendable (ParameterReader) throws -> any ActionTokenizer) {
         self.name = name; self.title = title; self.family = family; self.seeded = seeded; self.make = make; self.restore = restore
     }
+
+    /// `settings` with `seed` added when this tokenizer's fit is random and the table sets no seed.
+    public func settings(_ settings: ParameterValue, seed: UInt64) -> ParameterValue {
+        guard seeded, settings["seed"] == nil else { return settings }
+        return settings.merged(with: .table([("seed", .int(Int(seed & UInt64(Int.max))))]))
+    }
 }
 
 /// The single registry from names to tokenizer implementations.

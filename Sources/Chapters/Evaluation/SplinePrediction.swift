@@ -234,9 +234,8 @@ extension SplinePrediction {
             if let n = windowsPerSequence[name], let steps {
                 t = t.merged(with: .table([("window", .int((steps + n - 1) / n))]))
             }
-            if let seed, t["seed"] == nil, (try? TokenizerRegistry.descriptor(name))?.seeded == true {
-                let drawn = SeededGenerator(seed: seed).derived("tokenizer-\(name)").seed
-                t = t.merged(with: .table([("seed", .int(Int(drawn % UInt64(Int.max))))]))
+            if let seed, let d = try? TokenizerRegistry.descriptor(name) {
+                t = d.settings(t, seed: SeededGenerator(seed: seed).derived("tokenizer-\(name)").seed)
             }
             return t
         }

@@ -79,12 +79,9 @@ public struct TokenStasis: Experiment {
         return c
     }
 
-    /// A new unfitted tokenizer `name` with its settings; a learned one gets `seed` for its weights.
+    /// A new unfitted tokenizer `name` with its settings; one whose fit is random gets `seed`.
     func make(_ name: String, _ c: Config, seed: UInt64, location: String) throws -> any ActionTokenizer {
-        var table = c.settings[name] ?? .table([])
-        if try TokenizerRegistry.descriptor(name).family == "learned" {
-            table = table.merged(with: .table([("seed", .int(Int(seed & UInt64(Int.max))))]))
-        }
+        let table = try TokenizerRegistry.descriptor(name).settings(c.settings[name] ?? .table([]), seed: seed)
         return try TokenizerRegistry.make(name, parameters: ParameterReader(table, location: location))
     }
 
