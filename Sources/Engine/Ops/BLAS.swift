@@ -39,26 +39,15 @@ public enum BLAS {
         Parallel.setUp()
         let t0 = profiling ? monotonicSeconds() : 0
         let work = m * n * k
-        // Each thread packs the whole operand it does not split, so split the side whose other
-        // operand is the smaller: rows of C (every thread packs B, k x n) when m >= n, else columns
-        // (every thread packs A, m x k).
-        let byRows = m >= n
-        let parts = work >= Defaults.gemmSplitWork ? min(Parallel.threads, max(1, (byRows ? m : n) / 16)) : 1
+        let parts = work >= Defaults.gemmSplitWork ? min(Parallel.threads, max(1, m / 16)) : 1
         if parts <= 1 {
             local(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
-        } else if byRows {
+        } else {
             Parallel.run(parts: parts) { p in
                 let r0 = (p * m / parts) & ~7, r1 = p == parts - 1 ? m : ((p + 1) * m / parts) & ~7
                 let aOff = transA ? r0 : r0 * lda
                 local(transA: transA, transB: transB, m: r1 - r0, n: n, k: k, alpha: alpha, a: a + aOff, lda: lda,
                       b: b, ldb: ldb, beta: beta, c: c + r0 * ldc, ldc: ldc)
-            }
-        } else {
-            Parallel.run(parts: parts) { p in
-                let c0 = (p * n / parts) & ~15, c1 = p == parts - 1 ? n : ((p + 1) * n / parts) & ~15
-                let bOff = transB ? c0 * ldb : c0
-                local(transA: transA, transB: transB, m: m, n: c1 - c0, k: k, alpha: alpha, a: a, lda: lda,
-                      b: b + bOff, ldb: ldb, beta: beta, c: c + c0, ldc: ldc)
             }
         }
         if profiling {
