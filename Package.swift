@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "chapter-foundations", targets: ["chapter-foundations"]),
         .executable(name: "chapter-architectures", targets: ["chapter-architectures"]),
         .executable(name: "chapter-data", targets: ["chapter-data"]),
+        .executable(name: "chapter-training", targets: ["chapter-training"]),
         .executable(name: "chapter-evaluation", targets: ["chapter-evaluation"]),
     ],
     dependencies: [
@@ -61,6 +62,7 @@ let package = Package(
         .executableTarget(name: "chapter-foundations", dependencies: ["Chapters"]),
         .executableTarget(name: "chapter-architectures", dependencies: ["Chapters"]),
         .executableTarget(name: "chapter-data", dependencies: ["Chapters"]),
+        .executableTarget(name: "chapter-training", dependencies: ["Chapters"]),
         .executableTarget(name: "chapter-evaluation", dependencies: ["Chapters"]),
         .executableTarget(
             name: "workbench",
