@@ -308,23 +308,4 @@ public final class VQBeTPolicy: Module {
         for (i, x) in w.enumerated() { u -= x; if u < 0 { return i } }
         return w.count - 1
     }
-
-    /// Mean absolute error per action value of the most likely codes' windows (offsets included
-    /// when on) against the demonstrated windows, over every step of `demos`, in action units.
-    public func actionError(_ demos: Demonstrations) throws -> Double {
-        var total = 0.0, n = 0
-        var rng = SeededGenerator(seed: 0)
-        let samples = demos.samples
-        for start in stride(from: 0, to: samples.count, by: 512) {
-            let part = samples[start..<min(start + 512, samples.count)]
-            let hist = part.map { Array(demos.episodes[$0.episode].observations[0...$0.step]) }
-            let (_, windows) = try act(hist, temperature: 0, rng: &rng)
-            for (w, s) in zip(windows, part) {
-                let truth = demos.actionWindow(episode: s.episode, step: s.step, window: window)
-                for j in 0..<truth.count { total += abs(w[j] - truth[j]) }
-                n += truth.count
-            }
-        }
-        return total / Double(max(n, 1))
-    }
 }

@@ -21,6 +21,13 @@ public enum Format {
     /// A parameter value as written in an experiment file: shortest form, e.g. 10, 0.1, 1e-05.
     public static func parameter(_ x: Double) -> String { String(format: "%g", x) }
 
+    /// An integer with commas between groups of three digits, e.g. 65536 -> `65,536`.
+    public static func integer(_ n: Int) -> String {
+        var digits = String(n.magnitude), out = ""
+        while digits.count > 3 { out = "," + digits.suffix(3) + out; digits.removeLast(3) }
+        return (n < 0 ? "-" : "") + digits + out
+    }
+
     /// A percentage of a fraction, e.g. 0.001 -> `0.1 %`.
     public static func percent(_ fraction: Double) -> String { parameter(fraction * 100) + " %" }
 }

@@ -1,6 +1,7 @@
-// chapter-training: regenerates chapters/training.md — what fitting a tokenizer to data does to it.
+// chapter-training: regenerates chapters/training.md — what training a tokenizer changes.
 //
-// 1. Token stasis: reconstruction of motions a tokenizer never saw
+// 1. Does VQ-BeT care about its codebook size? (experiments/training/codebook-size.toml)
+// 2. Token stasis: reconstruction of motions a tokenizer never saw
 //    (experiments/training/token-stasis.toml).
 import Chapters
 

@@ -76,4 +76,38 @@ final class VQBeTTests: XCTestCase {
         try plain.train(demos)
         XCTAssertEqual(plain.log.last!.offset, 0)
     }
+
+    /// The held-out measures against a hand count: each window acted out alone at temperature 0,
+    /// its codes compared with the tokenizer's codes of the demonstrated window encoded alone.
+    func testHeldOutCodeAccuracyAndActionErrorMatchAHandCount() throws {
+        let demos = try bimodalDemos(30, seed: 3), test = try bimodalDemos(6, seed: 4)
+        let tok = try ResidualVQTokenizer(ResidualVQConfig(layers: 2, codebookSize: 4, window: 2, latentDim: 8, hidden: [16],
+                                                           trainSteps: 150, batchSize: 64, learningRate: 3e-3, seed: 5))
+        try tok.fit(demos.actionWindows(window: 2))
+        var config = VQBeTConfig()
+        config.history = 3; config.dModel = 16; config.heads = 2; config.blocks = 1
+        config.trainSteps = 120; config.batchSize = 32; config.learningRate = 3e-3; config.warmupSteps = 10
+        let policy = try VQBeTPolicy(config, tokenizer: tok, observationDim: 1, actionDim: 1)
+        try policy.train(demos)
+        var hits = [0, 0], absError = 0.0, values = 0
+        var rng = SeededGenerator(seed: 9)
+        for (e, t) in test.samples {
+            let (codes, windows) = try policy.act([Array(test.episodes[e].observations[0...t])], temperature: 0, rng: &rng)
+            let truth = test.actionWindow(episode: e, step: t, window: 2)
+            let truthCodes = try tok.codes(of: ActionChunk(steps: 2, dims: 1, values: truth))
+            for l in 0..<2 where codes[l][0] == truthCodes[l][0] { hits[l] += 1 }
+            for j in 0..<2 { absError += abs(windows[0][j] - truth[j]) }
+            values += 2
+        }
+        let measured = try policy.heldOut(test)
+        XCTAssertEqual(measured.windows, test.samples.count)
+        XCTAssertEqual(measured.codeAccuracy, hits.map { Double($0) / Double(test.samples.count) })
+        XCTAssertEqual(measured.actionError, absError / Double(values), accuracy: 1e-9)
+        XCTAssertEqual(try policy.actionError(test), measured.actionError)
+        // The modes are easy to tell apart after the first step, so the primary code is mostly right.
+        XCTAssertGreaterThan(measured.codeAccuracy[0], 0.5)
+        XCTAssertThrowsError(try policy.heldOut(try Demonstrations([.init(observations: [[0, 0]], actions: [[1]])]))) {
+            XCTAssertTrue("\($0)".contains("demonstrations are 2 -> 1"), "\($0)")
+        }
+    }
 }

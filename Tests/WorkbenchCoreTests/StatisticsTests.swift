@@ -35,5 +35,8 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(Format.number(1.5e-5), "1.50e-05")
         XCTAssertEqual(Format.percent(0.001), "0.1 %")
         XCTAssertEqual(Format.percent(0.05), "5 %")
+        for (n, text) in [(0, "0"), (999, "999"), (1_000, "1,000"), (65_536, "65,536"), (1_234_567, "1,234,567"), (-4_096, "-4,096")] {
+            XCTAssertEqual(Format.integer(n), text)
+        }
     }
 }

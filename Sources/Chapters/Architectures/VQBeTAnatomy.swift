@@ -29,22 +29,8 @@ public struct VQBeTAnatomy: Experiment {
     }
 
     public func configure(_ p: ParameterReader) throws -> Config {
-        let tok = ResidualVQConfig(
-            layers: try p.int("residual_layers", in: 2...8), codebookSize: try p.int("codebook_size", in: 2...4_096),
-            window: try p.int("window", in: 1...100), latentDim: try p.int("latent_dim", in: 1...4_096),
-            hidden: try p.ints("autoencoder_hidden", in: 1...4_096), emaDecay: try p.double("ema_decay", in: 0...0.9999),
-            commitmentWeight: try p.double("commitment_weight", in: 0...1_000), trainSteps: try p.int("tokenizer_steps", in: 1...1_000_000),
-            batchSize: try p.int("tokenizer_batch", in: 1...100_000), learningRate: try p.double("tokenizer_learning_rate", in: 1e-6...1))
-        try tok.validate(location: p.location)
-        var pol = VQBeTConfig()
-        pol.history = try p.int("history", in: 1...100)
-        pol.dModel = try p.int("d_model", in: 4...1_024); pol.heads = try p.int("heads", in: 1...32); pol.blocks = try p.int("blocks", in: 1...16)
-        pol.primaryWeight = try p.double("primary_weight", in: 0...100); pol.secondaryWeight = try p.double("secondary_weight", in: 0...100)
-        pol.focalGamma = try p.double("focal_gamma", in: 0...10); pol.temperature = try p.double("sampling_temperature", in: 0...10)
-        pol.offsetWeight = try p.double("offset_weight", in: 0...1_000)
-        pol.trainSteps = try p.int("policy_steps", in: 1...1_000_000); pol.batchSize = try p.int("policy_batch", in: 1...100_000)
-        pol.learningRate = try p.double("policy_learning_rate", in: 1e-6...1); pol.warmupSteps = try p.int("warmup_steps", in: 0...100_000)
-        try pol.validate(location: p.location)
+        let tok = try p.residualVQ(codebookSize: try p.int("codebook_size", in: 2...4_096))
+        let pol = try p.vqbetPolicy()
         let single = try p.int("single_codebook_size", in: 2...65_536)
         return Config(tokenizer: tok, singleCodebookSize: single, policy: pol,
                       trainDemos: try p.int("train_demos", in: 2...100_000), testDemos: try p.int("test_demos", in: 1...100_000),
@@ -88,7 +74,7 @@ public struct VQBeTAnatomy: Experiment {
             hashes.append(trainWindows.contentHash + testWindows.contentHash)
             residual.progress = { context.progress.say("  seed \(seed) · residual VQ · \($0)") }
             var fitSeconds = [try Self.seconds { try residual.fit(trainWindows) }]
-            r.reconstruction["multi-route"] = try coarseAndFine(residual, testWindows)
+            r.reconstruction["multi-route"] = try Self.coarseAndFine(residual, testWindows)
             r.usage["multi-route"] = try residual.usage(testWindows)
             fitSeconds.append(try Self.seconds { try single.fit(trainWindows) })
             let arm = RobotArmGenerator(frequency: c.armFrequency)
@@ -96,7 +82,7 @@ public struct VQBeTAnatomy: Experiment {
             let armTest = try arm.chunks(count: max(c.armChunks / 4, 2), seed: rng.derived("arm test").seed).resampledWindows(window)
             let armTok = try ResidualVQTokenizer(tc)
             fitSeconds.append(try Self.seconds { try armTok.fit(armFit) })
-            r.reconstruction["arm"] = try coarseAndFine(armTok, armTest)
+            r.reconstruction["arm"] = try Self.coarseAndFine(armTok, armTest)
             r.usage["arm"] = try armTok.usage(armTest)
             context.progress.step("seed \(seed) · tokenizers fitted in " + fitSeconds.map { String(format: "%.0f s", $0) }.joined(separator: ", "))
             context.progress.step("seed \(seed) · coarse-to-fine measured")
@@ -126,7 +112,7 @@ public struct VQBeTAnatomy: Experiment {
     }
 
     /// Mean squared reconstruction error with the primary code alone and with every code.
-    func coarseAndFine(_ tok: ResidualVQTokenizer, _ data: ChunkSet) throws -> (primary: Double, all: Double) {
+    static func coarseAndFine(_ tok: ResidualVQTokenizer, _ data: ChunkSet) throws -> (primary: Double, all: Double) {
         var primary = 0.0, all = 0.0, n = 0
         for chunk in data.chunks {
             let codes = try tok.codes(of: chunk)

@@ -1,10 +1,12 @@
 import WorkbenchCore
 
 extension Chapter {
-    /// The training chapter: what fitting a tokenizer to data does to it.
+    /// The training chapter: what training a tokenizer changes.
     ///
-    /// 1. Token stasis — reconstruction of a motion family the tokenizers were not fitted on.
+    /// 1. Codebook size — VQ-BeT's residual VQ with 4 to 256 codes per layer.
+    /// 2. Token stasis — reconstruction of a motion family the tokenizers were not fitted on.
     public static let training = Chapter(slug: "training", title: "Training", experiments: [
+        AnyExperiment(CodebookSize()),
         AnyExperiment(TokenStasis()),
     ])
 }

@@ -1,0 +1,130 @@
+import Figures
+import Foundation
+import Support
+import WorkbenchCore
+
+extension CodebookSize {
+    /// Metrics, figures, tables and the claim statistics from the per-seed cells (`cells[seed][K]`).
+    func outcome(_ c: Config, _ cells: [[Int: Cell]], inputHash: String) -> ExperimentOutcome {
+        func values(_ K: Int, _ f: (Cell) -> Double) -> [Double] { cells.map { f($0[K]!) } }
+        let layers = c.tokenizer.layers
+        var metrics: [MetricSeries] = []
+        for K in c.sizes {
+            let cond: [(name: String, value: String)] = [("codebook_size", "\(K)")]
+            metrics.append(MetricSeries(condition: cond, metric: "reconstruction_mse", unit: "action units²", perSeed: values(K) { $0.reconstructionMSE }))
+            for l in 0..<layers {
+                let lc = cond + [("layer", "\(l)")]
+                metrics.append(MetricSeries(condition: lc, metric: "codes_used", perSeed: values(K) { Double($0.codesUsed[l]) }))
+                metrics.append(MetricSeries(condition: lc, metric: "dead_codes", perSeed: values(K) { Double($0.deadCodes[l]) }))
+                metrics.append(MetricSeries(condition: lc, metric: "perplexity", perSeed: values(K) { $0.perplexity[l] }))
+                metrics.append(MetricSeries(condition: lc, metric: "code_accuracy", perSeed: values(K) { $0.codeAccuracy[l] }))
+            }
+            metrics.append(MetricSeries(condition: cond, metric: "code_combinations", perSeed: values(K) { Double($0.combinations) }))
+            metrics.append(MetricSeries(condition: cond, metric: "action_l1_error", unit: "action units", perSeed: values(K) { $0.actionError }))
+            metrics.append(MetricSeries(condition: cond, metric: "success_rate", perSeed: values(K) { $0.successRate }))
+            metrics.append(MetricSeries(condition: cond, metric: "tokenizer_seconds", unit: "s", perSeed: values(K) { $0.fitSeconds }))
+            metrics.append(MetricSeries(condition: cond, metric: "training_seconds", unit: "s", perSeed: values(K) { $0.trainSeconds }))
+        }
+
+        let judged = c.judged.map(String.init).joined(separator: ", ")
+        let combos = c.judged.map { Self.combinations($0, layers: layers) }
+        var blocks: [ResultBlock] = []
+        blocks.append(.figure(successAndErrorFigure(c, cells), caption:
+            "Closed-loop success over \(c.episodes) episodes per seed (left) and held-out action error (right, L1 per action value of the most likely codes' windows with their offsets) against the codebook size K of each of the \(layers) residual layers; lines are means over \(cells.count) seed(s), bands their 95 % intervals. The claims are judged over K = \(judged) (\(Format.integer(combos.first!)) to \(Format.integer(combos.last!)) code combinations)."))
+        blocks.append(.figure(usageFigure(c, cells), caption:
+            "Codes the held-out windows use in each layer (solid, with 95 % bands cut at 1) and each layer's perplexity, the effective number of codes (dashed), against K; the black dashed line is y = K, every code used. Codes that are never used are dead."))
+        blocks.append(.table(sizeTable(c, cells), caption:
+            "Per codebook size: held-out reconstruction MSE with every code (action units²), codes used and dead codes per layer (primary / secondary\(layers > 2 ? " / ..." : "")), perplexity per layer, the policy's code accuracy (share of held-out windows whose most likely code is the tokenizer's code; secondary: layer 1\(layers > 2 ? ", averaged over layers 1 to \(layers - 1)" : "")), held-out action error, closed-loop success, and seconds to fit the tokenizer and train the policy. Intervals are 95 % over \(cells.count) seed(s); usage and times are means."))
+        blocks.append(.table(spreadTable(c, cells), caption:
+            "The claims' statistics seed by seed, over K = \(judged): the best and worst size and the relative spread of success, (best - worst) / best, and of the action error, (worst - best) / best. Each claim's measured value is the mean of its column over seeds. A spread taken per seed includes that seed's episode noise, so it is an upper estimate of the spread of the mean success rates."))
+
+        let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
+            switch name {
+            case "success_relative_spread":
+                return cells.map { [Self.successSpread($0, judged: c.judged)] }
+            case "action_error_relative_spread":
+                return cells.map { [Self.actionErrorSpread($0, judged: c.judged)] }
+            default:
+                throw ConfigError(location: select.location, key: "statistic", problem: "unknown statistic '\(name)'; this experiment computes success_relative_spread, action_error_relative_spread")
+            }
+        }
+        return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+    }
+
+    /// `K^layers`, the code combinations of a residual VQ.
+    static func combinations(_ K: Int, layers: Int) -> Int { (0..<layers).reduce(1) { p, _ in p * K } }
+
+    /// The mean share of held-out windows whose most likely code is right in layers 1 and later.
+    static func secondaryAccuracy(_ cell: Cell) -> Double { Statistics.mean(Array(cell.codeAccuracy.dropFirst())) }
+
+    func sizeTable(_ c: Config, _ cells: [[Int: Cell]]) -> MarkdownTable {
+        func perLayer(_ K: Int, _ f: (Cell, Int) -> Double) -> String {
+            (0..<c.tokenizer.layers).map { l in Format.number(Statistics.mean(cells.map { f($0[K]!, l) })) }.joined(separator: " / ")
+        }
+        let rows = c.sizes.map { K -> [String] in
+            func interval(_ f: (Cell) -> Double) -> String { Format.interval(SeedSummary(cells.map { f($0[K]!) })) }
+            let seconds = Format.number(Statistics.mean(cells.map { $0[K]!.fitSeconds })) + " + " + Format.number(Statistics.mean(cells.map { $0[K]!.trainSeconds }))
+            return ["\(K)" + (c.judged.contains(K) ? "" : " (not judged)"), Format.integer(Self.combinations(K, layers: c.tokenizer.layers)),
+                    interval { $0.reconstructionMSE }, perLayer(K) { Double($0.codesUsed[$1]) }, perLayer(K) { Double($0.deadCodes[$1]) },
+                    perLayer(K) { $0.perplexity[$1] }, interval { $0.codeAccuracy[0] * 100 } + " %", interval { Self.secondaryAccuracy($0) * 100 } + " %",
+                    interval { $0.actionError }, interval { $0.successRate * 100 } + " %", seconds]
+        }
+        return MarkdownTable(header: ["K", "combinations", "reconstruction MSE", "codes used per layer", "dead codes per layer", "perplexity per layer",
+                                      "primary code accuracy", "secondary code accuracy", "action error", "success", "time (s), tokenizer + policy"], rows: rows)
+    }
+
+    func spreadTable(_ c: Config, _ cells: [[Int: Cell]]) -> MarkdownTable {
+        let rows = cells.enumerated().map { i, row -> [String] in
+            let bySuccess = c.judged.sorted { row[$0]!.successRate > row[$1]!.successRate }     // stable: ties keep the smaller K first
+            let byError = c.judged.sorted { row[$0]!.actionError < row[$1]!.actionError }
+            return ["\(i + 1)",
+                    "K = \(bySuccess.first!) (\(Format.percent(row[bySuccess.first!]!.successRate)))",
+                    "K = \(bySuccess.last!) (\(Format.percent(row[bySuccess.last!]!.successRate)))",
+                    Format.number(Self.successSpread(row, judged: c.judged)),
+                    "K = \(byError.first!) (\(Format.number(row[byError.first!]!.actionError)))",
+                    "K = \(byError.last!) (\(Format.number(row[byError.last!]!.actionError)))",
+                    Format.number(Self.actionErrorSpread(row, judged: c.judged))]
+        }
+        return MarkdownTable(header: ["seed", "best success", "worst success", "success spread", "best action error", "worst action error", "action error spread"], rows: rows)
+    }
+
+    /// The codebook sizes on a logarithmic axis with a tic at every size run (spaced as log2 K).
+    func sizeAxis(_ c: Config) -> Axis {
+        Axis("codebook size K (codes per layer)", log: true, range: (Double(c.sizes.first!) / 1.3)...(Double(c.sizes.last!) * 1.3),
+             tics: c.sizes.map { (Double($0), String($0)) })
+    }
+
+    /// A mean line with its 95 % band (no band for a single seed), in one colour.
+    func meanWithBand(_ name: String, _ c: Config, color: Int, floor: Double = -.infinity, _ values: (Int) -> [Double]) -> [Series] {
+        let points = c.sizes.map { K -> Series.Point in
+            let s = SeedSummary(values(K))
+            return Series.Point(x: Double(K), y: s.mean, low: s.n > 1 ? max(s.low, floor) : nil, high: s.n > 1 ? s.high : nil)
+        }
+        var out: [Series] = []
+        if points.contains(where: { $0.low != nil }) { out.append(Series("\(name) interval", style: .band, points: points, color: color, inLegend: false)) }
+        out.append(Series(name, style: .linePoints, points: points, color: color))
+        return out
+    }
+
+    func successAndErrorFigure(_ c: Config, _ cells: [[Int: Cell]]) -> Figure {
+        let success = Panel(title: "closed-loop success", x: sizeAxis(c), y: Axis("success", unit: "%", range: 0...100),
+                            series: meanWithBand("success", c, color: 0) { K in cells.map { $0[K]!.successRate * 100 } }, legend: .hidden)
+        let error = Panel(title: "held-out action error", x: sizeAxis(c), y: Axis("action L1 error", unit: "action units"),
+                          series: meanWithBand("action error", c, color: 3) { K in cells.map { $0[K]!.actionError } }, legend: .hidden)
+        return Figure(name: "success-and-error", title: "Success and action error against codebook size", panels: [success, error],
+                      columns: 2, width: 1100, height: 460)
+    }
+
+    func usageFigure(_ c: Config, _ cells: [[Int: Cell]]) -> Figure {
+        let names = ["primary", "secondary"] + (2..<max(c.tokenizer.layers, 2)).map { "layer \($0)" }
+        var series: [Series] = [Series("y = K", style: .line, points: c.sizes.map { Series.Point(x: Double($0), y: Double($0)) }, color: 7, dashed: true)]
+        for l in 0..<c.tokenizer.layers {
+            series += meanWithBand("\(names[l]): codes used", c, color: l, floor: 1) { K in cells.map { Double($0[K]!.codesUsed[l]) } }
+            series.append(Series("\(names[l]): perplexity", style: .line, points: c.sizes.map { K in
+                Series.Point(x: Double(K), y: Statistics.mean(cells.map { $0[K]!.perplexity[l] }))
+            }, color: l, dashed: true))
+        }
+        return Figure(name: "code-usage", title: "Code usage against codebook size",
+                      x: sizeAxis(c), y: Axis("codes", log: true), series: series, legend: .topLeft)
+    }
+}

@@ -1,0 +1,139 @@
+import ActionData
+import Foundation
+import Policies
+import Simulation
+import Support
+import Tokenizers
+import WorkbenchCore
+
+/// Training chapter: does VQ-BeT care about its codebook size?
+///
+/// Per seed: the architectures chapter's scripted demonstrations of the multi-route task (the same
+/// streams, so the chapters see the same data); then, for every codebook size `K`, a residual VQ
+/// tokenizer with `residual_layers` layers of `K` codes fitted on the training windows and a VQ-BeT
+/// policy (offset head on) trained on it. Every size uses the same seeds for the tokenizer, the
+/// policy and the closed-loop episodes, so sizes differ only in `K` (and, at the architectures
+/// chapter's settings, `K = 16` is that chapter's VQ-BeT). Measured per size and seed: held-out
+/// reconstruction error, code usage per layer, the policy's code accuracy per layer and action
+/// error on held-out demonstrations, and closed-loop success.
+///
+/// The claims' spreads are computed per seed, over the judged sizes, and then averaged over seeds
+/// with an interval: for each seed `(best - worst) / best` of that seed's success rates, and
+/// `(worst - best) / best` of its action errors. Because the maximum and minimum of noisy values
+/// are further apart than those of their means, a per-seed spread is an upper estimate of the
+/// spread of the means; the chapter says so next to the verdicts.
+public struct CodebookSize: Experiment {
+    public let chapter = "training"
+    public let name = "codebook-size"
+
+    public init() {}
+
+    public struct Config {
+        let tokenizer: ResidualVQConfig          // the tokenizer (its codebook size and seed are replaced per cell)
+        let policy: VQBeTConfig                  // the policy, offsets on (its seed is replaced per seed)
+        let sizes: [Int]                         // codebook sizes run, ascending
+        let judged: [Int]                        // the sizes the claims are judged over, a subset of `sizes`
+        let trainDemos: Int, testDemos: Int, episodes: Int
+    }
+
+    public func configure(_ p: ParameterReader) throws -> Config {
+        let sizes = try p.ints("codebook_sizes", in: 2...4_096)
+        for (a, b) in zip(sizes, sizes.dropFirst()) where b <= a {
+            throw ConfigError(location: p.location, key: "codebook_sizes", problem: "sizes must rise strictly, found \(b) after \(a)")
+        }
+        let judged = try p.ints("judged_sizes", in: 2...4_096)
+        if let missing = judged.first(where: { !sizes.contains($0) }) {
+            throw ConfigError(location: p.location, key: "judged_sizes",
+                              problem: "size \(missing) is not among the codebook_sizes run (\(sizes.map(String.init).joined(separator: ", ")))")
+        }
+        guard Set(judged).count >= 2 else {
+            throw ConfigError(location: p.location, key: "judged_sizes", problem: "a spread needs at least two distinct sizes, found \(judged)")
+        }
+        return Config(tokenizer: try p.residualVQ(codebookSize: sizes[0]), policy: try p.vqbetPolicy(), sizes: sizes, judged: sizes.filter(judged.contains),
+                      trainDemos: try p.int("train_demos", in: 2...100_000), testDemos: try p.int("test_demos", in: 1...100_000),
+                      episodes: try p.int("episodes", in: 1...1_000_000))
+    }
+
+    /// What one codebook size measured for one seed (stored as a cell, so an interrupted run resumes).
+    struct Cell: Codable, Equatable {
+        /// Mean squared reconstruction error of the held-out windows with every code (action units²).
+        var reconstructionMSE: Double
+        /// Per layer: codes the held-out windows use, codes they never use, perplexity.
+        var codesUsed: [Int], deadCodes: [Int], perplexity: [Double]
+        /// Distinct code combinations among the held-out windows.
+        var combinations: Int
+        /// Per layer: share of held-out windows whose most likely code is the tokenizer's.
+        var codeAccuracy: [Double]
+        /// Held-out action L1 error per action value (action units) and closed-loop success rate.
+        var actionError: Double, successRate: Double
+        /// Wall-clock seconds of the tokenizer fit and of the policy training.
+        var fitSeconds: Double, trainSeconds: Double
+    }
+
+    public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
+        let task = MultiRouteTask.standard
+        var cells: [[Int: Cell]] = []
+        var hashes: [String] = []
+        context.progress.begin(total: context.seeds.count * c.sizes.count, "codebook size: \(c.sizes.count) tokenizers and policies per seed")
+        for seed in context.seeds {
+            let rng = context.generator(seed: seed)
+            // The architectures chapter's streams: the same demonstrations, tokenizer, policy and episode seeds.
+            let train = try MultiRouteControl.demonstrations(task, count: c.trainDemos, seed: rng.derived("train demos").seed)
+            let test = try MultiRouteControl.demonstrations(task, count: c.testDemos, seed: rng.derived("test demos").seed)
+            let trainWindows = try train.actionWindows(window: c.tokenizer.window), testWindows = try test.actionWindows(window: c.tokenizer.window)
+            hashes.append(trainWindows.contentHash + testWindows.contentHash)
+            var row: [Int: Cell] = [:]
+            for K in c.sizes {
+                var tc = c.tokenizer; tc.codebookSize = K; tc.seed = rng.derived("tokenizer").seed
+                var pc = c.policy; pc.seed = rng.derived("policy vq-bet").seed; pc.offsets = true
+                let episodesSeed = rng.derived("episodes").seed
+                let description = "codebook-size cell: \(tc) \(pc) demos \(c.trainDemos)/\(c.testDemos) data \(hashes.last!) episodes \(c.episodes) seed \(episodesSeed)"
+                var resumed = false
+                let cell = try context.cells.cell(description, resumed: &resumed) {
+                    try Self.measure(tc, pc, train: train, test: test, trainWindows: trainWindows, testWindows: testWindows,
+                                     task: task, episodes: c.episodes, episodesSeed: episodesSeed) {
+                        context.progress.say("  seed \(seed) · K = \(K) · \($0)")
+                    }
+                }
+                row[K] = cell
+                context.progress.step("seed \(seed) · K = \(K)" + (resumed ? " (resumed)" : "") + " · success \(Format.percent(cell.successRate))"
+                                      + String(format: " · fit %.0f s, policy %.0f s", cell.fitSeconds, cell.trainSeconds))
+            }
+            cells.append(row)
+        }
+        return outcome(c, cells, inputHash: StableHash.sha256Hex(hashes.joined()))
+    }
+
+    /// Fits the tokenizer, trains the policy and measures one cell.
+    static func measure(_ tc: ResidualVQConfig, _ pc: VQBeTConfig, train: Demonstrations, test: Demonstrations,
+                        trainWindows: ChunkSet, testWindows: ChunkSet, task: MultiRouteTask, episodes: Int, episodesSeed: UInt64,
+                        say: @escaping (String) -> Void) throws -> Cell {
+        let tok = try ResidualVQTokenizer(tc)
+        tok.progress = { say("residual VQ · \($0)") }
+        let fitSeconds = try VQBeTAnatomy.seconds { try tok.fit(trainWindows) }
+        let usage = try tok.usage(testWindows)
+        let policy = try VQBeTPolicy(pc, tokenizer: tok, observationDim: 2, actionDim: 2)
+        let trainSeconds = try VQBeTAnatomy.seconds { try policy.train(train) { say("policy · \($0)") } }
+        let heldOut = try policy.heldOut(test)
+        let report = try MultiRouteControl.evaluate(policy, task: task, episodes: episodes, seed: episodesSeed)
+        return Cell(reconstructionMSE: try VQBeTAnatomy.coarseAndFine(tok, testWindows).all,
+                    codesUsed: usage.distinctCodes, deadCodes: usage.deadCodes, perplexity: usage.perplexity, combinations: usage.combinations,
+                    codeAccuracy: heldOut.codeAccuracy, actionError: heldOut.actionError, successRate: report.successRate,
+                    fitSeconds: fitSeconds, trainSeconds: trainSeconds)
+    }
+
+    /// Per seed, `(best - worst) / best` of the success rates over the judged sizes (0 when every
+    /// judged size failed every episode: nothing changed).
+    static func successSpread(_ row: [Int: Cell], judged: [Int]) -> Double {
+        let s = judged.map { row[$0]!.successRate }
+        let best = s.max()!, worst = s.min()!
+        return best > 0 ? (best - worst) / best : 0
+    }
+
+    /// Per seed, `(worst - best) / best` of the held-out action errors over the judged sizes.
+    static func actionErrorSpread(_ row: [Int: Cell], judged: [Int]) -> Double {
+        let e = judged.map { row[$0]!.actionError }
+        let best = e.min()!, worst = e.max()!
+        return (worst - best) / best
+    }
+}
