@@ -145,7 +145,7 @@ extension CorrelatedActuators {
         let lo = exp2((log2(xs.min()!)).rounded(.down)), hi = exp2((log2(xs.max()!)).rounded(.up))
         series.append(Series("target", style: .line, points: [Series.Point(x: lo, y: c.target), Series.Point(x: hi, y: c.target)], color: 7, dashed: true))
         let ys = lines.flatMap { $0.1.flatMap { [$0.low ?? $0.y, $0.high ?? $0.y] } } + [c.target]
-        let yRange = pow(10, (log10(ys.min()! / 1.25)).rounded(.down))...(ys.max()! * 1.25)
+        let yRange = (ys.min()! / 1.5)...(ys.max()! * 1.25)
         let tics = stride(from: log2(lo), through: log2(hi), by: 1).map { (value: exp2($0), label: Format.parameter(exp2($0))) }
         return Figure(name: "bits-at-target", title: "Relative RMSE against bits per window on the arm (\(Format.parameter(c.frequency)) Hz, \(c.window)-step windows)",
                       x: Axis("bits per window", unit: "log scale", log: true, range: lo...hi, tics: tics),
