@@ -7,6 +7,7 @@
 /// infinite, and infinite / infinite is undefined (NaN), which the claim machinery reports as
 /// inconclusive rather than dropping the seed.
 enum BitsAtTarget {
+    // region: bits-at-target
     /// The fewest bits among `settings` whose error is at most `target`; `+infinity` if none is.
     ///
     /// A NaN error is a failed measurement, not a miss, and stops the experiment.
@@ -27,6 +28,7 @@ enum BitsAtTarget {
         case (false, false): return numerator / denominator
         }
     }
+    // endregion: bits-at-target
 }
 
 /// A sweep the target rule cannot judge (a NaN error or a non-positive cost).
