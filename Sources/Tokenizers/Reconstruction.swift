@@ -11,13 +11,24 @@ public struct Reconstruction: Sendable {
 
     /// Encodes and decodes every chunk of `data` with `tokenizer`.
     public static func measure(_ tokenizer: any ActionTokenizer, on data: ChunkSet) throws -> Reconstruction {
-        let dims = data.dims
-        var sq = [Double](repeating: 0, count: dims)
-        let tokens = try data.chunks.map { chunk -> [Int] in
+        let pairs = try data.chunks.map { chunk -> (tokens: [Int], decoded: ActionChunk) in
             let ids = try tokenizer.encode(chunk)
-            let back = try tokenizer.decode(ids, steps: chunk.steps, dims: dims)
+            return (ids, try tokenizer.decode(ids, steps: chunk.steps, dims: chunk.dims))
+        }
+        return try compare(data, decoded: pairs.map(\.decoded), tokens: pairs.map(\.tokens))
+    }
+
+    /// The error of `decoded[i]` against `data.chunks[i]`, for round trips made some other way
+    /// (e.g. a residual VQ decoded from its first layers only); `tokens[i]` are chunk `i`'s ids.
+    public static func compare(_ data: ChunkSet, decoded: [ActionChunk], tokens: [[Int]]) throws -> Reconstruction {
+        let dims = data.dims
+        guard decoded.count == data.count, tokens.count == data.count,
+              zip(decoded, data.chunks).allSatisfy({ $0.steps == $1.steps && $0.dims == dims }) else {
+            throw TokenizerError.shapeMismatch("reconstruction", "expected \(data.count) decoded chunks of \(data.steps) x \(dims), found \(decoded.count) (and \(tokens.count) token lists)")
+        }
+        var sq = [Double](repeating: 0, count: dims)
+        for (chunk, back) in zip(data.chunks, decoded) {
             for i in chunk.values.indices { let e = back.values[i] - chunk.values[i]; sq[i % dims] += e * e }
-            return ids
         }
         let n = Double(data.count * data.steps)
         let std = (0..<dims).map { d -> Double in

@@ -161,9 +161,19 @@ public final class ResidualVQTokenizer: ActionTokenizer {
 
     /// The codes of every window of `chunk`, `codes[layer][window]`.
     public func codes(of chunk: ActionChunk) throws -> [[Int]] {
+        try codes(ofAll: [chunk])
+    }
+
+    /// The codes of every window of every chunk, encoded in one batch: `codes[layer][row]`, the
+    /// rows being the first chunk's windows, then the second's, and so on.
+    public func codes(ofAll chunks: [ActionChunk]) throws -> [[Int]] {
         try requireFitted()
-        try checkDims(chunk.dims, "chunk has")
-        let values = windowValues(chunk)
+        guard !chunks.isEmpty else { return Array(repeating: [], count: config.layers) }
+        var values: [Double] = []
+        for chunk in chunks {
+            try checkDims(chunk.dims, "chunk has")
+            values += windowValues(chunk)
+        }
         let rows = values.count / (config.window * fittedDims)
         return quantizer!.quantize(try latents(standardised(values), rows: rows), rows: rows).codes
     }

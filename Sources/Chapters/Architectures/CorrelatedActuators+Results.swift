@@ -1,0 +1,154 @@
+import ActionData
+import Figures
+import Foundation
+import Support
+import WorkbenchCore
+
+extension CorrelatedActuators {
+    static let dims = RobotArmGenerator.dimensionNames.count
+
+    /// Metrics, the figure, the tables and the claim statistic from the per-seed results.
+    func outcome(_ c: Config, _ results: [SeedResult], seeds: [UInt64], inputHash: String) throws -> ExperimentOutcome {
+        let all = settings(c)
+        var metrics: [MetricSeries] = []
+        for s in all {
+            let cond = condition(s)
+            metrics.append(MetricSeries(condition: cond, metric: "bits_per_chunk", unit: "bits", perSeed: results.map { _ in s.bits(window: c.window, dims: Self.dims) }))
+            metrics.append(MetricSeries(condition: cond, metric: "relative_rmse", unit: "RMSE / std, mean over the continuous dimensions", perSeed: results.map { $0.relativeRMSE[s]! }))
+            for (d, name) in RobotArmGenerator.dimensionNames.enumerated() {
+                metrics.append(MetricSeries(condition: cond + [("dimension", name)], metric: "relative_rmse", unit: "RMSE / std", perSeed: results.map { $0.perDimension[s]![d] }))
+            }
+            if s.family == .vq {
+                metrics.append(MetricSeries(condition: cond, metric: "codes_used_per_layer", perSeed: results.map { $0.codesUsed[s]! }))
+            }
+        }
+        for k in c.codebookSizes {
+            let cond: [(name: String, value: String)] = [("tokenizer", "rvq"), ("layers", "\(c.vq.layers)"), ("codebook_size", "\(k)")]
+            metrics.append(MetricSeries(condition: cond, metric: "fit_seconds", unit: "s", perSeed: results.map { $0.fitSeconds[k]! }))
+            metrics.append(MetricSeries(condition: cond, metric: "training_l1_half_way", unit: "standardised units", perSeed: results.map { $0.trainingL1[k]!.half }))
+            metrics.append(MetricSeries(condition: cond, metric: "training_l1_end", unit: "standardised units", perSeed: results.map { $0.trainingL1[k]!.end }))
+        }
+        let cheapest = try cheapestBits(c, results)
+        for family in cheapest.keys.sorted() {
+            metrics.append(MetricSeries(condition: [("tokenizer", family)], metric: "bits_at_target", unit: "bits (infinite: target never reached)", perSeed: cheapest[family]!))
+        }
+
+        let n = results.count
+        var blocks: [ResultBlock] = []
+        blocks.append(.figure(figure(c, results), caption:
+            "Held-out relative RMSE (RMSE / std per end-effector dimension, mean over the six; the gripper is encoded but not judged) against bits per window of \(c.window) steps. Binning spends \(c.window) x 7 tokens of log2(bins) bits; the residual VQ spends one code of log2(K) bits per layer, and each VQ line is one model with \(c.vq.layers) layers of K codes decoded from its first 1, 2, ... layers. The dashed line is the target, \(Format.parameter(c.target)). Means over \(n) seed(s); bands are 95 % intervals, cut at a tenth of the mean on the log axis."))
+        blocks.append(.table(settingsTable(c, results), caption:
+            "Every setting: bits per window, held-out relative RMSE (95 % interval over \(n) seed(s)), and in how many seeds it reaches the target of \(Format.parameter(c.target)). For the residual VQ, the distinct codes each layer uses on the held-out windows (mean over the layers decoded)."))
+        blocks.append(.table(seedTable(c, results, cheapest, seeds: seeds), caption:
+            "Per seed: the cheapest setting of each tokenizer that reaches the target (∞: none does), and the claim's ratio, min-max binning's bits over the residual VQ's (0 when only binning reaches the target; undefined, and the verdict inconclusive, when neither does)."))
+        blocks.append(.table(dimensionTable(c, results), caption:
+            "Relative RMSE per dimension (mean over seeds): every min-max setting and the residual VQ with all \(c.vq.layers) layers. The gripper column is shown but not part of the target."))
+        blocks.append(.table(fitTable(c, results), caption:
+            "The residual VQ fits: \(c.vq.trainSteps) steps of \(c.vq.batchSize) windows, latent width \(c.vq.latentDim), hidden widths \(c.vq.hidden.map(String.init).joined(separator: "-")); the L1 reconstruction loss of a training batch (standardised units) half-way through and at the end, and the wall-clock fitting time (means over seeds)."))
+
+        let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
+            guard name == "bits_ratio_at_target" else {
+                throw ConfigError(location: select.location, key: "statistic", problem: "unknown statistic '\(name)'; this experiment computes bits_ratio_at_target")
+            }
+            let binning = try select.string("binning", default: "minmax", allowed: c.binning)
+            return zip(cheapest[binning]!, cheapest["rvq"]!).map { [BitsAtTarget.ratio($0, $1)] }
+        }
+        return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+    }
+
+    /// The condition columns of a setting in results.json.
+    func condition(_ s: Setting) -> [(name: String, value: String)] {
+        switch s.family {
+        case .binning(let name): return [("tokenizer", name), ("bins", "\(s.bins)")]
+        case .vq: return [("tokenizer", "rvq"), ("layers", "\(s.layers)"), ("codebook_size", "\(s.codebookSize)")]
+        }
+    }
+
+    /// Per tokenizer (each binning name, and `rvq`), the bits of its cheapest setting reaching the target in each seed.
+    func cheapestBits(_ c: Config, _ results: [SeedResult]) throws -> [String: [Double]] {
+        var out: [String: [Double]] = [:]
+        for name in c.binning + ["rvq"] {
+            let ss = settings(c).filter { $0.familyName == name }
+            out[name] = try results.map { r in try BitsAtTarget.cheapest(ss.map { ($0.bits(window: c.window, dims: Self.dims), r.relativeRMSE[$0]!) }, target: c.target) }
+        }
+        return out
+    }
+
+    /// The settings of `family` that cost `bits` and reach the target in seed result `r`, for the per-seed table.
+    func settingLabel(_ c: Config, _ r: SeedResult, family: String, bits: Double) -> String {
+        guard bits.isFinite else { return "none (∞)" }
+        let ss = settings(c).filter { $0.familyName == family && $0.bits(window: c.window, dims: Self.dims) == bits && r.relativeRMSE[$0]! <= c.target }
+        let names = ss.map { $0.family == .vq ? "\($0.layers) x \($0.codebookSize) codes" : "\($0.bins) bins" }
+        return names.joined(separator: " or ") + ", \(Format.number(bits)) bits"
+    }
+
+    func settingsTable(_ c: Config, _ results: [SeedResult]) -> MarkdownTable {
+        let rows = settings(c).map { s -> [String] in
+            let e = results.map { $0.relativeRMSE[s]! }
+            let tokenizer: String, setting: String
+            switch s.family {
+            case .binning(let name): tokenizer = name; setting = "\(s.bins) bins"
+            case .vq: tokenizer = "residual VQ"; setting = "\(s.layers) x \(s.codebookSize) codes"
+            }
+            let used = s.family == .vq ? Format.number(Statistics.mean(results.map { $0.codesUsed[s]! })) + " of \(s.codebookSize)" : "—"
+            return [tokenizer, setting, Format.number(s.bits(window: c.window, dims: Self.dims)), Format.interval(SeedSummary(e)),
+                    "\(e.filter { $0 <= c.target }.count) of \(e.count)", used]
+        }
+        return MarkdownTable(header: ["tokenizer", "setting", "bits per window", "relative RMSE", "reaches target", "codes used per layer"], rows: rows)
+    }
+
+    func seedTable(_ c: Config, _ results: [SeedResult], _ cheapest: [String: [Double]], seeds: [UInt64]) -> MarkdownTable {
+        let families = c.binning + ["rvq"]
+        let rows = seeds.indices.map { i -> [String] in
+            ["\(seeds[i])"] + families.map { settingLabel(c, results[i], family: $0, bits: cheapest[$0]![i]) }
+                + [Format.number(BitsAtTarget.ratio(cheapest["minmax"]![i], cheapest["rvq"]![i]))]
+        }
+        return MarkdownTable(header: ["seed"] + families.map { $0 == "rvq" ? "cheapest residual VQ" : "cheapest \($0)" } + ["ratio, min-max / VQ"], rows: rows)
+    }
+
+    func dimensionTable(_ c: Config, _ results: [SeedResult]) -> MarkdownTable {
+        let chosen = settings(c).filter { $0.family == .binning("minmax") || ($0.family == .vq && $0.layers == c.vq.layers) }
+        let rows = chosen.map { s -> [String] in
+            [s.label] + (0..<Self.dims).map { d in Format.number(Statistics.mean(results.map { $0.perDimension[s]![d] })) }
+        }
+        return MarkdownTable(header: ["setting"] + RobotArmGenerator.dimensionNames, rows: rows)
+    }
+
+    func fitTable(_ c: Config, _ results: [SeedResult]) -> MarkdownTable {
+        MarkdownTable(header: ["codebook", "training L1, half-way", "training L1, end", "fit time"], rows: c.codebookSizes.map { k in
+            ["\(c.vq.layers) x \(k) codes", Format.number(Statistics.mean(results.map { $0.trainingL1[k]!.half })),
+             Format.number(Statistics.mean(results.map { $0.trainingL1[k]!.end })),
+             Format.number(Statistics.mean(results.map { $0.fitSeconds[k]! })) + " s"]
+        })
+    }
+
+    /// Relative RMSE against bits per window: one line per binning tokenizer and per VQ codebook size, and the target.
+    func figure(_ c: Config, _ results: [SeedResult]) -> Figure {
+        func points(_ ss: [Setting]) -> [Series.Point] {
+            ss.map { s in
+                let e = SeedSummary(results.map { $0.relativeRMSE[s]! })
+                return Series.Point(x: s.bits(window: c.window, dims: Self.dims), y: e.mean,
+                                    low: e.n > 1 ? max(e.low, e.mean / 10) : nil, high: e.n > 1 ? e.high : nil)
+            }
+        }
+        let display = ["minmax": "min-max", "openvla": "OpenVLA", "equal-mass": "equal-mass"]
+        var lines: [(String, [Series.Point])] = c.binning.map { name in
+            ("\(display[name] ?? name) binning", points(c.bins.map { Setting.binning(name, bins: $0) }))
+        }
+        lines += c.codebookSizes.map { k in ("residual VQ, K = \(k)", points(c.layers.map { Setting.vq(layers: $0, codebookSize: k) })) }
+        var series: [Series] = []
+        for (i, (name, pts)) in lines.enumerated() {
+            series.append(Series("\(name) interval", style: .band, points: pts, color: i, inLegend: false))
+            series.append(Series(name, style: .linePoints, points: pts, color: i))
+        }
+        let xs = lines.flatMap { $0.1.map(\.x) }
+        let lo = exp2((log2(xs.min()!)).rounded(.down)), hi = exp2((log2(xs.max()!)).rounded(.up))
+        series.append(Series("target", style: .line, points: [Series.Point(x: lo, y: c.target), Series.Point(x: hi, y: c.target)], color: 7, dashed: true))
+        let ys = lines.flatMap { $0.1.flatMap { [$0.low ?? $0.y, $0.high ?? $0.y] } } + [c.target]
+        let yRange = (ys.min()! / 1.5)...(ys.max()! * 1.25)
+        let tics = stride(from: log2(lo), through: log2(hi), by: 1).map { (value: exp2($0), label: Format.parameter(exp2($0))) }
+        return Figure(name: "bits-at-target", title: "Relative RMSE against bits per window on the arm (\(Format.parameter(c.frequency)) Hz, \(c.window)-step windows)",
+                      x: Axis("bits per window", unit: "log scale", log: true, range: lo...hi, tics: tics),
+                      y: Axis("relative RMSE", unit: "RMSE / std", log: true, range: yRange), series: series, legend: .outsideRight, width: 1000, height: 560)
+    }
+}

@@ -1,0 +1,171 @@
+import ActionData
+import Foundation
+import Support
+import Tokenizers
+import WorkbenchCore
+
+/// Architectures chapter: the bits per chunk per-dimension binning and a joint residual VQ code
+/// need to reach the same precision on the arm's correlated dimensions.
+///
+/// Per seed: `fit_chunks` one-second chunks of the synthetic arm and `eval_chunks` held-out ones,
+/// each cut into windows of `window` steps (a window is the chunk both tokenizers encode). Every
+/// binning tokenizer is fitted at every bin count; a window costs `window x 7 x log2(bins)` bits.
+/// The residual VQ is fitted once per codebook size `K` with the most layers of the sweep, and
+/// each layer count `l` of the sweep is measured by decoding the first `l` codes of that model
+/// (as the anatomy experiment measures its primary code); a window costs `l x log2(K)` bits.
+/// That prefix is not a model trained with `l` layers: its decoder was trained on the sum of all
+/// layers' codes. Both tokenizers encode all seven dimensions, gripper included.
+///
+/// Precision: the relative RMSE of the held-out windows, computed per continuous dimension (the
+/// six end-effector deltas; the gripper is excluded) as the RMSE over every held-out step divided
+/// by that dimension's standard deviation over the same steps, then averaged over the six.
+public struct CorrelatedActuators: Experiment {
+    public let chapter = "architectures"
+    public let name = "correlated-actuators"
+
+    public init() {}
+
+    /// The dimensions the precision target is judged on: the arm's six end-effector deltas.
+    static let continuousDimensions = Array(0..<RobotArmGenerator.gripperDimension)
+
+    public struct Config {
+        let frequency: Double, window: Int, target: Double
+        let binning: [String], bins: [Int]
+        let codebookSizes: [Int], layers: [Int]
+        let vq: ResidualVQConfig                 // layers = the sweep's largest; codebook size and seed replaced per fit
+        let fitChunks: Int, evalChunks: Int
+    }
+
+    public func configure(_ p: ParameterReader) throws -> Config {
+        let window = try p.int("window", in: 1...100)
+        let layers = try p.ints("vq_layers", in: 1...16)
+        let sizes = try p.ints("vq_codebook_sizes", in: 2...65_536)
+        let bins = try p.ints("binning_bins", in: 2...65_536)
+        for (key, v) in [("vq_layers", layers), ("vq_codebook_sizes", sizes), ("binning_bins", bins)] where v.isEmpty || v != v.sorted() || Set(v).count != v.count {
+            throw ConfigError(location: p.location, key: key, problem: "expected a non-empty list of distinct values in increasing order, found \(v)")
+        }
+        let binning = try p.strings("binning", allowed: ["minmax", "openvla", "equal-mass"])
+        guard binning.contains("minmax") else {
+            throw ConfigError(location: p.location, key: "binning", problem: "must include minmax, the binning the claim is judged on by default")
+        }
+        let vq = ResidualVQConfig(
+            layers: layers.last!, codebookSize: sizes[0], window: window, latentDim: try p.int("latent_dim", in: 1...4_096),
+            hidden: try p.ints("autoencoder_hidden", in: 1...4_096), emaDecay: try p.double("ema_decay", in: 0...0.9999),
+            commitmentWeight: try p.double("commitment_weight", in: 0...1_000), trainSteps: try p.int("vq_steps", in: 1...1_000_000),
+            batchSize: try p.int("vq_batch", in: 1...100_000), learningRate: try p.double("vq_learning_rate", in: 1e-6...1))
+        try vq.validate(location: p.location)
+        return Config(frequency: try p.double("frequency_hz", in: 1...1_000), window: window,
+                      target: try p.double("target_relative_rmse", in: 1e-6...10), binning: binning, bins: bins,
+                      codebookSizes: sizes, layers: layers, vq: vq,
+                      fitChunks: try p.int("fit_chunks", in: 1...1_000_000), evalChunks: try p.int("eval_chunks", in: 1...1_000_000))
+    }
+
+    /// One tokenizer setting: a binning tokenizer at a bin count, or a residual VQ with `l` of its layers of `K` codes.
+    struct Setting: Hashable {
+        enum Family: Hashable { case binning(String), vq }
+        let family: Family
+        let bins: Int, layers: Int, codebookSize: Int
+
+        static func binning(_ name: String, bins: Int) -> Setting { Setting(family: .binning(name), bins: bins, layers: 0, codebookSize: 0) }
+        static func vq(layers: Int, codebookSize: Int) -> Setting { Setting(family: .vq, bins: 0, layers: layers, codebookSize: codebookSize) }
+
+        /// Bits per window of `window` steps of `dims` dimensions.
+        func bits(window: Int, dims: Int) -> Double {
+            switch family {
+            case .binning: return Double(window * dims) * log2(Double(bins))
+            case .vq: return Double(layers) * log2(Double(codebookSize))
+            }
+        }
+        /// The tokenizer's registry name (`rvq` for the residual VQ).
+        var familyName: String {
+            switch family {
+            case .binning(let n): return n
+            case .vq: return "rvq"
+            }
+        }
+        var label: String {
+            switch family {
+            case .binning(let n): return "\(n), \(bins) bins"
+            case .vq: return "residual VQ, \(layers) x \(codebookSize) codes"
+            }
+        }
+    }
+
+    /// What one seed measured.
+    struct SeedResult {
+        var relativeRMSE: [Setting: Double] = [:]          // mean over the continuous dimensions
+        var perDimension: [Setting: [Double]] = [:]        // relative RMSE of every dimension, gripper included
+        var codesUsed: [Setting: Double] = [:]             // VQ: distinct codes per layer on held-out windows, mean over the layers used
+        var fitSeconds: [Int: Double] = [:]                // VQ: wall-clock fitting time per codebook size
+        var trainingL1: [Int: (half: Double, end: Double)] = [:]   // VQ: training-batch L1 (standardised units) half-way and at the end, per codebook size
+    }
+
+    /// Every setting of the sweep, binning first, in table order.
+    func settings(_ c: Config) -> [Setting] {
+        c.binning.flatMap { n in c.bins.map { Setting.binning(n, bins: $0) } }
+            + c.codebookSizes.flatMap { k in c.layers.map { Setting.vq(layers: $0, codebookSize: k) } }
+    }
+
+    public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
+        let arm = RobotArmGenerator(frequency: c.frequency)
+        var results: [SeedResult] = []
+        var hashes: [String] = []
+        context.progress.begin(total: context.seeds.count * (1 + c.codebookSizes.count),
+                               "correlated actuators: binning, then \(c.codebookSizes.count) residual VQ fits per seed")
+        for seed in context.seeds {
+            let rng = context.generator(seed: seed)
+            let fit = try arm.chunks(count: c.fitChunks, seed: rng.derived("fit").seed).resampledWindows(c.window)
+            let eval = try arm.chunks(count: c.evalChunks, seed: rng.derived("eval").seed).resampledWindows(c.window)
+            hashes.append(fit.contentHash + eval.contentHash)
+            var r = SeedResult()
+            func record(_ s: Setting, _ m: Reconstruction) {
+                r.perDimension[s] = m.relativeRMSE
+                r.relativeRMSE[s] = m.meanRelativeRMSE(dims: Self.continuousDimensions)
+            }
+            for name in c.binning {
+                for b in c.bins {
+                    let tok = try TokenizerRegistry.make(name, parameters: ParameterReader(.table([("bins", .int(b))]), location: "\(name), \(b) bins"))
+                    try tok.fit(fit)
+                    record(.binning(name, bins: b), try Reconstruction.measure(tok, on: eval))
+                }
+            }
+            context.progress.step("seed \(seed) · binning measured")
+            for k in c.codebookSizes {
+                var vc = c.vq
+                vc.codebookSize = k; vc.seed = rng.derived("vq \(k)").seed
+                let tok = try ResidualVQTokenizer(vc)
+                tok.progress = { context.progress.say("  seed \(seed) · \(c.vq.layers) x \(k) codes · \($0)") }
+                let t0 = Date()
+                try tok.fit(fit)
+                r.fitSeconds[k] = Date().timeIntervalSince(t0)
+                let losses = tok.training.losses
+                let half = losses.min { abs($0.step - vc.trainSteps / 2) < abs($1.step - vc.trainSteps / 2) }
+                r.trainingL1[k] = (half?.reconstruction ?? .nan, losses.last?.reconstruction ?? .nan)
+                let codes = try tok.codes(ofAll: eval.chunks)
+                for (l, m) in try prefixReconstructions(tok, eval, codes: codes, layers: c.layers) {
+                    record(.vq(layers: l, codebookSize: k), m)
+                    r.codesUsed[.vq(layers: l, codebookSize: k)] = Double(codes.prefix(l).map { Set($0).count }.reduce(0, +)) / Double(l)
+                }
+                context.progress.step(String(format: "seed \(seed) · \(c.vq.layers) x \(k) codes fitted in %.0f s", r.fitSeconds[k]!))
+            }
+            results.append(r)
+        }
+        return try outcome(c, results, seeds: context.seeds, inputHash: StableHash.sha256Hex(hashes.joined()))
+    }
+
+    /// The reconstruction of `data` from the first `l` layers of `codes` (``ResidualVQTokenizer/codes(ofAll:)``
+    /// of `data`'s chunks), for each `l` of `layers`, decoded in one batch per `l`.
+    func prefixReconstructions(_ tok: ResidualVQTokenizer, _ data: ChunkSet, codes: [[Int]], layers: [Int]) throws -> [(layers: Int, reconstruction: Reconstruction)] {
+        let n = tok.windows(data.steps), width = tok.config.window * data.dims, K = tok.config.codebookSize
+        return try layers.map { l in
+            let prefix = Array(codes.prefix(l))
+            let x = try tok.decodeStandardised(codes: prefix)
+            var decoded: [ActionChunk] = [], tokens: [[Int]] = []
+            for (i, chunk) in data.chunks.enumerated() {
+                decoded.append(try tok.chunk(fromStandardised: Array(x[(i * n * width)..<((i + 1) * n * width)]), steps: chunk.steps))
+                tokens.append((0..<n).flatMap { w in (0..<l).map { $0 * K + prefix[$0][i * n + w] } })
+            }
+            return (l, try Reconstruction.compare(data, decoded: decoded, tokens: tokens))
+        }
+    }
+}
