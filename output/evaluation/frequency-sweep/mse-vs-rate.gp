@@ -53,12 +53,15 @@ do for [format in "png svg"] {
         'mse-vs-rate.dat' index 0 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#0072B2' notitle, \
         'mse-vs-rate.dat' index 3 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#E69F00' notitle, \
         'mse-vs-rate.dat' index 6 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#009E73' notitle, \
+        'mse-vs-rate.dat' index 9 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#D55E00' notitle, \
         'mse-vs-rate.dat' index 1 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#0072B2' title "minmax", \
         'mse-vs-rate.dat' index 2 using 1:2 with lines lw 2 lc rgb '#0072B2' dt 2 notitle, \
         'mse-vs-rate.dat' index 4 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "fast", \
         'mse-vs-rate.dat' index 5 using 1:2 with lines lw 2 lc rgb '#E69F00' dt 2 notitle, \
         'mse-vs-rate.dat' index 7 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#009E73' title "beast", \
-        'mse-vs-rate.dat' index 8 using 1:2 with lines lw 2 lc rgb '#009E73' dt 2 notitle
+        'mse-vs-rate.dat' index 8 using 1:2 with lines lw 2 lc rgb '#009E73' dt 2 notitle, \
+        'mse-vs-rate.dat' index 10 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#D55E00' title "rvq", \
+        'mse-vs-rate.dat' index 11 using 1:2 with lines lw 2 lc rgb '#D55E00' dt 2 notitle
 
     unset multiplot
     unset output

@@ -36,7 +36,7 @@ do for [format in "png svg"] {
     }
     set multiplot layout 2,2 title "A held-out spline and its predictions at 200 steps per sequence" font ",13"
 
-    # Panel 1 of 3: "minmax"
+    # Panel 1 of 4: "minmax"
     set title "minmax"
     set xlabel "time (s)"
     unset logscale x
@@ -53,7 +53,7 @@ do for [format in "png svg"] {
         'overlay.dat' index 0 using 1:2 with lines lw 2 lc rgb '#000000' title "true spline", \
         'overlay.dat' index 1 using 1:2 with lines lw 2 lc rgb '#0072B2' title "prediction"
 
-    # Panel 2 of 3: "fast"
+    # Panel 2 of 4: "fast"
     set title "fast"
     set xlabel "time (s)"
     unset logscale x
@@ -70,7 +70,7 @@ do for [format in "png svg"] {
         'overlay.dat' index 2 using 1:2 with lines lw 2 lc rgb '#000000' title "true spline", \
         'overlay.dat' index 3 using 1:2 with lines lw 2 lc rgb '#E69F00' title "prediction"
 
-    # Panel 3 of 3: "beast"
+    # Panel 3 of 4: "beast"
     set title "beast"
     set xlabel "time (s)"
     unset logscale x
@@ -86,6 +86,23 @@ do for [format in "png svg"] {
     plot \
         'overlay.dat' index 4 using 1:2 with lines lw 2 lc rgb '#000000' title "true spline", \
         'overlay.dat' index 5 using 1:2 with lines lw 2 lc rgb '#009E73' title "prediction"
+
+    # Panel 4 of 4: "rvq"
+    set title "rvq"
+    set xlabel "time (s)"
+    unset logscale x
+    set format x "% h"
+    set xrange [0:1]
+    set xtics autofreq
+    set ylabel "action"
+    unset logscale y
+    set format y "% h"
+    set yrange [*:*]
+    set ytics autofreq
+    unset key
+    plot \
+        'overlay.dat' index 6 using 1:2 with lines lw 2 lc rgb '#000000' title "true spline", \
+        'overlay.dat' index 7 using 1:2 with lines lw 2 lc rgb '#D55E00' title "prediction"
 
     unset multiplot
     unset output

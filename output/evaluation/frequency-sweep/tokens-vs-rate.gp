@@ -52,7 +52,8 @@ do for [format in "png svg"] {
     plot \
         'tokens-vs-rate.dat' index 0 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#0072B2' title "minmax", \
         'tokens-vs-rate.dat' index 1 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "fast", \
-        'tokens-vs-rate.dat' index 2 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#009E73' title "beast"
+        'tokens-vs-rate.dat' index 2 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#009E73' title "beast", \
+        'tokens-vs-rate.dat' index 3 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#D55E00' title "rvq"
 
     unset multiplot
     unset output
