@@ -44,14 +44,20 @@ final class VQBeTTests: XCTestCase {
         })
     }
 
-    func testLearnsBothModesAndIsDeterministic() throws {
-        let demos = try bimodalDemos(40, seed: 1)
+    /// A small residual VQ (2 x 4 codes, windows of 2) fitted on `demos`, and a small policy configuration.
+    func smallSetup(_ demos: Demonstrations, tokenizerSteps: Int, tokenizerSeed: UInt64, policySteps: Int) throws -> (ResidualVQTokenizer, VQBeTConfig) {
         let tok = try ResidualVQTokenizer(ResidualVQConfig(layers: 2, codebookSize: 4, window: 2, latentDim: 8, hidden: [16],
-                                                           trainSteps: 300, batchSize: 64, learningRate: 3e-3, seed: 2))
+                                                           trainSteps: tokenizerSteps, batchSize: 64, learningRate: 3e-3, seed: tokenizerSeed))
         try tok.fit(demos.actionWindows(window: 2))
         var config = VQBeTConfig()
         config.history = 3; config.dModel = 16; config.heads = 2; config.blocks = 1
-        config.trainSteps = 250; config.batchSize = 32; config.learningRate = 3e-3; config.warmupSteps = 10
+        config.trainSteps = policySteps; config.batchSize = 32; config.learningRate = 3e-3; config.warmupSteps = 10
+        return (tok, config)
+    }
+
+    func testLearnsBothModesAndIsDeterministic() throws {
+        let demos = try bimodalDemos(40, seed: 1)
+        var (tok, config) = try smallSetup(demos, tokenizerSteps: 300, tokenizerSeed: 2, policySteps: 250)
         let policy = try VQBeTPolicy(config, tokenizer: tok, observationDim: 1, actionDim: 1)
         try policy.train(demos)
         XCTAssertLessThan(policy.log.last!.loss, policy.log.first!.loss)
@@ -81,12 +87,7 @@ final class VQBeTTests: XCTestCase {
     /// its codes compared with the tokenizer's codes of the demonstrated window encoded alone.
     func testHeldOutCodeAccuracyAndActionErrorMatchAHandCount() throws {
         let demos = try bimodalDemos(30, seed: 3), test = try bimodalDemos(6, seed: 4)
-        let tok = try ResidualVQTokenizer(ResidualVQConfig(layers: 2, codebookSize: 4, window: 2, latentDim: 8, hidden: [16],
-                                                           trainSteps: 150, batchSize: 64, learningRate: 3e-3, seed: 5))
-        try tok.fit(demos.actionWindows(window: 2))
-        var config = VQBeTConfig()
-        config.history = 3; config.dModel = 16; config.heads = 2; config.blocks = 1
-        config.trainSteps = 120; config.batchSize = 32; config.learningRate = 3e-3; config.warmupSteps = 10
+        let (tok, config) = try smallSetup(demos, tokenizerSteps: 150, tokenizerSeed: 5, policySteps: 120)
         let policy = try VQBeTPolicy(config, tokenizer: tok, observationDim: 1, actionDim: 1)
         try policy.train(demos)
         var hits = [0, 0], absError = 0.0, values = 0
