@@ -29,6 +29,10 @@ public enum Defaults {
     public static let parallelGrain: Int = 65_536
     /// Multiply-adds (m·n·k) from which a matrix product is split by rows across threads.
     public static let gemmSplitWork: Int = 1 << 21
+    /// Query positions per block of causal attention (each block skips the keys after its last query).
+    public static let attentionBlock: Int = 32
+    /// Longest sequence attended in blocks (bit-identical to one block up to here; see the attention op).
+    public static let attentionBlockLimit: Int = 128
     /// Central-difference step for gradient checks (Float32 forward, Double accumulation).
     public static let gradCheckStep: Float = 1e-2
     /// Largest accepted relative error of a gradient check (see `GradCheck`).

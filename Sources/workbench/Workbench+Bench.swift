@@ -87,7 +87,7 @@ extension Workbench.Bench {
             abstract: "Engine training throughput, BLAS share, memory and KV-cache speed-up, against PyTorch when installed.")
 
         @Option(help: "Timed training steps per model.") var steps = 500
-        @Option(help: "Rounds of engine then PyTorch; the report gives each round's ratio and the median.") var rounds = 3
+        @Option(help: "Rounds of engine then PyTorch; the report gives each round's ratio and the median.") var rounds = 5
         @Option(help: "Threads for the engine and PyTorch (default: all cores).") var threads: Int?
         @Option(help: "Python interpreter with torch for the PyTorch twin.") var python = "python3"
         @OptionGroup var root: RootOption

@@ -50,6 +50,12 @@ final class GradCheckTests: XCTestCase {
         check("div reversed", [c, den3]) { c / den3 }
         check("affine", [a]) { a * 1.5 + 0.3 }
         check("neg", [a]) { -a }
+        // Same shapes: a fresh gradient is written, a second use accumulates (also x op x).
+        check("x + x", [a]) { a + a }
+        check("x - x", [a, d]) { (a - a) + d }
+        check("x · x", [a]) { a * a }
+        check("x / x", [den3]) { den3 / den3 }
+        check("reused operands", [a, d]) { (a - d) * (a + d) + d / (a.apply(.abs) + 0.5) }
     }
 
     func testPointwise() {

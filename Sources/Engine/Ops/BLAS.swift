@@ -78,6 +78,9 @@ public enum BLAS {
         }
     }
 
+    /// A monotonic time stamp while profiling, 0 otherwise (so unprofiled runs pay no clock reads).
+    @inline(__always) static func stamp() -> Double { profiling ? monotonicSeconds() : 0 }
+
     /// Single-threaded sgemm on the calling thread, without counters (for parallel regions).
     @inline(__always)
     static func local(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,

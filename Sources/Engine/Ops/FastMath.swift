@@ -88,4 +88,72 @@ enum Row {
         while j < n { m0 = x[j] > m0 ? x[j] : m0; j += 1 }
         return Swift.max(Swift.max(m0, m1), Swift.max(m2, m3))
     }
+
+    /// `acc[j] += Σ_r sign·x[r·stride + j]` for `j` in `cols`, rows added in order.
+    ///
+    /// Each column gets exactly the additions of the plain loop `for r { acc[j] += sign·x[…] }`
+    /// (so results are bit-identical to it), but the running sums stay in registers across rows
+    /// instead of a load and store of `acc` per row.
+    static func addColumnSums(_ acc: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, rows: Int, stride: Int,
+                              cols: Range<Int>, sign: Float = 1) {
+        var j = cols.lowerBound
+        let sv = SIMD8<Float>(repeating: sign)
+        // 64 columns at a time: eight independent running sums hide the adder's latency.
+        while j + 64 <= cols.upperBound {
+            var a0 = load(acc + j), a1 = load(acc + j + 8), a2 = load(acc + j + 16), a3 = load(acc + j + 24)
+            var a4 = load(acc + j + 32), a5 = load(acc + j + 40), a6 = load(acc + j + 48), a7 = load(acc + j + 56)
+            if sign == 1 {
+                for r in 0..<rows {
+                    let p = x + r * stride + j
+                    a0 += load(p); a1 += load(p + 8); a2 += load(p + 16); a3 += load(p + 24)
+                    a4 += load(p + 32); a5 += load(p + 40); a6 += load(p + 48); a7 += load(p + 56)
+                }
+            } else {
+                for r in 0..<rows {
+                    let p = x + r * stride + j
+                    a0 += sv * load(p); a1 += sv * load(p + 8); a2 += sv * load(p + 16); a3 += sv * load(p + 24)
+                    a4 += sv * load(p + 32); a5 += sv * load(p + 40); a6 += sv * load(p + 48); a7 += sv * load(p + 56)
+                }
+            }
+            store(a0, acc + j); store(a1, acc + j + 8); store(a2, acc + j + 16); store(a3, acc + j + 24)
+            store(a4, acc + j + 32); store(a5, acc + j + 40); store(a6, acc + j + 48); store(a7, acc + j + 56)
+            j += 64
+        }
+        while j + 8 <= cols.upperBound {
+            var a = load(acc + j)
+            for r in 0..<rows { a += sv * load(x + r * stride + j) }
+            store(a, acc + j)
+            j += 8
+        }
+        while j < cols.upperBound {
+            var a = acc[j]
+            for r in 0..<rows { a += sign * x[r * stride + j] }
+            acc[j] = a
+            j += 1
+        }
+    }
+
+    /// `w[j] += Σ_r d[r·n + j]·h[r·n + j]` and `b[j] += Σ_r d[r·n + j]` for `j` in `cols`, rows in
+    /// order: the scale and shift gradients of a normalisation, bit-identical to the plain loop.
+    static func addScaleShiftSums(_ w: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>,
+                                  _ d: UnsafePointer<Float>, _ h: UnsafePointer<Float>, rows: Int, n: Int, cols: Range<Int>) {
+        var j = cols.lowerBound
+        while j + 16 <= cols.upperBound {
+            var w0 = load(w + j), w1 = load(w + j + 8), b0 = load(b + j), b1 = load(b + j + 8)
+            for r in 0..<rows {
+                let dp = d + r * n + j, hp = h + r * n + j
+                let d0 = load(dp), d1 = load(dp + 8)
+                w0 += d0 * load(hp); w1 += d1 * load(hp + 8)
+                b0 += d0; b1 += d1
+            }
+            store(w0, w + j); store(w1, w + j + 8); store(b0, b + j); store(b1, b + j + 8)
+            j += 16
+        }
+        while j < cols.upperBound {
+            var wj = w[j], bj = b[j]
+            for r in 0..<rows { let dv = d[r * n + j]; wj += dv * h[r * n + j]; bj += dv }
+            w[j] = wj; b[j] = bj
+            j += 1
+        }
+    }
 }

@@ -6,31 +6,44 @@ extension Tensor {
     /// contiguous within each); returns `[B, T, C]`.
     ///
     /// Per batch entry and head: `S = Q·Kᵀ/√d`, a causal softmax, then `P·V`, both products and the
-    /// four of the backward pass as strided sgemm calls reading `qkv` in place.
-    public static func causalSelfAttention(_ qkv: Tensor, heads: Int) -> Tensor {
+    /// four of the backward pass as strided sgemm calls reading `qkv` in place. Up to
+    /// ``Defaults/attentionBlockLimit`` positions, rows go in blocks of `block` positions and each
+    /// block's products stop at its last visible key, so most of the masked upper triangle is never
+    /// computed. The skipped terms are exact zeros (masked probabilities and score gradients), and
+    /// for these lengths OpenBLAS adds the remaining ones in the same order, so the values equal
+    /// those of one block bit for bit (tested). Longer sequences run as one block: there the
+    /// shorter products would be summed in another order and change results in the last bits.
+    public static func causalSelfAttention(_ qkv: Tensor, heads: Int, block: Int = Defaults.attentionBlock) -> Tensor {
         precondition(qkv.shape.count == 3 && qkv.lastDim % (3 * heads) == 0, "attention: qkv \(qkv.shape) must be [B, T, 3·C] with C divisible by \(heads) heads")
+        precondition(block >= 1, "attention: block must be ≥ 1, got \(block)")
         let bsz = qkv.shape[0], t = qkv.shape[1], c3 = qkv.lastDim, c = c3 / 3, hd = c / heads
         let scale = 1 / Float(hd).squareRoot()
         let out = Tensor.empty([bsz, t, c])
+        // Probabilities; entry (i, j) is written for j below the end of i's block (zeros past i).
         let probs = Storage(uninitialized: bsz * heads * t * t)
         let pairs = bsz * heads, work = pairs * t * t * hd
+        let size = t <= Defaults.attentionBlockLimit ? block : t
+        let blocks = stride(from: 0, to: t, by: size).map { $0..<min($0 + size, t) }
         let x = qkv.ptr, o = out.ptr, pb = probs.base
         BLAS.parallelRegion(pairs, work: work, flops: Double(pairs) * 4 * Double(t * t * hd)) { range, blasTime in
             for pair in range {
                 let b = pair / heads, h = pair % heads
                 let q = x + b * t * c3 + h * hd, k = q + c, v = q + 2 * c
                 let p = pb + pair * t * t
-                var t0 = monotonicSeconds()
-                BLAS.local(transB: true, m: t, n: t, k: hd, alpha: scale, a: q, lda: c3, b: k, ldb: c3, c: p, ldc: t)
-                blasTime += monotonicSeconds() - t0
-                for i in 0..<t {
-                    let row = p + i * t
-                    softmaxRow(row, row, i + 1)
-                    for j in (i + 1)..<max(t, i + 1) { row[j] = 0 }
+                for rows in blocks {
+                    let r0 = rows.lowerBound, r1 = rows.upperBound, m = r1 - r0
+                    var t0 = BLAS.stamp()
+                    BLAS.local(transB: true, m: m, n: r1, k: hd, alpha: scale, a: q + r0 * c3, lda: c3, b: k, ldb: c3, c: p + r0 * t, ldc: t)
+                    blasTime += BLAS.stamp() - t0
+                    for i in rows {
+                        let row = p + i * t
+                        softmaxRowInPlace(row, i + 1)
+                        for j in (i + 1)..<max(r1, i + 1) { row[j] = 0 }
+                    }
+                    t0 = BLAS.stamp()
+                    BLAS.local(m: m, n: hd, k: r1, a: p + r0 * t, lda: t, b: v, ldb: c3, c: o + (b * t + r0) * c + h * hd, ldc: c)
+                    blasTime += BLAS.stamp() - t0
                 }
-                t0 = monotonicSeconds()
-                BLAS.local(m: t, n: hd, k: t, a: p, lda: t, b: v, ldb: c3, c: o + b * t * c + h * hd, ldc: c)
-                blasTime += monotonicSeconds() - t0
             }
         }
         return Tape.record(out, inputs: [qkv]) { [probs] out in
@@ -48,20 +61,33 @@ extension Tensor {
                     let gq = g + off, gk = gq + c, gv = gq + 2 * c
                     let p = pb + pair * t * t
                     let dO = dy + b * t * c + h * hd
-                    var t0 = monotonicSeconds()
-                    BLAS.local(transB: true, m: t, n: t, k: hd, a: dO, lda: c, b: v, ldb: c3, c: dp, ldc: t)
-                    BLAS.local(transA: true, m: t, n: hd, k: t, a: p, lda: t, b: dO, ldb: c, beta: beta, c: gv, ldc: c3)
-                    blasTime += monotonicSeconds() - t0
-                    for i in 0..<t {
-                        let pr = p + i * t, dr = dp + i * t
-                        let dot = Row.dot(pr, dr, i + 1)
-                        for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) * scale }
-                        for j in (i + 1)..<max(t, i + 1) { dr[j] = 0 }
+                    // dS = P ∘ (dP − rowsum(P ∘ dP)) · scale with dP = dO·Vᵀ, block by block; then
+                    // dQ = dS·K over each block's visible keys.
+                    for rows in blocks {
+                        let r0 = rows.lowerBound, r1 = rows.upperBound, m = r1 - r0
+                        var t0 = BLAS.stamp()
+                        BLAS.local(transB: true, m: m, n: r1, k: hd, a: dO + r0 * c, lda: c, b: v, ldb: c3, c: dp + r0 * t, ldc: t)
+                        blasTime += BLAS.stamp() - t0
+                        for i in rows {
+                            let pr = p + i * t, dr = dp + i * t
+                            let dot = Row.dot(pr, dr, i + 1)
+                            for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) * scale }
+                            for j in (i + 1)..<max(r1, i + 1) { dr[j] = 0 }
+                        }
+                        t0 = BLAS.stamp()
+                        BLAS.local(m: m, n: hd, k: r1, a: dp + r0 * t, lda: t, b: k, ldb: c3, beta: beta, c: gq + r0 * c3, ldc: c3)
+                        blasTime += BLAS.stamp() - t0
                     }
-                    t0 = monotonicSeconds()
-                    BLAS.local(m: t, n: hd, k: t, a: dp, lda: t, b: k, ldb: c3, beta: beta, c: gq, ldc: c3)
-                    BLAS.local(transA: true, m: t, n: hd, k: t, a: dp, lda: t, b: q, ldb: c3, beta: beta, c: gk, ldc: c3)
-                    blasTime += monotonicSeconds() - t0
+                    // dV = Pᵀ·dO and dK = dSᵀ·Q: key block [r0, r1) is seen by queries r0..<t only.
+                    for cols in blocks {
+                        let r0 = cols.lowerBound, m = cols.count
+                        let t0 = BLAS.stamp()
+                        BLAS.local(transA: true, m: m, n: hd, k: t - r0, a: p + r0 * t + r0, lda: t, b: dO + r0 * c, ldb: c,
+                                   beta: beta, c: gv + r0 * c3, ldc: c3)
+                        BLAS.local(transA: true, m: m, n: hd, k: t - r0, a: dp + r0 * t + r0, lda: t, b: q + r0 * c3, ldb: c3,
+                                   beta: beta, c: gk + r0 * c3, ldc: c3)
+                        blasTime += BLAS.stamp() - t0
+                    }
                 }
             }
         }
@@ -109,7 +135,7 @@ public final class KVCache {
                 BLAS.gemm(transB: true, m: tn, n: total, k: hd, alpha: scale, a: q, lda: c3, b: kc, ldb: hd, c: s, ldc: total)
                 for i in 0..<tn {
                     let row = s + i * total, visible = l0 + i + 1
-                    softmaxRow(row, row, visible)
+                    softmaxRowInPlace(row, visible)
                     for j in visible..<max(total, visible) { row[j] = 0 }
                 }
                 BLAS.gemm(m: tn, n: hd, k: total, a: s, lda: total, b: vc, ldb: hd, c: out.ptr + b * tn * c + h * hd, ldc: c)

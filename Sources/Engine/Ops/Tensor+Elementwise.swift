@@ -30,28 +30,40 @@ extension Tensor {
         } }
         return Tape.record(out, inputs: [a, b]) { out in
             let dy = out.gradStorage!.base
-            let ga = a.requiresGrad ? a.gradPtr() : nil
-            let gb = b.requiresGrad ? b.gradPtr() : nil
             if reps == 1 {
-                // Same shapes: split the elements across threads.
+                // Same shapes: a fresh gradient buffer is written (no zero fill), an existing one
+                // accumulated. `a` is handled before `b` on each range, so `x + x` works too.
+                let (ga, betaA): (UnsafeMutablePointer<Float>?, Float) = a.requiresGrad ? a.gradForOverwrite() : (nil, 1)
+                let (gb, betaB): (UnsafeMutablePointer<Float>?, Float) = b.requiresGrad ? b.gradForOverwrite() : (nil, 1)
+                let overwriteA = betaA == 0, overwriteB = betaB == 0
                 Parallel.forRanges(inner, work: inner) { js in
                     let x = ap, y = bp, d = dy
                     switch kind {
                     case .add, .sub:
-                        if let ga { for j in js { ga[j] += d[j] } }
-                        if let gb { if kind == .add { for j in js { gb[j] += d[j] } } else { for j in js { gb[j] -= d[j] } } }
+                        if let ga { for j in js { put(ga, j, d[j], !overwriteA) } }
+                        if let gb {
+                            if kind == .add { for j in js { put(gb, j, d[j], !overwriteB) } }
+                            else if overwriteB { for j in js { gb[j] = -d[j] } }
+                            else { for j in js { gb[j] -= d[j] } }
+                        }
                     case .mul:
-                        if let ga { for j in js { ga[j] += d[j] * y[j] } }
-                        if let gb { for j in js { gb[j] += d[j] * x[j] } }
+                        if let ga { for j in js { put(ga, j, d[j] * y[j], !overwriteA) } }
+                        if let gb { for j in js { put(gb, j, d[j] * x[j], !overwriteB) } }
                     case .div:
-                        if let ga { for j in js { ga[j] += d[j] / y[j] } }
-                        if let gb { for j in js { gb[j] -= d[j] * x[j] / (y[j] * y[j]) } }
+                        if let ga { for j in js { put(ga, j, d[j] / y[j], !overwriteA) } }
+                        if let gb {
+                            if overwriteB { for j in js { gb[j] = -(d[j] * x[j] / (y[j] * y[j])) } }
+                            else { for j in js { gb[j] -= d[j] * x[j] / (y[j] * y[j]) } }
+                        }
                     }
                 }
                 return
             }
+            let ga = a.requiresGrad ? a.gradPtr() : nil
+            let gb = b.requiresGrad ? b.gradPtr() : nil
             // Broadcast: the big operand's rows are disjoint, so split rows for it; the small
-            // operand's gradient sums over rows and is accumulated on this thread.
+            // operand's gradient sums over rows, and threads take disjoint ranges of its columns
+            // (each column still sums its rows in order).
             let (gBig, gSmall) = aBig ? (ga, gb) : (gb, ga)
             let bigSign: Float = (!aBig && kind == .sub) ? -1 : 1
             if kind == .add || kind == .sub, let gBig {
@@ -60,7 +72,9 @@ extension Tensor {
                 }
                 if let gSmall {
                     let smallSign: Float = (aBig && kind == .sub) ? -1 : 1
-                    for r in 0..<reps { let d = dy + r * inner; for j in 0..<inner { gSmall[j] += smallSign * d[j] } }
+                    Parallel.forRanges(inner, work: big.count) { cols in
+                        Row.addColumnSums(gSmall, dy, rows: reps, stride: inner, cols: cols, sign: smallSign)
+                    }
                 }
                 return
             }

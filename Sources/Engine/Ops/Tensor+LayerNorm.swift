@@ -21,10 +21,10 @@ extension Tensor {
         return Tape.record(out, inputs: [x, weight, bias]) { out in
             let dy = out.gradStorage!.base
             if weight.requiresGrad || bias.requiresGrad {
+                // Column sums over rows; threads take disjoint column ranges, rows stay in order.
                 let gw = weight.gradPtr(), gb = bias.gradPtr()
-                for r in 0..<rows {
-                    let d = dy + r * n, h = xhat.base + r * n
-                    for j in 0..<n { gw[j] += d[j] * h[j]; gb[j] += d[j] }
+                Parallel.forRanges(n, work: x.count) { cols in
+                    Row.addScaleShiftSums(gw, gb, dy, xhat.base, rows: rows, n: n, cols: cols)
                 }
             }
             if x.requiresGrad {

@@ -68,6 +68,13 @@ extension Tensor {
         if let bias { inputs.append(bias) }
         return Tape.record(out, inputs: inputs) { out in
             let dy = out.gradStorage!.base
+            if let bias, bias.requiresGrad {
+                // Column sums of dy (first, while dy is still in cache); threads take disjoint column ranges.
+                let db = bias.gradPtr()
+                Parallel.forRanges(n, work: rows * n) { cols in
+                    Row.addColumnSums(db, dy, rows: rows, stride: n, cols: cols)
+                }
+            }
             if x.requiresGrad {
                 let (gx, beta) = x.gradForOverwrite()
                 BLAS.gemm(m: rows, n: k, k: n, a: dy, lda: n, b: weight.ptr, ldb: k, beta: beta, c: gx, ldc: k)
@@ -75,16 +82,6 @@ extension Tensor {
             if weight.requiresGrad {
                 let (gw, beta) = weight.gradForOverwrite()
                 BLAS.gemm(transA: true, m: n, n: k, k: rows, a: dy, lda: n, b: x.ptr, ldb: k, beta: beta, c: gw, ldc: k)
-            }
-            if let bias, bias.requiresGrad {
-                // Column sums of dy; threads take disjoint column ranges.
-                let db = bias.gradPtr()
-                Parallel.forRanges(n, work: rows * n) { cols in
-                    for r in 0..<rows {
-                        let row = dy + r * n
-                        for j in cols { db[j] += row[j] }
-                    }
-                }
             }
         }
     }

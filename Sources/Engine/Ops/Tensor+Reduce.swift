@@ -74,6 +74,15 @@ extension Tensor {
     for j in 0..<n { y[j] *= inv }
 }
 
+/// Replaces one row by its softmax (the same operations as ``softmaxRow(_:_:_:)``; one pointer,
+/// so the loops vectorise without run-time aliasing checks).
+@inline(__always) func softmaxRowInPlace(_ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    let m = Row.max(y, n)
+    for j in 0..<n { y[j] = fastExp(y[j] - m) }
+    let inv = 1 / Row.sum(y, n)
+    for j in 0..<n { y[j] *= inv }
+}
+
 /// Writes log-softmax(x) of one row into y; returns log-sum-exp.
 @inline(__always) @discardableResult
 func logSoftmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) -> Float {
