@@ -12,10 +12,20 @@ public enum Format {
         return String(format: "%.\(decimals)f", x)
     }
 
-    /// `mean [low, high]` for a seed summary.
+    /// `centre [low, high]` for a seed summary; on the ordinal scale, the majority class and every
+    /// seed's class, e.g. `2 (seeds: 3, 2, 2)`.
     public static func interval(_ s: SeedSummary, significant: Int = 3) -> String {
-        guard s.n > 1 else { return "\(number(s.mean, significant: significant)) (1 seed)" }
-        return "\(number(s.mean, significant: significant)) [\(number(s.low, significant: significant)), \(number(s.high, significant: significant))]"
+        let centre = number(s.mean, significant: significant)
+        if s.scale == .ordinal {
+            return "\(centre) (seed\(s.n == 1 ? "" : "s"): \(s.values.map { number($0, significant: significant) }.joined(separator: ", ")))"
+        }
+        guard s.n > 1 else { return "\(centre) (1 seed)" }
+        return "\(centre) [\(number(s.low, significant: significant)), \(number(s.high, significant: significant))]"
+    }
+
+    /// A proportion's summary in percent, e.g. `89.3 [77.8, 100] %`.
+    public static func percentInterval(_ s: SeedSummary, significant: Int = 3) -> String {
+        interval(s.scaled(by: 100), significant: significant) + " %"
     }
 
     /// A parameter value as written in an experiment file: shortest form, e.g. 10, 0.1, 1e-05.

@@ -1,26 +1,132 @@
-/// Summary statistics over seeds: mean and a 95 % Student-t confidence interval.
+import Foundation
+
+/// What kind of number a statistic is, which fixes how its seeds are summarised and its interval built.
+///
+/// Every claim declares its scale in the experiment file (`scale = "log"`) before any run, and
+/// every table and error bar uses the scale of what it shows, so no interval ever leaves the range
+/// the quantity can take:
+///
+/// | scale | values | centre | 95 % interval |
+/// |---|---|---|---|
+/// | `linear` | any real | mean | Student t |
+/// | `log` | positive ratios and errors | geometric mean | Student t of the logs, mapped back |
+/// | `proportion` | shares and rates in [0, 1] | mean | Student t, cut to [0, 1] |
+/// | `difference` | a difference of two proportions, in [-1, 1] | mean | Student t, cut to [-1, 1] |
+/// | `correlation` | a rank correlation, in [-1, 1] | mean | Student t, cut to [-1, 1] |
+/// | `ordinal` | class indices | majority class | none: the per-seed classes are reported |
+///
+/// Cutting a Student-t interval to the range its mean must lie in keeps its coverage (the part cut
+/// off holds no possible value) and, unlike a logit interval, copes with seeds at exactly 0 or 1,
+/// which success rates and bin shares often are.
+public enum StatisticScale: String, CaseIterable, Sendable, Codable {
+    case linear, log, proportion, difference, correlation, ordinal
+
+    /// The values a statistic of this scale can take.
+    public var range: ClosedRange<Double> {
+        switch self {
+        case .linear, .ordinal: return -Double.infinity...Double.infinity
+        case .log: return 0...Double.infinity
+        case .proportion: return 0...1
+        case .difference, .correlation: return -1...1
+        }
+    }
+
+    /// A one-line description of how the interval is built, for captions.
+    public var intervalMethod: String {
+        switch self {
+        case .linear: return "Student-t interval of the mean"
+        case .log: return "geometric mean, Student-t interval of the logs"
+        case .proportion: return "Student-t interval cut to [0, 1]"
+        case .difference, .correlation: return "Student-t interval cut to [-1, 1]"
+        case .ordinal: return "no interval: majority class and every seed's class"
+        }
+    }
+
+    /// Why `values` cannot be of this scale, naming the first offending seed; `nil` when they fit.
+    public func problem(with values: [Double]) -> String? {
+        for (i, v) in values.enumerated() {
+            if v.isNaN { return "seed \(i + 1) of \(values.count) is not a number" }
+            if !range.contains(v) {
+                return "seed \(i + 1) of \(values.count) is \(v), outside the \(rawValue) scale's range \(range.lowerBound)...\(range.upperBound)"
+            }
+            if self == .ordinal, v.rounded() != v { return "seed \(i + 1) of \(values.count) is \(v), not a class index" }
+        }
+        return nil
+    }
+}
+
+/// Summary statistics over seeds on a declared scale: a centre and a 95 % confidence interval.
 public struct SeedSummary: Equatable, Sendable {
     /// Number of seeds.
     public let n: Int
+    /// How the seeds were summarised.
+    public let scale: StatisticScale
+    /// The centre: the mean (geometric on the log scale; the majority class on the ordinal scale).
     public let mean: Double
-    /// Sample standard deviation (n - 1 in the denominator); 0 for one seed.
+    /// Sample standard deviation on the analysis scale (of the logs on the log scale); 0 for one seed.
     public let std: Double
-    /// Lower end of the 95 % confidence interval of the mean.
+    /// Lower end of the 95 % confidence interval (NaN on the ordinal scale, -∞ for one seed).
     public let low: Double
-    /// Upper end of the 95 % confidence interval of the mean.
+    /// Upper end of the 95 % confidence interval (NaN on the ordinal scale, +∞ for one seed).
     public let high: Double
+    /// The per-seed values, in seed order.
+    public let values: [Double]
 
-    /// Summarises per-seed values; with one seed the interval is unknown (infinite).
-    public init(_ values: [Double]) {
+    /// Summarises per-seed values on `scale`; with one seed the interval is unknown (infinite).
+    ///
+    /// Values outside the scale's range give a NaN centre and interval (the runner rejects them
+    /// with a message before this happens; see ``StatisticScale/problem(with:)``).
+    public init(_ values: [Double], scale: StatisticScale = .linear) {
         precondition(!values.isEmpty, "summary of no values")
+        self.values = values
+        self.scale = scale
         n = values.count
-        mean = values.reduce(0, +) / Double(n)
-        guard n > 1 else { std = 0; low = -.infinity; high = .infinity; return }
-        let m = mean
-        let ss = values.reduce(0) { $0 + ($1 - m) * ($1 - m) }
-        std = (ss / Double(n - 1)).squareRoot()
-        let half = Statistics.tQuantile975(degreesOfFreedom: n - 1) * std / Double(n).squareRoot()
-        low = mean - half; high = mean + half
+        if scale.problem(with: values) != nil {
+            mean = .nan; std = .nan; low = .nan; high = .nan; return
+        }
+        switch scale {
+        case .ordinal:
+            mean = Self.majority(values); std = Statistics.std(values); low = .nan; high = .nan
+        case .log:
+            if values.allSatisfy({ $0 == values[0] }) {
+                mean = values[0]; std = 0
+                (low, high) = n > 1 ? (values[0], values[0]) : (0, .infinity)
+            } else if values.contains(where: { $0 == 0 || $0 == .infinity }) {
+                // A zero or an infinity has no finite log: the centre is exact, the spread unknown.
+                let hasZero = values.contains(0), hasInfinity = values.contains(.infinity)
+                mean = hasZero && hasInfinity ? .nan : hasZero ? 0 : .infinity
+                std = .infinity; low = 0; high = .infinity
+            } else {
+                let t = Statistics.tInterval(values.map { Foundation.log($0) })
+                mean = Foundation.exp(t.mean); std = t.std; low = Foundation.exp(t.low); high = Foundation.exp(t.high)
+            }
+        case .linear, .proportion, .difference, .correlation:
+            let t = Statistics.tInterval(values)
+            let r = scale.range
+            mean = t.mean; std = t.std
+            low = Swift.max(t.low, r.lowerBound); high = Swift.min(t.high, r.upperBound)
+        }
+    }
+
+    /// The same summary with every value multiplied by a positive `factor` (e.g. 100 for percent).
+    public func scaled(by factor: Double) -> SeedSummary {
+        precondition(factor > 0, "scale factor must be positive")
+        return SeedSummary(n: n, scale: scale, mean: mean * factor, std: scale == .log ? std : std * factor,
+                           low: low * factor, high: high * factor, values: values.map { $0 * factor })
+    }
+
+    private init(n: Int, scale: StatisticScale, mean: Double, std: Double, low: Double, high: Double, values: [Double]) {
+        self.n = n; self.scale = scale; self.mean = mean; self.std = std; self.low = low; self.high = high; self.values = values
+    }
+
+    /// The most frequent value; among equally frequent values, the smallest.
+    static func majority(_ values: [Double]) -> Double {
+        var counts: [(value: Double, count: Int)] = []
+        for v in values {
+            if let i = counts.firstIndex(where: { $0.value == v }) { counts[i].count += 1 } else { counts.append((v, 1)) }
+        }
+        let top = counts.map(\.count).max()!
+        return counts.filter { $0.count == top }.map(\.value).min()!
     }
 }
 
@@ -45,6 +151,16 @@ public enum Statistics {
         let z3 = z * z * z, z5 = z3 * z * z, z7 = z5 * z * z
         return z + (z3 + z) / (4 * v) + (5 * z5 + 16 * z3 + 3 * z) / (96 * v * v)
             + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * v * v * v)
+    }
+
+    /// Mean, sample standard deviation and the 95 % Student-t interval of the mean of finite values
+    /// (an infinite interval for one value).
+    public static func tInterval(_ values: [Double]) -> (mean: Double, std: Double, low: Double, high: Double) {
+        let m = mean(values)
+        guard values.count > 1 else { return (m, 0, -.infinity, .infinity) }
+        let s = std(values)
+        let half = tQuantile975(degreesOfFreedom: values.count - 1) * s / Double(values.count).squareRoot()
+        return (m, s, m - half, m + half)
     }
 
     /// Root mean square of `values`.
