@@ -103,7 +103,11 @@ final class VQBeTTests: XCTestCase {
         let measured = try policy.heldOut(test)
         XCTAssertEqual(measured.windows, test.samples.count)
         XCTAssertEqual(measured.codeAccuracy, hits.map { Double($0) / Double(test.samples.count) })
-        XCTAssertEqual(measured.actionError, absError / Double(values), accuracy: 1e-9)
+        // heldOut evaluates all windows in one batch, the loop above one at a time: sgemm sees other
+        // shapes and the kernel may order its sums differently. Each product of length k ≤ 64 is
+        // within γ_k ≈ 4e-6 of exact relative to its absolute envelope; chained through the
+        // policy's few layers that moves an action by well under 1e-4 of the error's scale.
+        XCTAssertEqual(measured.actionError, absError / Double(values), accuracy: 1e-4 * measured.actionError)
         XCTAssertEqual(try policy.actionError(test), measured.actionError)
         // The modes are easy to tell apart after the first step, so the primary code is mostly right.
         XCTAssertGreaterThan(measured.codeAccuracy[0], 0.5)
