@@ -5,7 +5,7 @@ import PackageDescription
 /// The engine's elementwise loops are vectorised for the build machine's own vector width (AVX2 or
 /// AVX-512 instead of x86-64's baseline SSE2); the workbench is built where it runs.
 #if arch(x86_64)
-let engineSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"])]
+let engineSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"]), .define("ENGINE_TARGET_CPU_NATIVE")]
 #else
 let engineSettings: [SwiftSetting] = []
 #endif

@@ -17,6 +17,9 @@ public struct RunOptions: Sendable {
     public var gnuplot = "gnuplot"
     /// User-supplied data folders or files by name (e.g. `lasa` -> a folder of .mat files).
     public var inputs: [String: URL] = [:]
+    /// The machine, recorded in each result's provenance (the executables fill in the BLAS kernel
+    /// and how the engine was compiled).
+    public var machine = Provenance.Machine()
 
     public init(profile: Profile = .default, baseSeed: UInt64? = nil, force: Bool = false, quiet: Bool = false,
                 gnuplot: String = "gnuplot", inputs: [String: URL] = [:]) {
@@ -56,7 +59,7 @@ public struct ChapterRunner {
         _ = try FigureRenderer.checkAvailable(gnuplot: options.gnuplot)
         // Read and validate every experiment file before computing anything.
         let prepared = try chapter.experiments.map { try prepare($0) }
-        let provenance = Provenance.current(root: paths.root)
+        let provenance = Provenance.current(root: paths.root, machine: options.machine)
         // Cells (e.g. trained models) finished by an interrupted run with the same code and inputs.
         let inputs = options.inputs.keys.sorted().map { "\($0)=\(Self.contentHash(options.inputs[$0]!))" }.joined(separator: ",")
         let cells = CellCache(directory: paths.root.appendingPathComponent("output/.cache/\(chapter.slug)"),
@@ -105,7 +108,7 @@ public struct ChapterRunner {
     /// The cache key: everything that determines the result.
     func cacheKey(_ p: Prepared, codeHash: String) -> String {
         let claims = p.file.claims.map { c in
-            "\(c.id)|\(c.statistic)|\(c.select.canonicalJSON)|\(c.reduce.rawValue)|\(c.compare.rawValue)|\(JSONNumber.format(c.threshold))|\(c.statement)|\(c.rationale)"
+            "\(c.id)|\(c.statistic)|\(c.select.canonicalJSON)|\(c.reduce.rawValue)|\(c.compare.rawValue)|\(JSONNumber.format(c.threshold))|\(c.scale.rawValue)|\(c.statement)|\(c.rationale)"
         }.joined(separator: "\n")
         let inputs = options.inputs.keys.sorted().map { "\($0)=\(Self.contentHash(options.inputs[$0]!))" }.joined(separator: ",")
         return StableHash.sha256Hex([p.file.id, p.file.title, options.profile.rawValue, p.resolved.canonicalJSON, claims, codeHash, inputs].joined(separator: "\n"))
@@ -145,7 +148,12 @@ public struct ChapterRunner {
             guard cells.count == p.seeds.count else {
                 throw ConfigError(location: p.file.path, key: "claims[id=\(claim.id)]", problem: "statistic returned \(cells.count) seeds, expected \(p.seeds.count)")
             }
-            return Verdict(claim: claim, perSeed: Verdict.reduce(cells, claim.reduce))
+            let perSeed = Verdict.reduce(cells, claim.reduce)
+            if let problem = claim.scale.problem(with: perSeed) {
+                throw ConfigError(location: p.file.path, key: "claims[id=\(claim.id)].scale",
+                                  problem: "statistic \(claim.statistic) does not fit the declared scale: \(problem)")
+            }
+            return Verdict(claim: claim, perSeed: perSeed)
         }
         let staging = final.deletingLastPathComponent().appendingPathComponent(".\(final.lastPathComponent).staging")
         try? FileManager.default.removeItem(at: staging)
@@ -212,10 +220,9 @@ struct CachedResult {
         for f in files where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(f).path) { return nil }
         cacheKey = key
         verdicts = claims.map { c in
-            let mean = (c["mean"] as? NSNumber)?.doubleValue ?? .nan
-            let ci = (c["ci95"] as? [Any])?.compactMap { ($0 as? NSNumber)?.doubleValue } ?? []
-            let n = (c["per_seed"] as? [Any])?.count ?? 0
-            let measured = ci.count == 2 && n > 1 ? "\(Format.number(mean)) [\(Format.number(ci[0])), \(Format.number(ci[1]))]" : Format.number(mean)
+            let perSeed = (c["per_seed"] as? [Any])?.compactMap { ($0 as? NSNumber)?.doubleValue } ?? []
+            let scale = (c["scale"] as? String).flatMap(StatisticScale.init(rawValue:)) ?? .linear
+            let measured = perSeed.isEmpty ? "n/a" : Format.interval(SeedSummary(perSeed, scale: scale))
             return (c["id"] as? String ?? "?", c["statement"] as? String ?? "", c["verdict"] as? String ?? "?", measured)
         }
     }

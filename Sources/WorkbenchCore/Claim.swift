@@ -1,3 +1,4 @@
+import Foundation
 import Support
 
 /// A claim from the book and the rule that decides it, as written in the experiment file before any run.
@@ -11,6 +12,7 @@ import Support
 /// reduce = "min"                     # how the selected cells combine within one seed
 /// compare = ">"                      # the claim holds when statistic <compare> threshold
 /// threshold = 2.0
+/// scale = "log"                      # how seeds are summarised: see ``StatisticScale``
 /// ```
 public struct ClaimSpec: Equatable, Sendable {
     public let id: String
@@ -21,6 +23,9 @@ public struct ClaimSpec: Equatable, Sendable {
     public let reduce: Reduction
     public let compare: Comparison
     public let threshold: Double
+    /// What kind of number the statistic is, which fixes its centre and interval (declared in the
+    /// file before the run, like the threshold).
+    public let scale: StatisticScale
     /// Optional note shown beside the verdict (why the threshold is what it is).
     public let rationale: String
 
@@ -54,13 +59,24 @@ public struct ClaimSpec: Equatable, Sendable {
         reduce = Reduction(rawValue: try p.string("reduce", default: "mean", allowed: Reduction.allCases.map(\.rawValue)))!
         compare = Comparison(rawValue: try p.string("compare", allowed: Comparison.allCases.map(\.rawValue)))!
         threshold = try p.double("threshold")
+        scale = StatisticScale(rawValue: try p.string("scale", allowed: StatisticScale.allCases.map(\.rawValue)))!
+        guard scale.range.contains(threshold) else {
+            throw ConfigError(location: p.location, key: "threshold", problem: "\(threshold) lies outside the \(scale.rawValue) scale's range \(scale.range.lowerBound)...\(scale.range.upperBound)")
+        }
         rationale = try p.string("rationale", default: "")
         try p.finish()
     }
 
-    /// The rule in words, e.g. `min over cells of rmse_inflation > 2`.
+    /// The rule in words, e.g. `rmse_inflation (min over the selected cells) > 2`.
     public var ruleText: String {
         "\(statistic) (\(reduce.rawValue) over the selected cells) \(compare.rawValue) \(Self.formatThreshold(threshold))"
+    }
+
+    /// How the verdict is decided on this claim's scale, in words.
+    public var decisionText: String {
+        scale == .ordinal
+            ? "every seed's class satisfies the rule (supported), none does (not supported), or some do (inconclusive)"
+            : "the whole 95 % interval (\(scale.intervalMethod)) satisfies the rule (supported), violates it (not supported), or straddles the threshold (inconclusive)"
     }
 
     /// A threshold as written in rules: `3` for 3.0, `0.05` for 0.05.
@@ -74,28 +90,34 @@ public struct ClaimSpec: Equatable, Sendable {
 public struct Verdict: Equatable, Sendable {
     /// The decision.
     public enum Outcome: String, Sendable {
-        /// The whole 95 % interval satisfies the rule.
+        /// The whole 95 % interval satisfies the rule (ordinal scale: every seed does).
         case supported = "supported"
-        /// The whole 95 % interval violates the rule.
+        /// The whole 95 % interval violates the rule (ordinal scale: every seed does).
         case notSupported = "not supported"
-        /// The interval straddles the threshold, or there is only one seed.
+        /// The interval straddles the threshold (ordinal: the seeds disagree), or there is only one seed.
         case inconclusive = "inconclusive"
     }
 
     public let claim: ClaimSpec
     /// The reduced statistic of each seed, in seed order.
     public let perSeed: [Double]
+    /// The seeds summarised on the claim's scale.
     public let summary: SeedSummary
     public let outcome: Outcome
+    /// How many seeds' values satisfy the rule on their own.
+    public let seedsHolding: Int
 
     /// Decides `claim` from the per-seed values of its statistic.
     public init(claim: ClaimSpec, perSeed: [Double]) {
         self.claim = claim
         self.perSeed = perSeed
-        summary = SeedSummary(perSeed)
+        summary = SeedSummary(perSeed, scale: claim.scale)
         let op = claim.compare, t = claim.threshold
-        if summary.n < 2 || perSeed.contains(where: { !$0.isFinite }) {
+        seedsHolding = perSeed.filter { op.holds($0, t) }.count
+        if summary.n < 2 || perSeed.contains(where: \.isNaN) || summary.mean.isNaN {
             outcome = .inconclusive
+        } else if claim.scale == .ordinal {
+            outcome = seedsHolding == perSeed.count ? .supported : seedsHolding == 0 ? .notSupported : .inconclusive
         } else if op.holds(summary.low, t) && op.holds(summary.high, t) {
             outcome = .supported
         } else if !op.holds(summary.low, t) && !op.holds(summary.high, t) {
@@ -103,6 +125,28 @@ public struct Verdict: Equatable, Sendable {
         } else {
             outcome = .inconclusive
         }
+    }
+
+    /// Whether a rerun elsewhere could plausibly flip this verdict: the seeds fall on both sides
+    /// of the threshold, or a seed lies within a tenth of the threshold (a tenth of its log on
+    /// the log scale, a tenth of the range on bounded scales).
+    public var nearThreshold: Bool {
+        if seedsHolding != 0 && seedsHolding != perSeed.count { return true }
+        let t = claim.threshold
+        return perSeed.contains { v in
+            switch claim.scale {
+            case .log: return v > 0 && t > 0 && abs(Foundation.log(v / t)) < Foundation.log(1.1)
+            case .proportion: return abs(v - t) < 0.1
+            case .difference, .correlation: return abs(v - t) < 0.2
+            case .linear: return abs(v - t) < 0.1 * max(abs(t), 1e-12)
+            case .ordinal: return false
+            }
+        }
+    }
+
+    /// `2 of 3 seeds`, with a warning when the verdict sits near its threshold.
+    public var seedsText: String {
+        "\(seedsHolding) of \(perSeed.count)" + (nearThreshold ? " ⚠ near the threshold: a rerun on another machine may change this verdict" : "")
     }
 
     /// Reduces a seeds x cells matrix per seed with the claim's reduction.

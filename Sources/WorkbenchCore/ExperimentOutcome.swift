@@ -9,15 +9,31 @@ public struct MetricSeries: Sendable {
     public let metric: String
     /// Unit, or empty for dimensionless quantities.
     public let unit: String
+    /// What kind of number this is, which fixes its centre and interval.
+    public let scale: StatisticScale
+    /// A wall-clock measurement (seconds, µs per chunk): machine- and load-dependent, so it is
+    /// written apart from the measurements (`timings` in results.json) and never compared by
+    /// `workbench verify` or read by a verdict.
+    public let isWallClock: Bool
     /// One value per seed, in seed order.
     public let perSeed: [Double]
 
-    public init(condition: [(name: String, value: String)], metric: String, unit: String = "", perSeed: [Double]) {
-        self.condition = condition; self.metric = metric; self.unit = unit; self.perSeed = perSeed
+    /// A measurement on the given scale.
+    public init(condition: [(name: String, value: String)], metric: String, unit: String = "", scale: StatisticScale, perSeed: [Double]) {
+        self.condition = condition; self.metric = metric; self.unit = unit; self.scale = scale; self.isWallClock = false; self.perSeed = perSeed
     }
 
-    /// Mean and 95 % interval over seeds.
-    public var summary: SeedSummary { SeedSummary(perSeed) }
+    private init(condition: [(name: String, value: String)], metric: String, unit: String, perSeed: [Double], wallClock: Bool) {
+        self.condition = condition; self.metric = metric; self.unit = unit; self.scale = .log; self.isWallClock = wallClock; self.perSeed = perSeed
+    }
+
+    /// A wall-clock time (positive, so on the log scale), kept apart from the measurements.
+    public static func wallClock(condition: [(name: String, value: String)], metric: String, unit: String, perSeed: [Double]) -> MetricSeries {
+        MetricSeries(condition: condition, metric: metric, unit: unit, perSeed: perSeed, wallClock: true)
+    }
+
+    /// Centre and 95 % interval over seeds on the metric's scale.
+    public var summary: SeedSummary { SeedSummary(perSeed, scale: scale) }
 }
 
 /// A Markdown table for a results snippet.

@@ -29,20 +29,24 @@ struct ResultsWriter {
     /// The machine-readable results.
     func json(figureFiles: [String]) -> ParameterValue {
         func summary(_ s: SeedSummary) -> [(key: String, value: ParameterValue)] {
-            [("mean", .double(s.mean)), ("std", .double(s.std)), ("ci95", .array([.double(s.low), .double(s.high)]))]
+            let centre: [(key: String, value: ParameterValue)] = [("scale", .string(s.scale.rawValue)), ("mean", .double(s.mean)), ("std", .double(s.std))]
+            return s.scale == .ordinal ? centre : centre + [("ci95", .array([.double(s.low), .double(s.high)]))]
         }
-        let metrics: [ParameterValue] = outcome.metrics.map { m in
+        func series(_ m: MetricSeries) -> ParameterValue {
             .table([("condition", .table(m.condition.map { ($0.name, .string($0.value)) })),
                     ("metric", .string(m.metric)), ("unit", .string(m.unit)),
                     ("per_seed", .array(m.perSeed.map { .double($0) }))] + summary(m.summary))
         }
+        let metrics = outcome.metrics.filter { !$0.isWallClock }.map(series)
+        let timings = outcome.metrics.filter(\.isWallClock).map(series)
         let claims: [ParameterValue] = verdicts.map { v in
             .table([("id", .string(v.claim.id)), ("statement", .string(v.claim.statement)),
                     ("rule", .table([("statistic", .string(v.claim.statistic)), ("select", v.claim.select),
                                      ("reduce", .string(v.claim.reduce.rawValue)), ("compare", .string(v.claim.compare.rawValue)),
-                                     ("threshold", .double(v.claim.threshold))])),
+                                     ("threshold", .double(v.claim.threshold)), ("scale", .string(v.claim.scale.rawValue))])),
                     ("per_seed", .array(v.perSeed.map { .double($0) }))] + summary(v.summary) +
-                   [("verdict", .string(v.outcome.rawValue))])
+                   [("seeds_holding", .int(v.seedsHolding)), ("near_threshold", .bool(v.nearThreshold)),
+                    ("verdict", .string(v.outcome.rawValue))])
         }
         return .table([
             ("experiment", .string(file.id)),
@@ -51,12 +55,16 @@ struct ResultsWriter {
             ("seeds", .array(seeds.map { .int(Int($0)) })),
             ("config", config),
             ("metrics", .array(metrics)),
+            ("timings", .array(timings)),
             ("claims", .array(claims)),
             ("files", .array((figureFiles + ["results.json", "results.md"]).map { .string($0) })),
             ("provenance", .table([
                 ("git_commit", .string(provenance.gitCommit)),
                 ("git_dirty", .bool(provenance.gitDirty)),
                 ("toolchain", .string(provenance.toolchain)),
+                ("cpu_model", .string(provenance.machine.cpuModel)),
+                ("blas_kernel", .string(provenance.machine.blasKernel)),
+                ("engine_target_cpu", .string(provenance.machine.engineTargetCPU)),
                 ("code_sha256", .string(provenance.codeHash)),
                 ("input_data_sha256", .string(outcome.inputDataHash)),
                 ("experiment_file", .string(file.path)),
@@ -70,7 +78,8 @@ struct ResultsWriter {
         var out: [String] = []
         let seedText = seeds.count == 1 ? "seed \(seeds[0])" : "\(seeds.count) seeds (\(seeds.map(String.init).joined(separator: ", ")))"
         let commit = provenance.gitCommit == "unknown" ? "unknown commit" : "commit `\(provenance.gitCommit.prefix(10))`\(provenance.gitDirty ? " with uncommitted changes" : "")"
-        out.append("**\(file.title)** — profile `\(profile.rawValue)`, \(seedText); \(commit); input data `sha256:\(outcome.inputDataHash.prefix(12))`. Parameters and rules: [`\(file.path)`](../../../\(file.path)); raw numbers: [results.json](results.json).")
+        let machine = provenance.machine
+        out.append("**\(file.title)** — profile `\(profile.rawValue)`, \(seedText); \(commit); \(machine.cpuModel), OpenBLAS kernel `\(machine.blasKernel)`, engine built for `\(machine.engineTargetCPU)`; input data `sha256:\(outcome.inputDataHash.prefix(12))`. Parameters and rules: [`\(file.path)`](../../../\(file.path)); raw numbers: [results.json](results.json).")
         var figureNumber = 0, tableNumber = 0
         for block in outcome.blocks {
             switch block {
@@ -93,10 +102,10 @@ struct ResultsWriter {
             case .notSupported: mark = "❌ **not supported**"
             case .inconclusive: mark = "❔ **inconclusive**"
             }
-            rows.append([v.claim.statement, "`\(v.claim.ruleText)`", Format.interval(v.summary), mark])
+            rows.append([v.claim.statement, "`\(v.claim.ruleText)`", v.claim.scale.rawValue, Format.interval(v.summary), v.seedsText, mark])
         }
-        out.append("*Claims and verdicts.* Each rule was fixed in the experiment file before the run; the measured value is the mean over \(n) seed\(n == 1 ? "" : "s") with its 95 % confidence interval (Student t). A claim is supported when the whole interval satisfies the rule, not supported when the whole interval violates it, and inconclusive otherwise.\n\n"
-                   + MarkdownTable(header: ["claim", "rule", "measured", "verdict"], rows: rows, align: ["l", "l", "r", "l"]).markdown)
+        out.append("*Claims and verdicts.* Each rule and each statistic's scale were fixed in the experiment file before the run. The measured value summarises \(n) seed\(n == 1 ? "" : "s") on the statistic's scale: on `log`, the geometric mean and the Student-t interval of the logs; on `proportion`, `difference` and `correlation`, the mean and the Student-t interval cut to the statistic's range; on `ordinal`, the majority class and every seed's class, with no interval; elsewhere the mean and its Student-t interval (all 95 %). A claim is supported when the whole interval satisfies the rule (ordinal: every seed), not supported when the whole interval violates it (ordinal: every seed), and inconclusive otherwise. *Seeds holding* counts the seeds whose own value satisfies the rule; ⚠ marks a verdict whose seeds straddle or nearly touch the threshold, which a rerun on another machine may change.\n\n"
+                   + MarkdownTable(header: ["claim", "rule", "scale", "measured", "seeds holding", "verdict"], rows: rows, align: ["l", "l", "l", "r", "r", "l"]).markdown)
         for v in verdicts where !v.claim.rationale.isEmpty {
             out.append("- *\(v.claim.id)*: \(v.claim.rationale)")
         }

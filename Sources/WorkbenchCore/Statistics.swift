@@ -76,7 +76,7 @@ public struct SeedSummary: Equatable, Sendable {
     ///
     /// Values outside the scale's range give a NaN centre and interval (the runner rejects them
     /// with a message before this happens; see ``StatisticScale/problem(with:)``).
-    public init(_ values: [Double], scale: StatisticScale = .linear) {
+    public init(_ values: [Double], scale: StatisticScale) {
         precondition(!values.isEmpty, "summary of no values")
         self.values = values
         self.scale = scale

@@ -13,24 +13,24 @@ extension CorrelatedActuators {
         var metrics: [MetricSeries] = []
         for s in all {
             let cond = condition(s)
-            metrics.append(MetricSeries(condition: cond, metric: "bits_per_chunk", unit: "bits", perSeed: results.map { _ in s.bits(window: c.window, dims: Self.dims) }))
-            metrics.append(MetricSeries(condition: cond, metric: "relative_rmse", unit: "RMSE / std, mean over the continuous dimensions", perSeed: results.map { $0.relativeRMSE[s]! }))
+            metrics.append(MetricSeries(condition: cond, metric: "bits_per_chunk", unit: "bits", scale: .log, perSeed: results.map { _ in s.bits(window: c.window, dims: Self.dims) }))
+            metrics.append(MetricSeries(condition: cond, metric: "relative_rmse", unit: "RMSE / std, mean over the continuous dimensions", scale: .log, perSeed: results.map { $0.relativeRMSE[s]! }))
             for (d, name) in RobotArmGenerator.dimensionNames.enumerated() {
-                metrics.append(MetricSeries(condition: cond + [("dimension", name)], metric: "relative_rmse", unit: "RMSE / std", perSeed: results.map { $0.perDimension[s]![d] }))
+                metrics.append(MetricSeries(condition: cond + [("dimension", name)], metric: "relative_rmse", unit: "RMSE / std", scale: .log, perSeed: results.map { $0.perDimension[s]![d] }))
             }
             if s.family == .vq {
-                metrics.append(MetricSeries(condition: cond, metric: "codes_used_per_layer", perSeed: results.map { $0.codesUsed[s]! }))
+                metrics.append(MetricSeries(condition: cond, metric: "codes_used_per_layer", scale: .linear, perSeed: results.map { $0.codesUsed[s]! }))
             }
         }
         for k in c.codebookSizes {
             let cond: [(name: String, value: String)] = [("tokenizer", "rvq"), ("layers", "\(c.vq.layers)"), ("codebook_size", "\(k)")]
-            metrics.append(MetricSeries(condition: cond, metric: "fit_seconds", unit: "s", perSeed: results.map { $0.fitSeconds[k]! }))
-            metrics.append(MetricSeries(condition: cond, metric: "training_l1_half_way", unit: "standardised units", perSeed: results.map { $0.trainingL1[k]!.half }))
-            metrics.append(MetricSeries(condition: cond, metric: "training_l1_end", unit: "standardised units", perSeed: results.map { $0.trainingL1[k]!.end }))
+            metrics.append(MetricSeries.wallClock(condition: cond, metric: "fit_seconds", unit: "s", perSeed: results.map { $0.fitSeconds[k]! }))
+            metrics.append(MetricSeries(condition: cond, metric: "training_l1_half_way", unit: "standardised units", scale: .log, perSeed: results.map { $0.trainingL1[k]!.half }))
+            metrics.append(MetricSeries(condition: cond, metric: "training_l1_end", unit: "standardised units", scale: .log, perSeed: results.map { $0.trainingL1[k]!.end }))
         }
         let cheapest = try cheapestBits(c, results)
         for family in cheapest.keys.sorted() {
-            metrics.append(MetricSeries(condition: [("tokenizer", family)], metric: "bits_at_target", unit: "bits (infinite: target never reached)", perSeed: cheapest[family]!))
+            metrics.append(MetricSeries(condition: [("tokenizer", family)], metric: "bits_at_target", unit: "bits (infinite: target never reached)", scale: .log, perSeed: cheapest[family]!))
         }
 
         let n = results.count
@@ -91,7 +91,7 @@ extension CorrelatedActuators {
             case .vq: tokenizer = "residual VQ"; setting = "\(s.layers) x \(s.codebookSize) codes"
             }
             let used = s.family == .vq ? Format.number(Statistics.mean(results.map { $0.codesUsed[s]! })) + " of \(s.codebookSize)" : "—"
-            return [tokenizer, setting, Format.number(s.bits(window: c.window, dims: Self.dims)), Format.interval(SeedSummary(e)),
+            return [tokenizer, setting, Format.number(s.bits(window: c.window, dims: Self.dims)), Format.interval(SeedSummary(e, scale: .log)),
                     "\(e.filter { $0 <= c.target }.count) of \(e.count)", used]
         }
         return MarkdownTable(header: ["tokenizer", "setting", "bits per window", "relative RMSE", "reaches target", "codes used per layer"], rows: rows)
@@ -126,7 +126,7 @@ extension CorrelatedActuators {
     func figure(_ c: Config, _ results: [SeedResult]) -> Figure {
         func points(_ ss: [Setting]) -> [Series.Point] {
             ss.map { s in
-                let e = SeedSummary(results.map { $0.relativeRMSE[s]! })
+                let e = SeedSummary(results.map { $0.relativeRMSE[s]! }, scale: .log)
                 return Series.Point(x: s.bits(window: c.window, dims: Self.dims), y: e.mean,
                                     low: e.n > 1 ? max(e.low, e.mean / 10) : nil, high: e.n > 1 ? e.high : nil)
             }

@@ -14,24 +14,24 @@ extension VQBeTAnatomy {
         var metrics: [MetricSeries] = []
         for d in Self.dataSets {
             let cond: [(name: String, value: String)] = [("data", d)]
-            metrics.append(MetricSeries(condition: cond, metric: "reconstruction_mse_primary", unit: "action units²", perSeed: results.map { $0.reconstruction[d]!.primary }))
-            metrics.append(MetricSeries(condition: cond, metric: "reconstruction_mse_all", unit: "action units²", perSeed: results.map { $0.reconstruction[d]!.all }))
+            metrics.append(MetricSeries(condition: cond, metric: "reconstruction_mse_primary", unit: "action units²", scale: .log, perSeed: results.map { $0.reconstruction[d]!.primary }))
+            metrics.append(MetricSeries(condition: cond, metric: "reconstruction_mse_all", unit: "action units²", scale: .log, perSeed: results.map { $0.reconstruction[d]!.all }))
             for l in 0..<c.tokenizer.layers {
-                metrics.append(MetricSeries(condition: cond + [("layer", "\(l)")], metric: "codes_used", perSeed: results.map { Double($0.usage[d]!.distinctCodes[l]) }))
-                metrics.append(MetricSeries(condition: cond + [("layer", "\(l)")], metric: "perplexity", perSeed: results.map { $0.usage[d]!.perplexity[l] }))
+                metrics.append(MetricSeries(condition: cond + [("layer", "\(l)")], metric: "codes_used", scale: .linear, perSeed: results.map { Double($0.usage[d]!.distinctCodes[l]) }))
+                metrics.append(MetricSeries(condition: cond + [("layer", "\(l)")], metric: "perplexity", scale: .log, perSeed: results.map { $0.usage[d]!.perplexity[l] }))
             }
-            metrics.append(MetricSeries(condition: cond, metric: "code_combinations", perSeed: results.map { Double($0.usage[d]!.combinations) }))
+            metrics.append(MetricSeries(condition: cond, metric: "code_combinations", scale: .linear, perSeed: results.map { Double($0.usage[d]!.combinations) }))
         }
         let task = MultiRouteTask.standard
         for v in Variant.allCases {
             let cond: [(name: String, value: String)] = [("policy", v.slug)]
-            metrics.append(MetricSeries(condition: cond, metric: "action_l1_error", unit: "action units", perSeed: results.map { $0.actionError[v]! }))
-            metrics.append(MetricSeries(condition: cond, metric: "success_rate", perSeed: results.map { $0.report[v]!.successRate }))
-            metrics.append(MetricSeries(condition: cond, metric: "mean_collisions", perSeed: results.map { $0.report[v]!.meanCollisions }))
+            metrics.append(MetricSeries(condition: cond, metric: "action_l1_error", unit: "action units", scale: .log, perSeed: results.map { $0.actionError[v]! }))
+            metrics.append(MetricSeries(condition: cond, metric: "success_rate", scale: .proportion, perSeed: results.map { $0.report[v]!.successRate }))
+            metrics.append(MetricSeries(condition: cond, metric: "mean_collisions", scale: .linear, perSeed: results.map { $0.report[v]!.meanCollisions }))
             for (i, route) in task.routes.enumerated() {
-                metrics.append(MetricSeries(condition: cond + [("route", route.name)], metric: "route_share", perSeed: results.map { $0.report[v]!.routeShares[i] }))
+                metrics.append(MetricSeries(condition: cond + [("route", route.name)], metric: "route_share", scale: .proportion, perSeed: results.map { $0.report[v]!.routeShares[i] }))
             }
-            metrics.append(MetricSeries(condition: cond, metric: "training_seconds", unit: "s", perSeed: results.map { $0.trainSeconds[v]! }))
+            metrics.append(MetricSeries.wallClock(condition: cond, metric: "training_seconds", unit: "s", perSeed: results.map { $0.trainSeconds[v]! }))
         }
 
         var blocks: [ResultBlock] = []
@@ -66,8 +66,8 @@ extension VQBeTAnatomy {
     func policyTable(_ c: Config, _ results: [SeedResult]) -> MarkdownTable {
         let routes = MultiRouteTask.standard.routes
         let rows = Variant.allCases.map { v -> [String] in
-            var row = [v.rawValue, Format.interval(SeedSummary(results.map { $0.report[v]!.successRate * 100 })) + " %",
-                       Format.interval(SeedSummary(results.map { $0.actionError[v]! }))]
+            var row = [v.rawValue, Format.percentInterval(SeedSummary(results.map { $0.report[v]!.successRate }, scale: .proportion)),
+                       Format.interval(SeedSummary(results.map { $0.actionError[v]! }, scale: .log))]
             for i in routes.indices { row.append(Format.number(Statistics.mean(results.map { $0.report[v]!.routeShares[i] * 100 })) + " %") }
             row.append(Format.number(Statistics.mean(results.map { $0.report[v]!.meanCollisions })))
             return row
@@ -77,8 +77,8 @@ extension VQBeTAnatomy {
 
     func tokenizerTable(_ c: Config, _ results: [SeedResult]) -> MarkdownTable {
         let rows = Self.dataSets.map { d -> [String] in
-            let p = SeedSummary(results.map { $0.reconstruction[d]!.primary }), a = SeedSummary(results.map { $0.reconstruction[d]!.all })
-            let ratio = SeedSummary(results.map { $0.reconstruction[d]!.primary / $0.reconstruction[d]!.all })
+            let p = SeedSummary(results.map { $0.reconstruction[d]!.primary }, scale: .log), a = SeedSummary(results.map { $0.reconstruction[d]!.all }, scale: .log)
+            let ratio = SeedSummary(results.map { $0.reconstruction[d]!.primary / $0.reconstruction[d]!.all }, scale: .log)
             let used = (0..<c.tokenizer.layers).map { l in Format.number(Statistics.mean(results.map { Double($0.usage[d]!.distinctCodes[l]) })) }.joined(separator: " / ")
             let ppl = (0..<c.tokenizer.layers).map { l in Format.number(Statistics.mean(results.map { $0.usage[d]!.perplexity[l] })) }.joined(separator: " / ")
             return [d, Format.interval(p), Format.interval(a), Format.interval(ratio), used, ppl,

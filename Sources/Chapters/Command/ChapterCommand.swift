@@ -55,8 +55,16 @@ public struct ChapterCommand: ParsableCommand {
             named[String(item[..<eq])] = url
         }
         let reports = try ChapterRunner(chapter: Self.chapter, paths: paths,
-                                        options: RunOptions(profile: p, baseSeed: seed, force: force, gnuplot: gnuplot, inputs: named)).run()
+                                        options: Self.options(profile: p, baseSeed: seed, force: force, gnuplot: gnuplot, inputs: named)).run()
         print(VerdictSummary.text(chapter: Self.chapter, reports: reports))
+    }
+
+    /// Run options for this process, with the machine's BLAS kernel and engine build recorded.
+    public static func options(profile: Profile, baseSeed: UInt64? = nil, force: Bool = false, quiet: Bool = false,
+                               gnuplot: String = "gnuplot", inputs: [String: URL] = [:]) -> RunOptions {
+        var o = RunOptions(profile: profile, baseSeed: baseSeed, force: force, quiet: quiet, gnuplot: gnuplot, inputs: inputs)
+        o.machine = Provenance.Machine(blasKernel: BLAS.coreName, engineTargetCPU: BLAS.engineTargetCPU)
+        return o
     }
 
     /// Parses the command line and runs `chapter`; errors are printed and exit non-zero.

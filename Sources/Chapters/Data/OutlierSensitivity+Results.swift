@@ -24,13 +24,13 @@ extension OutlierSensitivity {
                 let k = Key(tokenizer: tok, fraction: f, magnitude: m)
                 let cond: [(name: String, value: String)] = [("tokenizer", tok), ("outlier_fraction", JSONNumber.format(f)),
                                                              ("outlier_magnitude_std", f == 0 ? "none" : JSONNumber.format(m))]
-                metrics.append(MetricSeries(condition: cond, metric: "relative_rmse_continuous", unit: "std", perSeed: series(k) { mean($0.relativeRMSE, cont) }))
-                metrics.append(MetricSeries(condition: cond, metric: "bins_used_share_continuous", perSeed: series(k) { mean($0.usage.map(\.usedShare), cont) }))
-                metrics.append(MetricSeries(condition: cond, metric: "entropy_bits_continuous", unit: "bit", perSeed: series(k) { mean($0.usage.map(\.entropyBits), cont) }))
-                metrics.append(MetricSeries(condition: cond, metric: "share_of_bins_holding_90pct_continuous", perSeed: series(k) { mean($0.usage.map { $0.shareOfIdsHolding(0.9) }, cont) }))
-                metrics.append(MetricSeries(condition: cond, metric: "bins_used_share_gripper", perSeed: series(k) { $0.usage[RobotArmGenerator.gripperDimension].usedShare }))
+                metrics.append(MetricSeries(condition: cond, metric: "relative_rmse_continuous", unit: "std", scale: .log, perSeed: series(k) { mean($0.relativeRMSE, cont) }))
+                metrics.append(MetricSeries(condition: cond, metric: "bins_used_share_continuous", scale: .proportion, perSeed: series(k) { mean($0.usage.map(\.usedShare), cont) }))
+                metrics.append(MetricSeries(condition: cond, metric: "entropy_bits_continuous", unit: "bit", scale: .linear, perSeed: series(k) { mean($0.usage.map(\.entropyBits), cont) }))
+                metrics.append(MetricSeries(condition: cond, metric: "share_of_bins_holding_90pct_continuous", scale: .proportion, perSeed: series(k) { mean($0.usage.map { $0.shareOfIdsHolding(0.9) }, cont) }))
+                metrics.append(MetricSeries(condition: cond, metric: "bins_used_share_gripper", scale: .proportion, perSeed: series(k) { $0.usage[RobotArmGenerator.gripperDimension].usedShare }))
                 for (d, dn) in names.enumerated() {
-                    metrics.append(MetricSeries(condition: cond + [("dimension", dn)], metric: "rmse", unit: d < 3 ? "m/step" : d < 6 ? "rad/step" : "command", perSeed: series(k) { $0.rmse[d] }))
+                    metrics.append(MetricSeries(condition: cond + [("dimension", dn)], metric: "rmse", unit: d < 3 ? "m/step" : d < 6 ? "rad/step" : "command", scale: .log, perSeed: series(k) { $0.rmse[d] }))
                 }
             }
         }
@@ -92,7 +92,7 @@ extension OutlierSensitivity {
                     let s = SeedSummary(perSeed.map { cells in
                         let r = cells[Key(tokenizer: tok, fraction: f, magnitude: m)]!.relativeRMSE
                         return cont.map { r[$0] }.reduce(0, +) / Double(cont.count)
-                    })
+                    }, scale: .log)
                     // An interval reaching below the axis is drawn to the axis.
                     return Series.Point(x: Double(j), y: s.mean, low: s.n > 1 ? max(s.low, yLow) : nil, high: s.n > 1 ? s.high : nil)
                 }
@@ -134,7 +134,7 @@ extension OutlierSensitivity {
         for tok in c.tokenizers {
             for (f, m) in conditions {
                 let cells = perSeed.map { $0[Key(tokenizer: tok, fraction: f, magnitude: m)]! }
-                let rel = SeedSummary(cells.map { avg($0.relativeRMSE) })
+                let rel = SeedSummary(cells.map { avg($0.relativeRMSE) }, scale: .log)
                 let used = Statistics.mean(cells.map { avg($0.usage.map { Double($0.used) }) })
                 let ent = Statistics.mean(cells.map { avg($0.usage.map(\.entropyBits)) })
                 let b90 = Statistics.mean(cells.map { avg($0.usage.map { $0.shareOfIdsHolding(0.9) }) })

@@ -9,22 +9,22 @@ extension FrequencySweep {
 
     func outcome(_ c: Config, perSeed: [[Key: SplinePrediction.Cell]], inputHash: String) -> ExperimentOutcome {
         func values(_ k: Key, _ f: KeyPath<SplinePrediction.Cell, Double>) -> [Double] { perSeed.map { $0[k]![keyPath: f] } }
-        func summary(_ k: Key, _ f: KeyPath<SplinePrediction.Cell, Double>) -> SeedSummary { SeedSummary(values(k, f)) }
+        func summary(_ k: Key, _ f: KeyPath<SplinePrediction.Cell, Double>) -> SeedSummary { SeedSummary(values(k, f), scale: .log) }
 
         var metrics: [MetricSeries] = []
-        let measures: [(String, String, KeyPath<SplinePrediction.Cell, Double>)] = [
-            ("mse", "squared units", \.mse), ("relative_mse", "MSE / variance", \.relativeMSE),
-            ("reconstruction_mse", "squared units", \.reconstructionMSE),
-            ("copy_rate", "share", \.copyRate), ("true_copy_rate", "share", \.trueCopyRate),
-            ("constant_share", "share", \.constantShare), ("decode_failures", "share", \.decodeFailures),
-            ("tokens_per_sequence", "tokens", \.tokensPerSequence), ("predicted_tokens", "tokens", \.predictedTokens),
-            ("final_training_loss", "nats/token", \.finalLoss),
+        let measures: [(String, String, StatisticScale, KeyPath<SplinePrediction.Cell, Double>)] = [
+            ("mse", "squared units", .log, \.mse), ("relative_mse", "MSE / variance", .log, \.relativeMSE),
+            ("reconstruction_mse", "squared units", .log, \.reconstructionMSE),
+            ("copy_rate", "share", .proportion, \.copyRate), ("true_copy_rate", "share", .proportion, \.trueCopyRate),
+            ("constant_share", "share", .proportion, \.constantShare), ("decode_failures", "share", .proportion, \.decodeFailures),
+            ("tokens_per_sequence", "tokens", .log, \.tokensPerSequence), ("predicted_tokens", "tokens", .log, \.predictedTokens),
+            ("final_training_loss", "nats/token", .log, \.finalLoss),
         ]
         for name in c.tokenizers {
             for steps in c.rates {
                 let k = Key(tokenizer: name, steps: steps)
-                for (metric, unit, f) in measures {
-                    metrics.append(MetricSeries(condition: [("tokenizer", name), ("steps", String(steps))], metric: metric, unit: unit, perSeed: values(k, f)))
+                for (metric, unit, scale, f) in measures {
+                    metrics.append(MetricSeries(condition: [("tokenizer", name), ("steps", String(steps))], metric: metric, unit: unit, scale: scale, perSeed: values(k, f)))
                 }
             }
         }

@@ -31,18 +31,18 @@ extension Scorecard {
         for name in c.tokenizers {
             for (i, hz) in c.frequencies.enumerated() {
                 metrics.append(MetricSeries(condition: [("tokenizer", name), ("frequency_hz", Format.parameter(hz))], metric: "tokens_per_chunk",
-                                            unit: "tokens / 1 s chunk", perSeed: series(name) { $0.tokens[i] }))
+                                            unit: "tokens / 1 s chunk", scale: .log, perSeed: series(name) { $0.tokens[i] }))
             }
             let cond: [(name: String, value: String)] = [("tokenizer", name)]
-            metrics.append(MetricSeries(condition: cond + [("frequency_hz", hzLast)], metric: "relative_rmse", unit: "RMSE / std", perSeed: series(name, \.relativeRMSE)))
-            metrics.append(MetricSeries(condition: cond + [("frequency_hz", hzLast)], metric: "encode_time", unit: "µs / chunk (machine-dependent)", perSeed: series(name, \.encodeMicros)))
-            metrics.append(MetricSeries(condition: cond + [("frequency_hz", hzLast)], metric: "decode_time", unit: "µs / chunk (machine-dependent)", perSeed: series(name, \.decodeMicros)))
+            metrics.append(MetricSeries(condition: cond + [("frequency_hz", hzLast)], metric: "relative_rmse", unit: "RMSE / std", scale: .log, perSeed: series(name, \.relativeRMSE)))
+            metrics.append(MetricSeries.wallClock(condition: cond + [("frequency_hz", hzLast)], metric: "encode_time", unit: "µs / chunk (machine-dependent)", perSeed: series(name, \.encodeMicros)))
+            metrics.append(MetricSeries.wallClock(condition: cond + [("frequency_hz", hzLast)], metric: "decode_time", unit: "µs / chunk (machine-dependent)", perSeed: series(name, \.decodeMicros)))
             if c.predictionTokenizers.contains(name) {
                 let steps: [(name: String, value: String)] = cond + [("steps", String(c.predictionSteps))]
-                metrics.append(MetricSeries(condition: steps, metric: "prediction_mse", unit: "squared units", perSeed: series(name) { $0.prediction!.mse }))
-                metrics.append(MetricSeries(condition: steps, metric: "decode_failures", unit: "share", perSeed: series(name) { $0.prediction!.decodeFailures }))
+                metrics.append(MetricSeries(condition: steps, metric: "prediction_mse", unit: "squared units", scale: .log, perSeed: series(name) { $0.prediction!.mse }))
+                metrics.append(MetricSeries(condition: steps, metric: "decode_failures", unit: "share", scale: .proportion, perSeed: series(name) { $0.prediction!.decodeFailures }))
                 metrics.append(MetricSeries(condition: steps, metric: "class_index", unit: "0 best ... 3 avoid",
-                                            perSeed: perSeed.map { rows in Double(Rating.allCases.firstIndex(of: classes(rows)[name]!)!) }))
+                                            scale: .ordinal, perSeed: perSeed.map { rows in Double(Rating.allCases.firstIndex(of: classes(rows)[name]!)!) }))
             }
         }
 
@@ -53,9 +53,9 @@ extension Scorecard {
         for name in c.tokenizers {
             var row = [name, c.audit[name]?.label ?? "not rated"]
             row += c.frequencies.indices.map { i in Format.number(Statistics.mean(series(name) { $0.tokens[i] })) }
-            row.append(Format.interval(SeedSummary(series(name, \.relativeRMSE))))
+            row.append(Format.interval(SeedSummary(series(name, \.relativeRMSE), scale: .log)))
             if c.predictionTokenizers.contains(name) {
-                row.append(Format.interval(SeedSummary(series(name) { $0.prediction!.mse })))
+                row.append(Format.interval(SeedSummary(series(name) { $0.prediction!.mse }, scale: .log)))
             } else {
                 row.append("full profile")
             }

@@ -90,9 +90,9 @@ public struct RateDistortion: Experiment {
             for v in s.values {
                 let k = Key(sweep: s.label, value: v)
                 let cond: [(name: String, value: String)] = [("sweep", s.label), ("tokenizer", s.tokenizer), (s.knob, Format.parameter(v))]
-                metrics.append(MetricSeries(condition: cond, metric: "tokens_per_second", unit: "tokens/s", perSeed: perSeed.map { $0[k]!.tokensPerSecond }))
-                metrics.append(MetricSeries(condition: cond, metric: "bits_per_second", unit: "bit/s", perSeed: perSeed.map { $0[k]!.bitsPerSecond }))
-                metrics.append(MetricSeries(condition: cond, metric: "relative_rmse", unit: "RMSE / std", perSeed: perSeed.map { $0[k]!.relativeRMSE }))
+                metrics.append(MetricSeries(condition: cond, metric: "tokens_per_second", unit: "tokens/s", scale: .log, perSeed: perSeed.map { $0[k]!.tokensPerSecond }))
+                metrics.append(MetricSeries(condition: cond, metric: "bits_per_second", unit: "bit/s", scale: .log, perSeed: perSeed.map { $0[k]!.bitsPerSecond }))
+                metrics.append(MetricSeries(condition: cond, metric: "relative_rmse", unit: "RMSE / std", scale: .log, perSeed: perSeed.map { $0[k]!.relativeRMSE }))
             }
         }
         func panel(_ title: String, _ xLabel: String, _ unit: String, _ x: @escaping (Cell) -> Double) -> Panel {
@@ -100,7 +100,7 @@ public struct RateDistortion: Experiment {
                   series: c.sweeps.enumerated().flatMap { i, s -> [Series] in
                       let pts = s.values.map { v -> Series.Point in
                           let cells = perSeed.map { $0[Key(sweep: s.label, value: v)]! }
-                          let e = SeedSummary(cells.map(\.relativeRMSE))
+                          let e = SeedSummary(cells.map(\.relativeRMSE), scale: .log)
                           // On the log axis an interval reaching below a tenth of the mean is cut there.
                           return Series.Point(x: Statistics.mean(cells.map(x)), y: e.mean,
                                               low: e.n > 1 ? max(e.low, e.mean / 10) : nil, high: e.n > 1 ? e.high : nil)
@@ -116,7 +116,7 @@ public struct RateDistortion: Experiment {
             for v in s.values {
                 let cells = perSeed.map { $0[Key(sweep: s.label, value: v)]! }
                 rows.append([s.label, "\(s.knob) = \(Format.parameter(v))", Format.number(Statistics.mean(cells.map(\.tokensPerSecond))),
-                             Format.number(Statistics.mean(cells.map(\.bitsPerSecond))), Format.interval(SeedSummary(cells.map(\.relativeRMSE)))])
+                             Format.number(Statistics.mean(cells.map(\.bitsPerSecond))), Format.interval(SeedSummary(cells.map(\.relativeRMSE), scale: .log))])
             }
         }
         let blocks: [ResultBlock] = [

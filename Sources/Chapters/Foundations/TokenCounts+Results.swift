@@ -12,8 +12,8 @@ extension TokenCounts {
             + c.paperRows.filter { $0.dims == 14 }.flatMap { r in c.tokenizers.map { Key(dataset: "arm-14", tokenizer: $0, hz: r.hz) } }
         for k in keys {
             let cond: [(name: String, value: String)] = [("dataset", k.dataset), ("tokenizer", k.tokenizer), ("frequency_hz", Format.parameter(k.hz))]
-            metrics.append(MetricSeries(condition: cond, metric: "tokens_per_chunk", unit: "tokens / 1 s chunk", perSeed: values(k) { $0.tokensPerChunk }))
-            metrics.append(MetricSeries(condition: cond, metric: "relative_rmse", unit: "RMSE / std", perSeed: values(k) { $0.relativeRMSE }))
+            metrics.append(MetricSeries(condition: cond, metric: "tokens_per_chunk", unit: "tokens / 1 s chunk", scale: .log, perSeed: values(k) { $0.tokensPerChunk }))
+            metrics.append(MetricSeries(condition: cond, metric: "relative_rmse", unit: "RMSE / std", scale: .log, perSeed: values(k) { $0.relativeRMSE }))
         }
 
         var blocks: [ResultBlock] = []
@@ -63,7 +63,7 @@ extension TokenCounts {
             var series: [Series] = []
             for (i, tok) in c.tokenizers.enumerated() {
                 let pts = c.frequencies.map { hz -> Series.Point in
-                    let s = SeedSummary(perSeed.map { $0[Key(dataset: d, tokenizer: tok, hz: hz)]!.tokensPerChunk })
+                    let s = SeedSummary(perSeed.map { $0[Key(dataset: d, tokenizer: tok, hz: hz)]!.tokensPerChunk }, scale: .log)
                     return Series.Point(x: hz, y: s.mean, low: s.n > 1 ? max(s.low, s.mean / 2) : nil, high: s.n > 1 ? s.high : nil)
                 }
                 series.append(Series(tok, style: .linePoints, points: pts, color: i))
@@ -97,8 +97,8 @@ extension TokenCounts {
     func paperTable(_ c: Config, perSeed: [[Key: Cell]]) -> MarkdownTable {
         let rows = c.paperRows.map { r -> [String] in
             let d = r.dims == 14 ? "arm-14" : "arm"
-            let base = SeedSummary(perSeed.map { $0[Key(dataset: d, tokenizer: c.baseline, hz: r.hz)]?.tokensPerChunk ?? .nan })
-            let fast = SeedSummary(perSeed.map { $0[Key(dataset: d, tokenizer: c.compressor, hz: r.hz)]?.tokensPerChunk ?? .nan })
+            let base = SeedSummary(perSeed.map { $0[Key(dataset: d, tokenizer: c.baseline, hz: r.hz)]?.tokensPerChunk ?? .nan }, scale: .log)
+            let fast = SeedSummary(perSeed.map { $0[Key(dataset: d, tokenizer: c.compressor, hz: r.hz)]?.tokensPerChunk ?? .nan }, scale: .log)
             return [r.name, String(r.dims), Format.parameter(r.hz), Format.parameter(r.naive), Format.number(base.mean), Format.parameter(r.fast),
                     Format.interval(fast), Format.number(r.naive / r.fast, significant: 2), Format.number(base.mean / fast.mean, significant: 2)]
         }

@@ -11,19 +11,19 @@ extension CodebookSize {
         var metrics: [MetricSeries] = []
         for K in c.sizes {
             let cond: [(name: String, value: String)] = [("codebook_size", "\(K)")]
-            metrics.append(MetricSeries(condition: cond, metric: "reconstruction_mse", unit: "action units²", perSeed: values(K) { $0.reconstructionMSE }))
+            metrics.append(MetricSeries(condition: cond, metric: "reconstruction_mse", unit: "action units²", scale: .log, perSeed: values(K) { $0.reconstructionMSE }))
             for l in 0..<layers {
                 let lc = cond + [("layer", "\(l)")]
-                metrics.append(MetricSeries(condition: lc, metric: "codes_used", perSeed: values(K) { Double($0.codesUsed[l]) }))
-                metrics.append(MetricSeries(condition: lc, metric: "dead_codes", perSeed: values(K) { Double($0.deadCodes[l]) }))
-                metrics.append(MetricSeries(condition: lc, metric: "perplexity", perSeed: values(K) { $0.perplexity[l] }))
-                metrics.append(MetricSeries(condition: lc, metric: "code_accuracy", perSeed: values(K) { $0.codeAccuracy[l] }))
+                metrics.append(MetricSeries(condition: lc, metric: "codes_used", scale: .linear, perSeed: values(K) { Double($0.codesUsed[l]) }))
+                metrics.append(MetricSeries(condition: lc, metric: "dead_codes", scale: .linear, perSeed: values(K) { Double($0.deadCodes[l]) }))
+                metrics.append(MetricSeries(condition: lc, metric: "perplexity", scale: .log, perSeed: values(K) { $0.perplexity[l] }))
+                metrics.append(MetricSeries(condition: lc, metric: "code_accuracy", scale: .proportion, perSeed: values(K) { $0.codeAccuracy[l] }))
             }
-            metrics.append(MetricSeries(condition: cond, metric: "code_combinations", perSeed: values(K) { Double($0.combinations) }))
-            metrics.append(MetricSeries(condition: cond, metric: "action_l1_error", unit: "action units", perSeed: values(K) { $0.actionError }))
-            metrics.append(MetricSeries(condition: cond, metric: "success_rate", perSeed: values(K) { $0.successRate }))
-            metrics.append(MetricSeries(condition: cond, metric: "tokenizer_seconds", unit: "s", perSeed: values(K) { $0.fitSeconds }))
-            metrics.append(MetricSeries(condition: cond, metric: "training_seconds", unit: "s", perSeed: values(K) { $0.trainSeconds }))
+            metrics.append(MetricSeries(condition: cond, metric: "code_combinations", scale: .linear, perSeed: values(K) { Double($0.combinations) }))
+            metrics.append(MetricSeries(condition: cond, metric: "action_l1_error", unit: "action units", scale: .log, perSeed: values(K) { $0.actionError }))
+            metrics.append(MetricSeries(condition: cond, metric: "success_rate", scale: .proportion, perSeed: values(K) { $0.successRate }))
+            metrics.append(MetricSeries.wallClock(condition: cond, metric: "tokenizer_seconds", unit: "s", perSeed: values(K) { $0.fitSeconds }))
+            metrics.append(MetricSeries.wallClock(condition: cond, metric: "training_seconds", unit: "s", perSeed: values(K) { $0.trainSeconds }))
         }
 
         let judged = c.judged.map(String.init).joined(separator: ", ")
@@ -62,12 +62,13 @@ extension CodebookSize {
             (0..<c.tokenizer.layers).map { l in Format.number(Statistics.mean(cells.map { f($0[K]!, l) })) }.joined(separator: " / ")
         }
         let rows = c.sizes.map { K -> [String] in
-            func interval(_ f: (Cell) -> Double) -> String { Format.interval(SeedSummary(cells.map { f($0[K]!) })) }
+            func interval(_ f: (Cell) -> Double, _ scale: StatisticScale) -> String { Format.interval(SeedSummary(cells.map { f($0[K]!) }, scale: scale)) }
+            func percent(_ f: (Cell) -> Double) -> String { Format.percentInterval(SeedSummary(cells.map { f($0[K]!) }, scale: .proportion)) }
             let seconds = Format.number(Statistics.mean(cells.map { $0[K]!.fitSeconds })) + " + " + Format.number(Statistics.mean(cells.map { $0[K]!.trainSeconds }))
             return ["\(K)" + (c.judged.contains(K) ? "" : " (not judged)"), Format.integer(Self.combinations(K, layers: c.tokenizer.layers)),
-                    interval { $0.reconstructionMSE }, perLayer(K) { Double($0.codesUsed[$1]) }, perLayer(K) { Double($0.deadCodes[$1]) },
-                    perLayer(K) { $0.perplexity[$1] }, interval { $0.codeAccuracy[0] * 100 } + " %", interval { Self.secondaryAccuracy($0) * 100 } + " %",
-                    interval { $0.actionError }, interval { $0.successRate * 100 } + " %", seconds]
+                    interval({ $0.reconstructionMSE }, .log), perLayer(K) { Double($0.codesUsed[$1]) }, perLayer(K) { Double($0.deadCodes[$1]) },
+                    perLayer(K) { $0.perplexity[$1] }, percent { $0.codeAccuracy[0] }, percent { Self.secondaryAccuracy($0) },
+                    interval({ $0.actionError }, .log), percent { $0.successRate }, seconds]
         }
         return MarkdownTable(header: ["K", "combinations", "reconstruction MSE", "codes used per layer", "dead codes per layer", "perplexity per layer",
                                       "primary code accuracy", "secondary code accuracy", "action error", "success", "time (s), tokenizer + policy"], rows: rows)
@@ -95,9 +96,9 @@ extension CodebookSize {
     }
 
     /// A mean line with its 95 % band (no band for a single seed), in one colour.
-    func meanWithBand(_ name: String, _ c: Config, color: Int, floor: Double = -.infinity, _ values: (Int) -> [Double]) -> [Series] {
+    func meanWithBand(_ name: String, _ c: Config, color: Int, scale: StatisticScale, factor: Double = 1, floor: Double = -.infinity, _ values: (Int) -> [Double]) -> [Series] {
         let points = c.sizes.map { K -> Series.Point in
-            let s = SeedSummary(values(K))
+            let s = SeedSummary(values(K), scale: scale).scaled(by: factor)
             return Series.Point(x: Double(K), y: s.mean, low: s.n > 1 ? max(s.low, floor) : nil, high: s.n > 1 ? s.high : nil)
         }
         var out: [Series] = []
@@ -108,9 +109,9 @@ extension CodebookSize {
 
     func successAndErrorFigure(_ c: Config, _ cells: [[Int: Cell]]) -> Figure {
         let success = Panel(title: "closed-loop success", x: sizeAxis(c), y: Axis("success", unit: "%", range: 0...100),
-                            series: meanWithBand("success", c, color: 0) { K in cells.map { $0[K]!.successRate * 100 } }, legend: .hidden)
+                            series: meanWithBand("success", c, color: 0, scale: .proportion, factor: 100) { K in cells.map { $0[K]!.successRate } }, legend: .hidden)
         let error = Panel(title: "held-out action error", x: sizeAxis(c), y: Axis("action L1 error", unit: "action units"),
-                          series: meanWithBand("action error", c, color: 3) { K in cells.map { $0[K]!.actionError } }, legend: .hidden)
+                          series: meanWithBand("action error", c, color: 3, scale: .log) { K in cells.map { $0[K]!.actionError } }, legend: .hidden)
         return Figure(name: "success-and-error", title: "Success and action error against codebook size", panels: [success, error],
                       columns: 2, width: 1100, height: 460)
     }
@@ -119,7 +120,7 @@ extension CodebookSize {
         let names = ["primary", "secondary"] + (2..<max(c.tokenizer.layers, 2)).map { "layer \($0)" }
         var series: [Series] = [Series("y = K", style: .line, points: c.sizes.map { Series.Point(x: Double($0), y: Double($0)) }, color: 7, dashed: true)]
         for l in 0..<c.tokenizer.layers {
-            series += meanWithBand("\(names[l]): codes used", c, color: l, floor: 1) { K in cells.map { Double($0[K]!.codesUsed[l]) } }
+            series += meanWithBand("\(names[l]): codes used", c, color: l, scale: .log, floor: 1) { K in cells.map { Double($0[K]!.codesUsed[l]) } }
             series.append(Series("\(names[l]): perplexity", style: .line, points: c.sizes.map { K in
                 Series.Point(x: Double(K), y: Statistics.mean(cells.map { $0[K]!.perplexity[l] }))
             }, color: l, dashed: true))

@@ -47,40 +47,40 @@ extension TokenStasis {
                 let cond = t + [("set", set.rawValue)]
                 for scale in ErrorScale.allCases {
                     metrics.append(MetricSeries(condition: cond, metric: "error_\(scale.rawValue)_scale", unit: "RMSE / std",
-                                                perSeed: results.map { Self.error($0, tok, set, scale) }))
+                                                scale: .log, perSeed: results.map { Self.error($0, tok, set, scale) }))
                 }
-                metrics.append(MetricSeries(condition: cond, metric: "tokens_per_chunk", perSeed: results.map { Self.measure($0, tok, set).tokensPerChunk }))
+                metrics.append(MetricSeries(condition: cond, metric: "tokens_per_chunk", scale: .log, perSeed: results.map { Self.measure($0, tok, set).tokensPerChunk }))
                 if Self.measure(results[0], tok, set).clipped != nil {
-                    metrics.append(MetricSeries(condition: cond, metric: "clipped_share", perSeed: results.map { Self.measure($0, tok, set).clipped! }))
+                    metrics.append(MetricSeries(condition: cond, metric: "clipped_share", scale: .proportion, perSeed: results.map { Self.measure($0, tok, set).clipped! }))
                 }
                 for (d, dn) in names.enumerated() {
-                    metrics.append(MetricSeries(condition: cond + [("dimension", dn)], metric: "rmse", unit: units[d], perSeed: results.map { Self.measure($0, tok, set).rmse[d] }))
+                    metrics.append(MetricSeries(condition: cond + [("dimension", dn)], metric: "rmse", unit: units[d], scale: .log, perSeed: results.map { Self.measure($0, tok, set).rmse[d] }))
                 }
                 if results[0].usage[tok] != nil {
                     let usage = { (r: SeedResult) in set == .inFamily ? r.usage[tok]!.inFamily : r.usage[tok]!.unseen }
                     for l in 0..<usage(results[0]).counts.count {
-                        metrics.append(MetricSeries(condition: cond + [("layer", "\(l)")], metric: "codes_used", perSeed: results.map { Double(usage($0).distinctCodes[l]) }))
-                        metrics.append(MetricSeries(condition: cond + [("layer", "\(l)")], metric: "perplexity", perSeed: results.map { usage($0).perplexity[l] }))
+                        metrics.append(MetricSeries(condition: cond + [("layer", "\(l)")], metric: "codes_used", scale: .linear, perSeed: results.map { Double(usage($0).distinctCodes[l]) }))
+                        metrics.append(MetricSeries(condition: cond + [("layer", "\(l)")], metric: "perplexity", scale: .log, perSeed: results.map { usage($0).perplexity[l] }))
                     }
-                    metrics.append(MetricSeries(condition: cond, metric: "code_combinations", perSeed: results.map { Double(usage($0).combinations) }))
+                    metrics.append(MetricSeries(condition: cond, metric: "code_combinations", scale: .linear, perSeed: results.map { Double(usage($0).combinations) }))
                 }
             }
             for scale in ErrorScale.allCases {
-                metrics.append(MetricSeries(condition: t, metric: "unseen_over_in_family_\(scale.rawValue)_scale", perSeed: results.map { Self.degradation($0, tok, scale) }))
+                metrics.append(MetricSeries(condition: t, metric: "unseen_over_in_family_\(scale.rawValue)_scale", scale: .log, perSeed: results.map { Self.degradation($0, tok, scale) }))
             }
         }
         for tok in c.learned {
             for scale in ErrorScale.allCases {
                 metrics.append(MetricSeries(condition: [("tokenizer", tok)], metric: "degradation_ratio_\(scale.rawValue)_scale",
-                                            perSeed: results.map { Self.degradationRatio($0, tok, c, scale) }))
+                                            scale: .log, perSeed: results.map { Self.degradationRatio($0, tok, c, scale) }))
             }
         }
         for (d, dn) in names.enumerated() {
             let cond: [(name: String, value: String)] = [("dimension", dn)]
-            metrics.append(MetricSeries(condition: cond, metric: "fit_family_std", unit: units[d], perSeed: results.map { $0.fitStd[d] }))
-            metrics.append(MetricSeries(condition: cond, metric: "unseen_family_std", unit: units[d], perSeed: results.map { $0.unseen[c.learned[0]]!.std[d] }))
-            metrics.append(MetricSeries(condition: cond, metric: "unseen_outside_fitted_range", perSeed: results.map { $0.outsideRange[d] }))
-            metrics.append(MetricSeries(condition: cond, metric: "unseen_outside_fitted_percentiles", perSeed: results.map { $0.outsidePercentiles[d] }))
+            metrics.append(MetricSeries(condition: cond, metric: "fit_family_std", unit: units[d], scale: .log, perSeed: results.map { $0.fitStd[d] }))
+            metrics.append(MetricSeries(condition: cond, metric: "unseen_family_std", unit: units[d], scale: .log, perSeed: results.map { $0.unseen[c.learned[0]]!.std[d] }))
+            metrics.append(MetricSeries(condition: cond, metric: "unseen_outside_fitted_range", scale: .proportion, perSeed: results.map { $0.outsideRange[d] }))
+            metrics.append(MetricSeries(condition: cond, metric: "unseen_outside_fitted_percentiles", scale: .proportion, perSeed: results.map { $0.outsidePercentiles[d] }))
         }
 
         let scaleText = c.errorScale == .fit
@@ -106,7 +106,7 @@ extension TokenStasis {
             "Every tokenizer's resolved settings; the residual VQ's seed is drawn per seed."))
         let perSeed = c.learned.map { tok in "\(tok): " + results.map { Format.number(Self.degradationRatio($0, tok, c, c.errorScale)) }.joined(separator: ", ") }
         let other: ErrorScale = c.errorScale == .fit ? .evaluated : .fit
-        let alt = c.learned.map { tok in "\(tok) \(Format.interval(SeedSummary(results.map { Self.degradationRatio($0, tok, c, other) })))" }
+        let alt = c.learned.map { tok in "\(tok) \(Format.interval(SeedSummary(results.map { Self.degradationRatio($0, tok, c, other) }, scale: .log)))" }
         blocks.append(.text("Degradation ratio per seed (unseen over in-family error of the learned tokenizer, divided by the median of the same ratio over \(c.trainingFree.joined(separator: ", "))): \(perSeed.joined(separator: "; ")). With the other error scale (`\(other.rawValue)`, not the one the claim is judged on): \(alt.joined(separator: "; "))."))
 
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
@@ -129,9 +129,9 @@ extension TokenStasis {
             let kind = c.learned.contains(tok) ? "learned" : "training-free"
             let clip = results[0].unseen[tok]!.clipped.map { _ in Self.percent(Statistics.mean(results.map { $0.unseen[tok]!.clipped! })) } ?? "–"
             return [tok, kind,
-                    Format.interval(SeedSummary(results.map { Self.error($0, tok, .inFamily, c.errorScale) })),
-                    Format.interval(SeedSummary(results.map { Self.error($0, tok, .unseen, c.errorScale) })),
-                    Format.interval(SeedSummary(results.map { Self.degradation($0, tok, c.errorScale) })),
+                    Format.interval(SeedSummary(results.map { Self.error($0, tok, .inFamily, c.errorScale) }, scale: .log)),
+                    Format.interval(SeedSummary(results.map { Self.error($0, tok, .unseen, c.errorScale) }, scale: .log)),
+                    Format.interval(SeedSummary(results.map { Self.degradation($0, tok, c.errorScale) }, scale: .log)),
                     Format.number(Statistics.mean(results.map { $0.inFamily[tok]!.tokensPerChunk })) + " / " + Format.number(Statistics.mean(results.map { $0.unseen[tok]!.tokensPerChunk })),
                     clip]
         }
@@ -171,7 +171,7 @@ extension TokenStasis {
     /// In-family and unseen error per tokenizer: points with 95 % intervals, log scale.
     func errorFigure(_ c: Config, _ results: [SeedResult]) -> Figure {
         let tics = c.tokenizers.enumerated().map { (value: Double($0.offset), label: $0.element) }
-        let summaries = EvalSet.allCases.map { set in c.tokenizers.map { tok in SeedSummary(results.map { Self.error($0, tok, set, c.errorScale) }) } }
+        let summaries = EvalSet.allCases.map { set in c.tokenizers.map { tok in SeedSummary(results.map { Self.error($0, tok, set, c.errorScale) }, scale: .log) } }
         let means = summaries.flatMap { $0.map(\.mean) }.filter { $0 > 0 }
         let yLow = pow(10, (log10(means.min()!) - 0.3).rounded(.down)), yHigh = pow(10, log10(means.max()!).rounded(.up) + 1)
         var series: [Series] = []

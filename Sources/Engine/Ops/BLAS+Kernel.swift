@@ -2,6 +2,16 @@ import _OpenBLAS
 import Foundation
 
 extension BLAS {
+    /// How the engine's own loops were compiled: `native` (`-target-cpu native`, the build
+    /// machine's vector width; see Package.swift) or `baseline` (the architecture's default).
+    public static var engineTargetCPU: String {
+        #if ENGINE_TARGET_CPU_NATIVE
+        return "native"
+        #else
+        return "baseline"
+        #endif
+    }
+
     /// The OpenBLAS kernel family in use, e.g. `Haswell` or `SkylakeX` (`Prescott` is its generic fallback).
     public static var coreName: String { String(cString: openblas_get_corename()) }
 
