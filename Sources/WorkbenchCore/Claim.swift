@@ -128,16 +128,17 @@ public struct Verdict: Equatable, Sendable {
     }
 
     /// Whether a rerun elsewhere could plausibly flip this verdict: the seeds fall on both sides
-    /// of the threshold, or a seed lies within a tenth of the threshold (a tenth of its log on
-    /// the log scale, a tenth of the range on bounded scales).
+    /// of the threshold, or a seed lies within a tenth of the threshold (a factor of 1.1 on the
+    /// log scale, a twentieth of the range on bounded scales: 0.05 for proportions, 0.1 for
+    /// differences and correlations).
     public var nearThreshold: Bool {
         if seedsHolding != 0 && seedsHolding != perSeed.count { return true }
         let t = claim.threshold
         return perSeed.contains { v in
             switch claim.scale {
             case .log: return v > 0 && t > 0 && abs(Foundation.log(v / t)) < Foundation.log(1.1)
-            case .proportion: return abs(v - t) < 0.1
-            case .difference, .correlation: return abs(v - t) < 0.2
+            case .proportion: return abs(v - t) < 0.05
+            case .difference, .correlation: return abs(v - t) < 0.1
             case .linear: return abs(v - t) < 0.1 * max(abs(t), 1e-12)
             case .ordinal: return false
             }

@@ -15,10 +15,11 @@ public enum Format {
     /// `centre [low, high]` for a seed summary; on the ordinal scale, the majority class and every
     /// seed's class, e.g. `2 (seeds: 3, 2, 2)`.
     public static func interval(_ s: SeedSummary, significant: Int = 3) -> String {
-        let centre = number(s.mean, significant: significant)
         if s.scale == .ordinal {
-            return "\(centre) (seed\(s.n == 1 ? "" : "s"): \(s.values.map { number($0, significant: significant) }.joined(separator: ", ")))"
+            func cls(_ x: Double) -> String { x.isFinite ? String(Int(x)) : number(x) }
+            return "\(cls(s.mean)) (seed\(s.n == 1 ? "" : "s"): \(s.values.map(cls).joined(separator: ", ")))"
         }
+        let centre = number(s.mean, significant: significant)
         guard s.n > 1 else { return "\(centre) (1 seed)" }
         return "\(centre) [\(number(s.low, significant: significant)), \(number(s.high, significant: significant))]"
     }

@@ -28,7 +28,7 @@ final class CorrelatedActuatorsTests: XCTestCase {
         XCTAssertTrue(BitsAtTarget.ratio(.infinity, .infinity).isNaN, "neither: undefined")
         // How the claim machinery judges such per-seed values against "> 2".
         let claim = try! ClaimSpec(ParameterReader(.table([("id", .string("c")), ("statement", .string("s")), ("statistic", .string("x")),
-                                                           ("compare", .string(">")), ("threshold", .double(2))]), location: "test"))
+                                                           ("compare", .string(">")), ("threshold", .double(2)), ("scale", .string("log"))]), location: "test"))
         XCTAssertEqual(Verdict(claim: claim, perSeed: [0, 0, 0]).outcome, .notSupported)
         XCTAssertEqual(Verdict(claim: claim, perSeed: [7, .nan, 7]).outcome, .inconclusive, "an undefined seed is not dropped")
         XCTAssertEqual(Verdict(claim: claim, perSeed: [7.5, 7.6, 7.7]).outcome, .supported)

@@ -24,6 +24,7 @@ final class ExperimentFileTests: XCTestCase {
     statistic = "x"
     compare = ">"
     threshold = 1.5
+    scale = "log"
     """
 
     func testParsesAndResolvesProfiles() throws {
