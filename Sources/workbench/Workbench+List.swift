@@ -26,7 +26,7 @@ extension Workbench {
                     print("    \(e.id): \(file.title) [\(e.filePath)]")
                     for c in file.claims {
                         print("      claim \(c.id): \(c.statement)")
-                        print("        rule: \(c.ruleText)")
+                        print("        rule: \(c.ruleText); scale: \(c.scale.rawValue) (\(c.scale.intervalMethod))")
                     }
                 }
             }
