@@ -145,9 +145,9 @@ public struct Verdict: Equatable, Sendable {
         }
     }
 
-    /// `2 of 3 seeds`, with a warning when the verdict sits near its threshold.
+    /// `2 of 3`, marked `⚠` when the verdict sits near its threshold (see ``nearThreshold``).
     public var seedsText: String {
-        "\(seedsHolding) of \(perSeed.count)" + (nearThreshold ? " ⚠ near the threshold: a rerun on another machine may change this verdict" : "")
+        "\(seedsHolding) of \(perSeed.count)" + (nearThreshold ? " ⚠" : "")
     }
 
     /// Reduces a seeds x cells matrix per seed with the claim's reduction.
