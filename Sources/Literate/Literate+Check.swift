@@ -9,7 +9,10 @@ extension Literate {
     /// *missing source* / *bad source* when `sources` cannot give the content; *stale* when the
     /// provenance line plus content differ from what rendering would write now, including a block
     /// that was never filled. Malformed markers give a single problem and stop the check.
-    public static func check(_ text: String, file: String, sources: LiterateSources) -> [LiterateProblem] {
+    ///
+    /// `commands` maps a block's key to the command that regenerates it (default: the chapter's
+    /// command, `swift run chapter-<name>`), for the messages.
+    public static func check(_ text: String, file: String, sources: LiterateSources, commands: [String: String] = [:]) -> [LiterateProblem] {
         let blocks: [LiterateMarker]
         do {
             blocks = try markers(in: text, file: file)
@@ -18,9 +21,9 @@ extension Literate {
         } catch {
             return [LiterateProblem(kind: .malformed, file: file, line: 0, marker: "", message: "\(error)")]
         }
-        let rerun = rerunHint(for: file)
         var problems: [LiterateProblem] = []
         for block in blocks {
+            let rerun = commands[block.kind.key].map { "rerun `\($0)`" } ?? rerunHint(for: file)
             func report(_ kind: LiterateProblem.Kind, _ message: String) {
                 problems.append(LiterateProblem(kind: kind, file: file, line: block.openingLine, marker: block.markerText, message: message))
             }
@@ -55,7 +58,10 @@ extension Literate {
 
     /// Checks every `*.md` in `<root>/chapters`, sorted by name, with file-system sources; files are
     /// named `chapters/<name>.md` in the problems.
-    public static func checkChapters(root: URL) -> [LiterateProblem] {
+    ///
+    /// Result ids in `generated` are checked against what their generator gives now (see
+    /// ``LiterateSources/fileSystem(root:chapterFile:generated:)``), with its command in the messages.
+    public static func checkChapters(root: URL, generated: [String: GeneratedResult] = [:]) -> [LiterateProblem] {
         let folder = root.appendingPathComponent("chapters")
         let names: [String]
         do {
@@ -74,7 +80,8 @@ extension Literate {
                 problems.append(LiterateProblem(kind: .unreadable, file: file, line: 0, marker: "", message: "cannot read the chapter as UTF-8 text"))
                 continue
             }
-            problems += check(text, file: file, sources: .fileSystem(root: root, chapterFile: url))
+            problems += check(text, file: file, sources: .fileSystem(root: root, chapterFile: url, generated: generated),
+                              commands: generated.mapValues(\.command))
         }
         return problems
     }

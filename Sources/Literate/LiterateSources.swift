@@ -24,13 +24,22 @@ public struct LiterateSources {
     ///
     /// Throws `LiterateError.missingResult` (naming `output/<id>/results.md`) or
     /// `LiterateError.missingCode` (naming the path and why).
-    public static func fileSystem(root: URL, chapterFile: URL) -> LiterateSources {
+    ///
+    /// A result id in `generated` takes its snippet from that closure instead of the file (written
+    /// as if it sat in `output/<id>/`), so a check compares the chapter with what the snippet's
+    /// generator would write now rather than with the copy on disk.
+    public static func fileSystem(root: URL, chapterFile: URL, generated: [String: GeneratedResult] = [:]) -> LiterateSources {
         let chapterFolder = chapterFile.deletingLastPathComponent()
         return LiterateSources(
             result: { id in
                 let relative = "output/\(id)/results.md"
                 let url = root.appendingPathComponent(relative)
-                guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+                let text: String
+                if let generator = generated[id] {
+                    text = try generator.snippet()
+                } else if let read = try? String(contentsOf: url, encoding: .utf8) {
+                    text = read
+                } else {
                     throw LiterateError.missingResult(id: id, path: relative)
                 }
                 let base = LinkRewriter.relativePath(from: chapterFolder.resolvingSymlinksInPath(),
@@ -52,5 +61,19 @@ public struct LiterateSources {
                     throw LiterateError.missingCode(path: path, region: region, reason: "\(path): \(failure)")
                 }
             })
+    }
+}
+
+/// A result block whose snippet a command generates (e.g. the claims ledger), rather than a chapter run.
+public struct GeneratedResult {
+    /// The snippet as it would be written to `output/<id>/results.md` now.
+    public var snippet: () throws -> String
+    /// The command that regenerates it, for messages, e.g. `swift run workbench claims`.
+    public var command: String
+
+    /// Creates a generated result.
+    public init(command: String, snippet: @escaping () throws -> String) {
+        self.command = command
+        self.snippet = snippet
     }
 }

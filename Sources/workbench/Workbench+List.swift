@@ -41,13 +41,13 @@ extension Workbench {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check that every generated block in chapters/*.md matches output/ and the source it excerpts.",
-            discussion: "Exits non-zero and names the file, line and marker of every stale, hand-edited or malformed block.")
+            discussion: "The claims ledger in chapters/claims.md is compared with what experiments/claims-ledger.toml and the results.json files give now. Exits non-zero and names the file, line and marker of every stale, hand-edited or malformed block.")
 
         @OptionGroup var root: RootOption
 
         func run() throws {
             let paths = try root.paths()
-            let problems = Literate.checkChapters(root: paths.root)
+            let problems = ClaimsLedger.checkChapters(root: paths.root)
             if problems.isEmpty {
                 print("workbench check: every generated block in chapters/ is up to date")
                 return

@@ -11,7 +11,7 @@ struct Workbench: ParsableCommand {
         commandName: "workbench",
         abstract: "VLA Workbench: cross-chapter commands.",
         discussion: "Each chapter has its own command, e.g. `swift run chapter-data`.",
-        subcommands: [List.self, Check.self, Tokenize.self, Bench.self])
+        subcommands: [List.self, Check.self, Claims.self, Verify.self, Tokenize.self, Bench.self])
 
     /// Switches OpenBLAS to the processor's fastest kernel (see `BLAS.useFastestKernel`), then runs.
     static func main() {
