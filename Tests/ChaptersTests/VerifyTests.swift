@@ -61,11 +61,11 @@ final class VerifyTests: XCTestCase {
 
     /// Moves are measured in half-widths of the reference's interval.
     func testMoveIsInHalfWidthsOfTheReferenceInterval() {
-        let a = SeedSummary([1, 2, 3])
-        XCTAssertEqual(VerificationReport.move(from: a, to: SeedSummary([1, 2, 3])), 0)
+        let a = SeedSummary([1, 2, 3], scale: .linear)
+        XCTAssertEqual(VerificationReport.move(from: a, to: SeedSummary([1, 2, 3], scale: .linear)), 0)
         let half = (a.high - a.low) / 2
-        XCTAssertEqual(VerificationReport.move(from: a, to: SeedSummary([1 + half, 2 + half, 3 + half]))!, 1, accuracy: 1e-9)
-        XCTAssertNil(VerificationReport.move(from: SeedSummary([1]), to: SeedSummary([2])), "one seed has no interval")
-        XCTAssertEqual(VerificationReport.move(from: SeedSummary([2, 2]), to: SeedSummary([3, 3])), .infinity)
+        XCTAssertEqual(VerificationReport.move(from: a, to: SeedSummary([1 + half, 2 + half, 3 + half], scale: .linear))!, 1, accuracy: 1e-9)
+        XCTAssertNil(VerificationReport.move(from: SeedSummary([1], scale: .linear), to: SeedSummary([2], scale: .linear)), "one seed has no interval")
+        XCTAssertEqual(VerificationReport.move(from: SeedSummary([2, 2], scale: .linear), to: SeedSummary([3, 3], scale: .linear)), .infinity)
     }
 }

@@ -92,7 +92,7 @@ final class ClaimsLedgerTests: XCTestCase {
         XCTAssertEqual(r.claims.map(\.scale), [.linear, .ordinal])
         XCTAssertEqual(r.claims[0].seedsHolding, 2, "counted from the seeds when the field is absent")
         XCTAssertEqual(r.claims[1].seedsHolding, 2)
-        XCTAssertEqual(Format.interval(r.claims[1].summary), "1.00 (seeds: 1.00, 1.00, 3.00)")
+        XCTAssertEqual(Format.interval(r.claims[1].summary), "1 (seeds: 1, 1, 3)")
         XCTAssertEqual(r.metrics.map(\.key), ["mse (tokenizer=fast)"])
         XCTAssertThrowsError(try ResultsFile(data: Data(json.replacingOccurrences(of: "\"scale\": \"ordinal\", \"seeds", with: "\"scale\": \"cubic\", \"seeds").utf8), path: "r.json")) {
             XCTAssertTrue("\($0)".contains("r.json: claims[1]: key 'scale'"), "\($0)")
