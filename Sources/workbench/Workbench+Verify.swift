@@ -30,12 +30,8 @@ extension Workbench {
             guard let p = Profile(rawValue: profile) else {
                 throw ValidationError("unknown profile '\(profile)'; expected one of: \(Profile.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            var named: [String: URL] = [:]
-            for item in inputs {
-                guard let eq = item.firstIndex(of: "="), eq != item.startIndex else { throw ValidationError("--input expects NAME=PATH, got \"\(item)\"") }
-                named[String(item[..<eq])] = URL(fileURLWithPath: String(item[item.index(after: eq)...]))
-            }
-            let options = RunOptions(profile: p, baseSeed: seed, quiet: true, gnuplot: gnuplot, inputs: named)
+            let options = ChapterCommand.options(profile: p, baseSeed: seed, quiet: true, gnuplot: gnuplot,
+                                                 inputs: try ChapterCommand.parseInputs(inputs))
             let report = try ChapterVerifier(chapter: chapter, paths: try root.paths(), options: options).run { print("... \($0)") }
             print(report)
             if !report.allVerdictsHeld { throw ExitCode(1) }

@@ -47,16 +47,22 @@ public struct ChapterCommand: ParsableCommand {
             throw ValidationError("unknown profile '\(profile)'; expected one of: \(Profile.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let paths = try root.map { WorkbenchPaths(root: URL(fileURLWithPath: $0)) } ?? WorkbenchPaths.locate()
+        let named = try Self.parseInputs(inputs)
+        let reports = try ChapterRunner(chapter: Self.chapter, paths: paths,
+                                        options: Self.options(profile: p, baseSeed: seed, force: force, gnuplot: gnuplot, inputs: named)).run()
+        print(VerdictSummary.text(chapter: Self.chapter, reports: reports))
+    }
+
+    /// `--input NAME=PATH` items as a map from name to an existing file or folder.
+    public static func parseInputs(_ items: [String]) throws -> [String: URL] {
         var named: [String: URL] = [:]
-        for item in inputs {
+        for item in items {
             guard let eq = item.firstIndex(of: "="), eq != item.startIndex else { throw ValidationError("--input expects NAME=PATH, got \"\(item)\"") }
             let url = URL(fileURLWithPath: String(item[item.index(after: eq)...]))
             guard FileManager.default.fileExists(atPath: url.path) else { throw ValidationError("--input \(item): no such file or folder") }
             named[String(item[..<eq])] = url
         }
-        let reports = try ChapterRunner(chapter: Self.chapter, paths: paths,
-                                        options: Self.options(profile: p, baseSeed: seed, force: force, gnuplot: gnuplot, inputs: named)).run()
-        print(VerdictSummary.text(chapter: Self.chapter, reports: reports))
+        return named
     }
 
     /// Run options for this process, with the machine's BLAS kernel and engine build recorded.
