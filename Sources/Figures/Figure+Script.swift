@@ -119,7 +119,8 @@ extension Figure {
             lines.append("    set \(letter)range [*:*]")
         }
         if let tics = axis.tics, !tics.isEmpty {
-            let list = tics.map { "\(gnuplotString($0.label)) \(Figure.format($0.value))" }
+            // Tic labels are format strings to gnuplot: a literal percent sign is written %%.
+            let list = tics.map { "\(gnuplotString($0.label.replacingOccurrences(of: "%", with: "%%"))) \(Figure.format($0.value))" }
             lines.append("    set \(letter)tics (\(list.joined(separator: ", ")))")
         } else {
             lines.append("    set \(letter)tics autofreq")
