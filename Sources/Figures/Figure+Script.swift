@@ -27,7 +27,7 @@ extension Figure {
             reset session
             set encoding utf8
 
-            # Okabe-Ito colour-blind-safe palette (Figures.Palette.colors); series pick by index.
+            # The book's palette (Figures.Palette.colors): one colour per tokenizer in every chapter.
 
             """
         for (i, color) in Palette.colors.enumerated() {
@@ -79,6 +79,16 @@ extension Figure {
         ]
         lines += axisLines(panel.x, "x") + axisLines(panel.y, "y")
         lines.append("    " + keyCommand(panel.legend))
+        // Reference lines (thresholds, budgets) span the plot area in graph coordinates, over the data.
+        lines.append("    unset arrow")
+        for (r, reference) in panel.references.enumerated() {
+            let v = Figure.format(reference.value)
+            let ends = reference.orientation == .vertical
+                ? "from first \(v), graph 0 to first \(v), graph 1"
+                : "from graph 0, first \(v) to graph 1, first \(v)"
+            lines.append("    set arrow \(r + 1) \(ends) nohead front lw 2 lc rgb '\(Palette.color(reference.color))'"
+                + (reference.dashed ? " dt 2" : ""))
+        }
         // Bands first so everything else is drawn over them, then boxes, then the rest.
         let order: (Series.Style) -> Int = { $0 == .band ? 0 : $0 == .boxes ? 1 : 2 }
         let drawn = panel.series.indices.sorted { (order(panel.series[$0].style), $0) < (order(panel.series[$1].style), $1) }
@@ -88,8 +98,12 @@ extension Figure {
             return "        '\(name).dat' index \(indices[s]) "
                 + plotStyle(series, color: color) + (series.inLegend ? " title \(gnuplotString(series.name))" : " notitle")
         }
+        let keys = panel.references.filter(\.inLegend).map { reference in
+            "        keyentry with lines lw 2 lc rgb '\(Palette.color(reference.color))'"
+                + (reference.dashed ? " dt 2" : "") + " title \(gnuplotString(reference.label))"
+        }
         lines.append("    plot \\")
-        lines.append(clauses.joined(separator: ", \\\n"))
+        lines.append((clauses + keys).joined(separator: ", \\\n"))
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -105,7 +119,8 @@ extension Figure {
             lines.append("    set \(letter)range [*:*]")
         }
         if let tics = axis.tics, !tics.isEmpty {
-            let list = tics.map { "\(gnuplotString($0.label)) \(Figure.format($0.value))" }
+            // Tic labels are format strings to gnuplot: a literal percent sign is written %%.
+            let list = tics.map { "\(gnuplotString($0.label.replacingOccurrences(of: "%", with: "%%"))) \(Figure.format($0.value))" }
             lines.append("    set \(letter)tics (\(list.joined(separator: ", ")))")
         } else {
             lines.append("    set \(letter)tics autofreq")
@@ -130,11 +145,12 @@ extension Figure {
     private func plotStyle(_ series: Series, color: String) -> String {
         let lc = "lc rgb '\(color)'"
         let dash = series.dashed ? " dt 2" : ""
+        let pt = series.marker?.pointType
         switch series.style {
         case .line: return "using 1:2 with lines lw 2 \(lc)\(dash)"
-        case .linePoints: return "using 1:2 with linespoints lw 2 pt 7 ps 0.8 \(lc)\(dash)"
-        case .points: return "using 1:2 with points pt 6 ps 1.6 lw 2 \(lc)"
-        case .errorBars: return "using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 \(lc)\(dash)"
+        case .linePoints: return "using 1:2 with linespoints lw 2 pt \(pt ?? 7) ps \(pt == nil ? "0.8" : "1.2") \(lc)\(dash)"
+        case .points: return "using 1:2 with points pt \(pt ?? 6) ps 1.6 lw 2 \(lc)"
+        case .errorBars: return "using 1:2:3:4 with yerrorbars lw 1.5 pt \(pt ?? 7) ps \(pt == nil ? "0.8" : "1.2") \(lc)\(dash)"
         case .band:
             return "using 1:3:4 with filledcurves fs transparent solid \(Figure.bandOpacity) noborder \(lc)"
         case .boxes:

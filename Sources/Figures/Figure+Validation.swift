@@ -6,7 +6,8 @@ extension Figure {
     /// Rejected: a name outside `[a-z0-9-]+`, no panels, a bad layout or size, empty or unnamed
     /// series, control characters in series names, NaN or infinite numbers, `low > high` in error
     /// bars and bands (a missing bound counts as `y`), a negative colour index, a non-finite or
-    /// zero-width range, and any non-positive value (data, range or tic) on a logarithmic axis.
+    /// zero-width range, any non-positive value (data, range or tic) on a logarithmic axis, and a
+    /// reference line that is not finite or lies outside its axis's explicit range (or has none).
     public func validate() throws {
         func fail(_ detail: String, series: String = "") -> FigureError {
             .invalidData(figure: name, series: series, detail: detail)
@@ -25,6 +26,16 @@ extension Figure {
             try panel.x.validate(named: "x axis of \(where_)", fail: { fail($0) })
             try panel.y.validate(named: "y axis of \(where_)", fail: { fail($0) })
             if panel.series.isEmpty { throw fail("\(where_) has no series") }
+            for reference in panel.references {
+                let axis = reference.orientation == .vertical ? panel.x : panel.y
+                let letter = reference.orientation == .vertical ? "x" : "y"
+                let at = "reference \"\(reference.label)\" of \(where_)"
+                if !reference.value.isFinite { throw fail("\(at) sits at \(reference.value)") }
+                if reference.color < 0 { throw fail("\(at) has a negative colour index") }
+                guard let range = axis.range, range.contains(reference.value) else {
+                    throw fail("\(at) at \(letter) = \(reference.value) needs an explicit \(letter) range that contains it")
+                }
+            }
             for series in panel.series {
                 try series.validate(in: panel, fail: { fail($0, series: series.name) })
             }

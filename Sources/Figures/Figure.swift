@@ -34,11 +34,12 @@ public struct Figure: Sendable {
     /// Creates a single-panel figure; the figure title is the only title.
     public init(
         name: String, title: String, x: Axis, y: Axis, series: [Series],
-        legend: LegendPosition = .topRight, width: Int = 900, height: Int = 540
+        legend: LegendPosition = .topRight, references: [Reference] = [], width: Int = 900,
+        height: Int = 540
     ) {
         self.init(
             name: name, title: title,
-            panels: [Panel(title: "", x: x, y: y, series: series, legend: legend)],
+            panels: [Panel(title: "", x: x, y: y, series: series, legend: legend, references: references)],
             columns: 1, width: width, height: height)
     }
 
@@ -58,16 +59,20 @@ public struct Panel: Sendable {
     public var series: [Series]
     /// Where the legend goes.
     public var legend: LegendPosition
+    /// Reference lines (thresholds, budgets) drawn across the whole plot area, over the data.
+    public var references: [Reference]
 
     /// Creates a panel.
     public init(
-        title: String = "", x: Axis, y: Axis, series: [Series], legend: LegendPosition = .topRight
+        title: String = "", x: Axis, y: Axis, series: [Series], legend: LegendPosition = .topRight,
+        references: [Reference] = []
     ) {
         self.title = title
         self.x = x
         self.y = y
         self.series = series
         self.legend = legend
+        self.references = references
     }
 }
 
@@ -162,11 +167,14 @@ public struct Series: Sendable {
     public var dashed: Bool
     /// Whether the series gets a legend entry (e.g. `false` for error bars drawn over a named line).
     public var inLegend: Bool
+    /// Marker shape for point-drawing styles; `nil` for the style's default (filled circles, hollow
+    /// circles for `.points`).
+    public var marker: Marker?
 
     /// Creates a series from points.
     public init(
         _ name: String, style: Style = .line, points: [Point], color: Int? = nil,
-        dashed: Bool = false, inLegend: Bool = true
+        dashed: Bool = false, inLegend: Bool = true, marker: Marker? = nil
     ) {
         self.name = name
         self.style = style
@@ -174,6 +182,7 @@ public struct Series: Sendable {
         self.color = color
         self.dashed = dashed
         self.inLegend = inLegend
+        self.marker = marker
     }
 
     /// Creates a series from parallel x and y arrays (extra values on either side are dropped).
@@ -192,19 +201,5 @@ public struct Series: Sendable {
         case .errorBars, .band: return ["x", "y", "low", "high"]
         default: return ["x", "y"]
         }
-    }
-}
-
-/// The colour-blind-safe Okabe-Ito palette used for every series.
-public enum Palette {
-    /// Okabe & Ito (2008) colours as `#RRGGBB`: blue, orange, bluish green, vermillion,
-    /// reddish purple, sky blue, yellow, black.
-    public static let colors: [String] = [
-        "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
-    ]
-
-    /// The colour for palette index `index`, wrapping around.
-    public static func color(_ index: Int) -> String {
-        colors[((index % colors.count) + colors.count) % colors.count]
     }
 }

@@ -102,12 +102,12 @@ final class FigureFilesTests: XCTestCase {
             series: [
                 Series("a", style: .errorBars, points: [.init(x: 1, y: 2, low: 1, high: 3)]),
                 Series("b", style: .steps, x: [1, 2], y: [1, 2], dashed: true),
-                Series("c", style: .points, x: [1], y: [1], color: 9),
+                Series("c", style: .points, x: [1], y: [1], color: Palette.colors.count + 1),
             ], legend: .below)
         let script = Figure(name: "s", title: "", panels: [panel]).scriptText()
         XCTAssertTrue(script.contains("index 0 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#0072B2'"))
-        XCTAssertTrue(script.contains("index 1 using 1:2 with steps lw 2 lc rgb '#E69F00' dt 2"))
-        XCTAssertTrue(script.contains("index 2 using 1:2 with points pt 6 ps 1.6 lw 2 lc rgb '#E69F00'"), "9 wraps to 1; points are open circles")
+        XCTAssertTrue(script.contains("index 1 using 1:2 with steps lw 2 lc rgb '\(Palette.colors[1])' dt 2"))
+        XCTAssertTrue(script.contains("index 2 using 1:2 with points pt 6 ps 1.6 lw 2 lc rgb '\(Palette.colors[1])'"), "count + 1 wraps to 1; points are open circles")
         XCTAssertTrue(script.contains("set errorbars 1.5"), "error bars have caps")
         XCTAssertTrue(script.contains("set xtics (\"start\" 0, \"end\" 4)"))
         XCTAssertTrue(script.contains("set xrange [0:4]"))
@@ -138,9 +138,7 @@ final class FigureFilesTests: XCTestCase {
     func testAxisLabelAndPalette() {
         XCTAssertEqual(Axis("time", unit: "s").renderedLabel, "time (s)")
         XCTAssertEqual(Axis("time").renderedLabel, "time")
-        XCTAssertEqual(Palette.colors, [
-            "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
-        ])
-        XCTAssertEqual(Palette.color(8), "#0072B2")
+        XCTAssertEqual(Palette.colors.count, Palette.entries.count)
+        XCTAssertEqual(Palette.color(Palette.colors.count), Palette.colors[0])
     }
 }

@@ -62,7 +62,9 @@ final class FigureRendererTests: XCTestCase {
             for series in panel.series { XCTAssertTrue(svg.contains(series.name), series.name) }
         }
         XCTAssertTrue(svg.contains("fill-opacity = '0.250000'"), "translucent band")
-        XCTAssertTrue(svg.contains("fill = 'rgb(230, 159,   0)' fill-opacity = '0.600000'"), "boxes in their colour")
+        let hex = Int(Palette.colors[1].dropFirst(), radix: 16)!
+        let rgb = String(format: "rgb(%3d, %3d, %3d)", hex >> 16 & 255, hex >> 8 & 255, hex & 255)
+        XCTAssertTrue(svg.contains("fill = '\(rgb)' fill-opacity = '0.600000'"), "boxes in their colour")
 
         if let demo = ProcessInfo.processInfo.environment["FIGURES_DEMO_DIR"] {
             _ = try FigureRenderer().render(figure, into: URL(fileURLWithPath: demo))

@@ -36,7 +36,7 @@ extension CorrelatedActuators {
         let n = results.count
         var blocks: [ResultBlock] = []
         blocks.append(.figure(figure(c, results), caption:
-            "Held-out relative RMSE (RMSE / std per end-effector dimension, mean over the six; the gripper is encoded but not judged) against bits per window of \(c.window) steps. Binning spends \(c.window) x 7 tokens of log2(bins) bits; the residual VQ spends one code of log2(K) bits per layer, and each VQ line is one model with \(c.vq.layers) layers of K codes decoded from its first 1, 2, ... layers. The dashed line is the target, \(Format.parameter(c.target)). Means over \(n) seed(s); bands are 95 % intervals, cut at a tenth of the mean on the log axis."))
+            "Held-out relative RMSE (RMSE / std per end-effector dimension, mean over the six; the gripper is encoded but not judged) against bits per window of \(c.window) steps. Binning spends \(c.window) x 7 tokens of log2(bins) bits; the residual VQ spends one code of log2(K) bits per layer, and each VQ line is one model with \(c.vq.layers) layers of K codes decoded from its first 1, 2, ... layers. The dashed black line is the target, \(Format.parameter(c.target)); the dashed blue vertical line is the cheapest min-max setting reaching it (on the seed means), and the solid black vertical line the claim's pass mark at 1/\(Format.parameter(Self.passRatio)) of those bits: the residual VQ passes if it reaches the target left of it. Means over \(n) seed(s); bands are 95 % intervals, cut at a tenth of the mean on the log axis."))
         blocks.append(.table(settingsTable(c, results), caption:
             "Every setting: bits per window, held-out relative RMSE (95 % interval over \(n) seed(s)), and in how many seeds it reaches the target of \(Format.parameter(c.target)). For the residual VQ, the distinct codes each layer uses on the held-out windows (mean over the layers decoded)."))
         blocks.append(.table(seedTable(c, results, cheapest, seeds: seeds), caption:
@@ -122,7 +122,13 @@ extension CorrelatedActuators {
         })
     }
 
-    /// Relative RMSE against bits per window: one line per binning tokenizer and per VQ codebook size, and the target.
+    /// The ratio the claim `joint-code-needs-fewer-bits` demands (its threshold in
+    /// experiments/architectures/correlated-actuators.toml: min-max's bits over the VQ's above 2),
+    /// drawn as the pass mark; a test checks it against the file.
+    static let passRatio = 2.0
+
+    /// Relative RMSE against bits per window: one line per binning tokenizer and per VQ codebook
+    /// size, the target, min-max's cost at the target and the pass mark at 1 / passRatio of it.
     func figure(_ c: Config, _ results: [SeedResult]) -> Figure {
         func points(_ ss: [Setting]) -> [Series.Point] {
             ss.map { s in
@@ -136,19 +142,32 @@ extension CorrelatedActuators {
             ("\(display[name] ?? name) binning", points(c.bins.map { Setting.binning(name, bins: $0) }))
         }
         lines += c.codebookSizes.map { k in ("residual VQ, K = \(k)", points(c.layers.map { Setting.vq(layers: $0, codebookSize: k) })) }
+        // Binning in each tokenizer's colour; every VQ codebook size in the residual VQ's colour, told apart by marker.
+        let colors = c.binning.map { Palette.tokenizer($0) } + c.codebookSizes.map { _ in Palette.tokenizer("rvq") }
+        let markers = c.binning.map { _ in Marker?.none } + c.codebookSizes.indices.map { Optional([Marker.circle, .square, .triangle, .diamond][$0 % 4]) }
         var series: [Series] = []
         for (i, (name, pts)) in lines.enumerated() {
-            series.append(Series("\(name) interval", style: .band, points: pts, color: i, inLegend: false))
-            series.append(Series(name, style: .linePoints, points: pts, color: i))
+            series.append(Series("\(name) interval", style: .band, points: pts, color: colors[i], inLegend: false))
+            series.append(Series(name, style: .linePoints, points: pts, color: colors[i], marker: markers[i]))
         }
-        let xs = lines.flatMap { $0.1.map(\.x) }
+        // The pass mark: the claim needs the VQ to reach the target with at most 1 / passRatio of the
+        // bits of the cheapest min-max setting that reaches it (read on the seed means here).
+        let minmax = c.bins.map { Setting.binning("minmax", bins: $0) }
+        let minmaxBits = (try? BitsAtTarget.cheapest(zip(minmax, points(minmax)).map { ($0.0.bits(window: c.window, dims: Self.dims), $0.1.y) }, target: c.target)) ?? .infinity
+        let passMark = minmaxBits / Self.passRatio
+        let xs = lines.flatMap { $0.1.map(\.x) } + (minmaxBits.isFinite ? [passMark] : [])
         let lo = exp2((log2(xs.min()!)).rounded(.down)), hi = exp2((log2(xs.max()!)).rounded(.up))
-        series.append(Series("target", style: .line, points: [Series.Point(x: lo, y: c.target), Series.Point(x: hi, y: c.target)], color: 7, dashed: true))
+        series.append(Series("target", style: .line, points: [Series.Point(x: lo, y: c.target), Series.Point(x: hi, y: c.target)], color: Palette.reference, dashed: true))
+        let references: [Reference] = minmaxBits.isFinite
+            ? [Reference(.vertical, at: minmaxBits, label: "min-max at target: \(Format.number(minmaxBits)) bits", color: Palette.tokenizer("minmax"), dashed: true),
+               Reference(.vertical, at: passMark, label: "pass mark: VQ at target by \(Format.number(passMark)) bits", color: Palette.reference, dashed: false)]
+            : []
         let ys = lines.flatMap { $0.1.flatMap { [$0.low ?? $0.y, $0.high ?? $0.y] } } + [c.target]
         let yRange = (ys.min()! / 1.5)...(ys.max()! * 1.25)
         let tics = stride(from: log2(lo), through: log2(hi), by: 1).map { (value: exp2($0), label: Format.parameter(exp2($0))) }
         return Figure(name: "bits-at-target", title: "Relative RMSE against bits per window on the arm (\(Format.parameter(c.frequency)) Hz, \(c.window)-step windows)",
                       x: Axis("bits per window", unit: "log scale", log: true, range: lo...hi, tics: tics),
-                      y: Axis("relative RMSE", unit: "RMSE / std", log: true, range: yRange), series: series, legend: .outsideRight, width: 1000, height: 560)
+                      y: Axis("relative RMSE", unit: "RMSE / std", log: true, range: yRange), series: series, legend: .outsideRight,
+                      references: references, width: 1000, height: 560)
     }
 }

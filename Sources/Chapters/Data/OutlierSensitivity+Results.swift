@@ -36,7 +36,7 @@ extension OutlierSensitivity {
         }
 
         var blocks: [ResultBlock] = [.figure(rmseFigure(c, perSeed: perSeed), caption:
-            "Reconstruction error on clean data of each tokenizer fitted on contaminated data, averaged over the six continuous dimensions and divided by each dimension's standard deviation; lines are means over seeds, bars are 95 % confidence intervals. One panel per outlier magnitude; the leftmost point is the clean fit. Legend names are the registry names: `minmax` (RT-1/RT-2), `openvla` (OpenVLA), `equal-mass` (the audit's quantile formula).")]
+            "Reconstruction error on clean data of each tokenizer fitted on contaminated data, averaged over the six continuous dimensions and divided by each dimension's standard deviation; points are geometric means over seeds, bars 95 % confidence intervals on the log scale (cut by the border where they run far beyond the data). The outlier fractions are categories, evenly spaced and labelled with their values (each tokenizer nudged sideways); the leftmost is the clean fit. One panel per outlier magnitude, one y range for all. Legend names are the registry names: `minmax` (RT-1/RT-2), `openvla` (OpenVLA), `equal-mass` (the audit's quantile formula).")]
         blocks.append(.figure(occupancyFigure(c, perSeed: perSeed), caption:
             "Share of the clean evaluation values of `\(names[c.histogramDimension])` that fall in each bin, for a tokenizer fitted on clean data and one fitted with \(Format.percent(c.histogramFraction)) outliers at \(Format.parameter(c.histogramMagnitude))σ (first seed). Mass piled into a few bins means wasted precision."))
         blocks.append(.table(summaryTable(c, perSeed: perSeed, conditions: conditions), caption:
@@ -77,30 +77,39 @@ extension OutlierSensitivity {
     func title(_ tok: String) -> String { (try? TokenizerRegistry.descriptor(tok).title) ?? tok }
 
     /// Relative RMSE against outlier fraction, one panel per magnitude.
+    ///
+    /// The fractions are categories (0, 0.01 %, 0.1 %, ... are not evenly spaced, and 0 has no
+    /// place on a log axis), so they sit at evenly spaced positions labelled with their values,
+    /// each tokenizer nudged sideways so error bars do not overlap. Error bars are 95 % intervals
+    /// on the log scale; the y range is fitted to the means of every panel (one range for all).
     func rmseFigure(_ c: Config, perSeed: [[Key: Cell]]) -> Figure {
         let cont = Self.continuousDims
-        let tics = c.fractions.enumerated().map { (value: Double($0.offset), label: Format.parameter($0.element * 100)) }
-        // One y range for every panel (so they compare), whole decades, a spare decade on top for the legend.
-        let means = c.tokenizers.flatMap { tok in c.fractions.flatMap { f in c.magnitudes.map { m in
-            Statistics.mean(perSeed.map { cells in cont.map { cells[Key(tokenizer: tok, fraction: f, magnitude: m)]!.relativeRMSE[$0] }.reduce(0, +) / Double(cont.count) })
-        } } }
-        let yLow = pow(10, (log10(means.min()!) - 0.3).rounded(.down)), yHigh = pow(10, log10(means.max()!).rounded(.up) + 1)
+        let tics = c.fractions.enumerated().map { (value: Double($0.offset), label: $0.element == 0 ? "clean" : Format.parameter($0.element * 100) + " %") }
+        func summary(_ tok: String, _ f: Double, _ m: Double) -> SeedSummary {
+            SeedSummary(perSeed.map { cells in
+                let r = cells[Key(tokenizer: tok, fraction: f, magnitude: m)]!.relativeRMSE
+                return cont.map { r[$0] }.reduce(0, +) / Double(cont.count)
+            }, scale: .log)
+        }
+        let all = c.tokenizers.flatMap { tok in c.fractions.flatMap { f in c.magnitudes.map { summary(tok, f, $0) } } }
+        let yRange = Axis.logRange(centres: all.map(\.mean), bounds: all.flatMap { [$0.low, $0.high] }, margin: 1.3, reach: 3)
+        // Headroom for the legend above the highest point.
+        let range = yRange.lowerBound...(yRange.upperBound * pow(yRange.upperBound / yRange.lowerBound, 0.35))
+        let width = 0.12
         let panels = c.magnitudes.map { m -> Panel in
             var series: [Series] = []
             for (i, tok) in c.tokenizers.enumerated() {
+                let nudge = (Double(i) - Double(c.tokenizers.count - 1) / 2) * width
                 let points = c.fractions.enumerated().map { j, f -> Series.Point in
-                    let s = SeedSummary(perSeed.map { cells in
-                        let r = cells[Key(tokenizer: tok, fraction: f, magnitude: m)]!.relativeRMSE
-                        return cont.map { r[$0] }.reduce(0, +) / Double(cont.count)
-                    }, scale: .log)
-                    // An interval reaching below the axis is drawn to the axis.
-                    return Series.Point(x: Double(j), y: s.mean, low: s.n > 1 ? max(s.low, yLow) : nil, high: s.n > 1 ? s.high : nil)
+                    let s = summary(tok, f, m)
+                    return Series.Point(x: Double(j) + nudge, y: s.mean, low: s.n > 1 ? s.low : nil, high: s.n > 1 ? s.high : nil)
                 }
-                series.append(Series(tok, style: .linePoints, points: points, color: i))
-                series.append(Series("\(tok) 95 % CI", style: .errorBars, points: points, color: i, inLegend: false))
+                series.append(Series(tok, style: .linePoints, points: points, color: Palette.tokenizer(tok)))
+                series.append(Series("\(tok) 95 % CI", style: .errorBars, points: points, color: Palette.tokenizer(tok), inLegend: false))
             }
-            return Panel(title: "outliers at \(Format.parameter(m))σ", x: Axis("outlier fraction of the fitting data", unit: "%", tics: tics),
-                         y: Axis("relative RMSE", unit: "RMSE / std", log: true, range: yLow...yHigh), series: series, legend: .topLeft)
+            return Panel(title: "outliers at \(Format.parameter(m))σ",
+                         x: Axis("outlier fraction of the fitting data", unit: nil, range: -0.5...(Double(c.fractions.count) - 0.5), tics: tics),
+                         y: Axis("relative RMSE", unit: "RMSE / std", log: true, range: range), series: series, legend: .topLeft)
         }
         return Figure(name: "rmse-vs-outlier-fraction", title: "Binning precision under outliers", panels: panels)
     }
@@ -120,8 +129,8 @@ extension OutlierSensitivity {
                 u.counts.enumerated().map { Series.Point(x: Double($0.offset), y: 100 * Double($0.element) / Double(u.total)) }
             }
             return Panel(title: tok, x: Axis("bin index", unit: nil, range: 0...Double(c.bins - 1)), y: Axis("share of values", unit: "%", range: 0...(top[i] * 1.1)),
-                         series: [Series("fitted on clean data", style: .steps, points: points(clean), color: 0),
-                                  Series("fitted with \(Format.percent(c.histogramFraction)) at \(Format.parameter(c.histogramMagnitude))σ", style: .steps, points: points(dirty), color: 1)],
+                         series: [Series("fitted on clean data", style: .steps, points: points(clean), color: Palette.reference),
+                                  Series("fitted with \(Format.percent(c.histogramFraction)) at \(Format.parameter(c.histogramMagnitude))σ", style: .steps, points: points(dirty), color: Palette.tokenizer(tok))],
                          legend: .below)
         }
         return Figure(name: "bin-occupancy", title: "Bin occupancy of \(RobotArmGenerator.dimensionNames[d]) on clean data", panels: panels, columns: panels.count)

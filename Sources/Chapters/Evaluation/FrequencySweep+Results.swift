@@ -31,7 +31,7 @@ extension FrequencySweep {
 
         var blocks: [ResultBlock] = []
         blocks.append(.figure(errorFigure(c, summary: summary), caption:
-            "Mean squared error of the decoded prediction on held-out splines against the number of steps per sequence (log-log); lines are means over seeds, bands their 95 % intervals (cut at a tenth of the mean where an interval reaches lower, since the axis is logarithmic). Dashed lines in the same colour are each tokenizer's own round-trip error on the true splines, the floor no model can go below. The FAST paper's Figure 3 shows the same axes for naive binning and FAST."))
+            "Mean squared error of the decoded prediction on held-out splines against the number of steps per sequence (log-log); lines are geometric means over seeds, bands their 95 % intervals on the log scale. Dashed lines in the same colour (named in the legend) are each tokenizer's own round-trip error on the true splines, the floor no model can go below. Colours are the book's tokenizer colours. The FAST paper's Figure 3 shows the same axes for naive binning and FAST."))
         blocks.append(.table(mseTable(c, summary: summary), caption:
             "Decoded prediction MSE per tokenizer and steps per sequence (mean over seeds, 95 % interval)."))
         blocks.append(.table(diagnosticsTable(c, summary: summary), caption:
@@ -68,24 +68,30 @@ extension FrequencySweep {
         return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
     }
 
+    /// Decoded MSE against steps per sequence, in the book's tokenizer colours, with each
+    /// tokenizer's round-trip floor (encode-decode error of the truth) dashed and in the legend.
     func errorFigure(_ c: Config, summary: Summarize) -> Figure {
         var series: [Series] = []
-        for (i, name) in c.tokenizers.enumerated() {
+        for name in c.tokenizers {
+            let color = Palette.tokenizer(name)
             let pts = c.rates.map { s -> Series.Point in
-                let m = summary(Key(tokenizer: name, steps: s), \.mse)
-                return Series.Point(x: Double(s), y: m.mean, low: m.n > 1 ? max(m.low, m.mean / 10) : nil, high: m.n > 1 ? m.high : nil)
+                let values = summary(Key(tokenizer: name, steps: s), \.mse).values
+                // Geometric mean and a log-scale interval; arithmetic mean if a seed is exactly 0.
+                guard values.allSatisfy({ $0 > 0 && $0.isFinite }) else { return Series.Point(x: Double(s), y: max(Statistics.mean(values), 1e-9)) }
+                let m = SeedSummary(values, scale: .log)
+                return Series.Point(x: Double(s), y: m.mean, low: m.n > 1 ? m.low : nil, high: m.n > 1 ? m.high : nil)
             }
             if pts.contains(where: { $0.low != nil }) {
-                series.append(Series("\(name) interval", style: .band, points: pts, color: i, inLegend: false))
+                series.append(Series("\(name) interval", style: .band, points: pts, color: color, inLegend: false))
             }
-            series.append(Series(name, style: .linePoints, points: pts, color: i))
-            series.append(Series("\(name) round trip", style: .line, points: c.rates.map { s in
+            series.append(Series(name, style: .linePoints, points: pts, color: color))
+            series.append(Series("\(name) round-trip floor", style: .line, points: c.rates.map { s in
                 Series.Point(x: Double(s), y: max(summary(Key(tokenizer: name, steps: s), \.reconstructionMSE).mean, 1e-9))
-            }, color: i, dashed: true, inLegend: false))
+            }, color: color, dashed: true))
         }
         return Figure(name: "mse-vs-rate", title: "Prediction error as the sampling rate rises",
                       x: rateAxis(c),
-                      y: Axis("decoded MSE", unit: nil, log: true), series: series, legend: .below)
+                      y: Axis("decoded MSE", unit: nil, log: true), series: series, legend: .below, height: 600)
     }
 
     /// Steps per sequence on a log axis, with a tic at every rate of the sweep.
@@ -96,12 +102,12 @@ extension FrequencySweep {
 
     func overlayFigure(_ c: Config, cells: [Key: SplinePrediction.Cell]) -> Figure {
         let hi = c.rates.last!
-        let panels = c.tokenizers.enumerated().map { i, name -> Panel in
+        let panels = c.tokenizers.map { name -> Panel in
             let cell = cells[Key(tokenizer: name, steps: hi)]!
             let t = (0..<hi).map { Double($0) / Double(max(hi - 1, 1)) }
             return Panel(title: name, x: Axis("time", unit: "s", range: 0...1), y: Axis("action", unit: nil),
-                         series: [Series("true spline", style: .line, x: t, y: cell.exampleTruth, color: 7),
-                                  Series("prediction", style: .line, x: t, y: cell.examplePrediction, color: i)],
+                         series: [Series("true spline", style: .line, x: t, y: cell.exampleTruth, color: Palette.reference),
+                                  Series("prediction", style: .line, x: t, y: cell.examplePrediction, color: Palette.tokenizer(name))],
                          legend: .hidden)
         }
         return Figure(name: "overlay", title: "A held-out spline and its predictions at \(hi) steps per sequence",
@@ -109,10 +115,10 @@ extension FrequencySweep {
     }
 
     func tokensFigure(_ c: Config, summary: Summarize) -> Figure {
-        let series = c.tokenizers.enumerated().map { i, name in
+        let series = c.tokenizers.map { name in
             Series(name, style: .linePoints, points: c.rates.map { s in
                 Series.Point(x: Double(s), y: summary(Key(tokenizer: name, steps: s), \.tokensPerSequence).mean)
-            }, color: i)
+            }, color: Palette.tokenizer(name))
         }
         return Figure(name: "tokens-vs-rate", title: "Tokens per sequence as the sampling rate rises",
                       x: rateAxis(c),

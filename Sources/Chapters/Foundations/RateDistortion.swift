@@ -95,22 +95,7 @@ public struct RateDistortion: Experiment {
                 metrics.append(MetricSeries(condition: cond, metric: "relative_rmse", unit: "RMSE / std", scale: .log, perSeed: perSeed.map { $0[k]!.relativeRMSE }))
             }
         }
-        func panel(_ title: String, _ xLabel: String, _ unit: String, _ x: @escaping (Cell) -> Double) -> Panel {
-            Panel(title: title, x: Axis(xLabel, unit: unit, log: true), y: Axis("relative RMSE", unit: "RMSE / std", log: true),
-                  series: c.sweeps.enumerated().flatMap { i, s -> [Series] in
-                      let pts = s.values.map { v -> Series.Point in
-                          let cells = perSeed.map { $0[Key(sweep: s.label, value: v)]! }
-                          let e = SeedSummary(cells.map(\.relativeRMSE), scale: .log)
-                          // On the log axis an interval reaching below a tenth of the mean is cut there.
-                          return Series.Point(x: Statistics.mean(cells.map(x)), y: e.mean,
-                                              low: e.n > 1 ? max(e.low, e.mean / 10) : nil, high: e.n > 1 ? e.high : nil)
-                      }
-                      return [Series(s.label, style: .linePoints, points: pts, color: i),
-                              Series("\(s.label) interval", style: .errorBars, points: pts, color: i, inLegend: false)]
-                  }, legend: .below)
-        }
-        let figure = Figure(name: "rate-distortion", title: "Reconstruction error against rate at \(Format.parameter(c.frequency)) Hz",
-                            panels: [panel("tokens", "tokens per second", "tokens/s", \.tokensPerSecond), panel("bits", "bits per second", "bit/s", \.bitsPerSecond)])
+        let figure = figure(c, perSeed: perSeed)
         var rows: [[String]] = []
         for s in c.sweeps {
             for v in s.values {
@@ -120,7 +105,7 @@ public struct RateDistortion: Experiment {
             }
         }
         let blocks: [ResultBlock] = [
-            .figure(figure, caption: "Each line is one tokenizer with one setting moving; the left panel counts tokens, the right panel bits (tokens x log2 of the vocabulary). Lower and further left is better. Means over seeds, with error bars for the 95 % interval of the error (cut at a tenth of the mean on the log axis)."),
+            .figure(figure, caption: figureCaption(c)),
             .table(MarkdownTable(header: ["tokenizer", "setting", "tokens/s", "bits/s", "relative RMSE"], rows: rows), caption: "Every point of the sweeps (95 % intervals over seeds for the error)."),
         ]
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in

@@ -18,7 +18,7 @@ extension TokenCounts {
 
         var blocks: [ResultBlock] = []
         blocks.append(.figure(countFigure(c, datasets: datasets, perSeed: perSeed), caption:
-            "Mean tokens per one-second chunk against control frequency (log-log), means over seeds with 95 % intervals. Open circles are the FAST paper's Table I counts for 7-dimensional single-arm data sets (black: naive binning; in FAST's colour: FAST). The four per-step tokenizers spend exactly one token per dimension per step, so their lines coincide."))
+            "Mean tokens per one-second chunk against control frequency (log-log), geometric means over seeds with 95 % intervals on the log scale; both panels share one y range and one legend (in the left panel). Open circles are the FAST paper's Table I counts for 7-dimensional single-arm data sets (black: naive binning; in FAST's colour: FAST). Tokenizers whose counts coincide at every frequency (the per-step ones spend exactly one token per dimension per step) are one grey line, named together in the legend."))
         blocks.append(.table(countTable(c, dataset: "arm", perSeed: perSeed, value: { Format.number($0.tokensPerChunk) }), caption:
             "Tokens per one-second chunk of the 7-dimensional arm data (mean over seeds)."))
         if !c.paperRows.isEmpty {
@@ -58,30 +58,52 @@ extension TokenCounts {
         return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
     }
 
+    /// Tokens per chunk against frequency, one panel per data set on one shared y range.
+    ///
+    /// Tokenizers whose mean counts coincide at every frequency (the per-step ones) are drawn as
+    /// one grey line with one legend entry naming them all; the legend sits in the first panel's
+    /// empty top-left corner, below the panel title.
     func countFigure(_ c: Config, datasets: [String], perSeed: [[Key: Cell]]) -> Figure {
-        let panels = datasets.map { d -> Panel in
-            var series: [Series] = []
-            for (i, tok) in c.tokenizers.enumerated() {
-                let pts = c.frequencies.map { hz -> Series.Point in
-                    let s = SeedSummary(perSeed.map { $0[Key(dataset: d, tokenizer: tok, hz: hz)]!.tokensPerChunk }, scale: .log)
-                    return Series.Point(x: hz, y: s.mean, low: s.n > 1 ? max(s.low, s.mean / 2) : nil, high: s.n > 1 ? s.high : nil)
-                }
-                series.append(Series(tok, style: .linePoints, points: pts, color: i))
-                series.append(Series("\(tok) interval", style: .errorBars, points: pts, color: i, inLegend: false))
+        func points(_ d: String, _ tok: String) -> [Series.Point] {
+            c.frequencies.map { hz -> Series.Point in
+                let s = SeedSummary(perSeed.map { $0[Key(dataset: d, tokenizer: tok, hz: hz)]!.tokensPerChunk }, scale: .log)
+                return Series.Point(x: hz, y: s.mean, low: s.n > 1 ? s.low : nil, high: s.n > 1 ? s.high : nil)
             }
-            let seven = c.paperRows.filter { $0.dims == 7 }
+        }
+        let seven = c.paperRows.filter { $0.dims == 7 }
+        let all = datasets.flatMap { d in c.tokenizers.flatMap { points(d, $0).map(\.y) } }
+            + (datasets.contains("arm") ? seven.flatMap { [$0.naive, $0.fast] } : [])
+        let yRange = pow(10, log10(all.min()!).rounded(.down))...pow(10, log10(all.max()!).rounded(.up) + 0.5)
+        let panels = datasets.enumerated().map { p, d -> Panel in
+            var series: [Series] = []
+            var groups: [[String]] = []
+            for tok in c.tokenizers {
+                let mine = points(d, tok).map(\.y)
+                if let g = groups.firstIndex(where: { zip(points(d, $0[0]).map(\.y), mine).allSatisfy { abs($0 - $1) <= 1e-9 * max($0, $1) } }) {
+                    groups[g].append(tok)
+                } else {
+                    groups.append([tok])
+                }
+            }
+            for group in groups {
+                let pts = points(d, group[0])
+                let color = group.count > 1 ? Palette.neutral : Palette.tokenizer(group[0])
+                series.append(Series(group.joined(separator: " = "), style: .linePoints, points: pts, color: color))
+                series.append(Series("\(group[0]) interval", style: .errorBars, points: pts, color: color, inLegend: false))
+            }
             if d == "arm", !seven.isEmpty {
-                series.append(Series("FAST paper: naive", style: .points, points: seven.map { Series.Point(x: $0.hz, y: $0.naive) }, color: 7))
+                series.append(Series("FAST paper: naive", style: .points, points: seven.map { Series.Point(x: $0.hz, y: $0.naive) }, color: Palette.reference))
                 series.append(Series("FAST paper: FAST", style: .points, points: seven.map { Series.Point(x: $0.hz, y: $0.fast) },
-                                     color: c.tokenizers.firstIndex(of: c.compressor) ?? 6))
+                                     color: Palette.tokenizer(c.compressor)))
             }
             return Panel(title: d == "arm" ? "synthetic arm, 7 dims" : "LASA handwriting, 2 dims",
                          x: Axis("control frequency", unit: "Hz", log: true,
                                  range: (c.frequencies.min()! / 1.3)...(c.frequencies.max()! * 1.3)),
-                         y: Axis("tokens per one-second chunk", unit: nil, log: true),
-                         series: series, legend: .below)
+                         y: Axis("tokens per one-second chunk", unit: nil, log: true, range: yRange),
+                         series: series, legend: p == 0 ? .topLeft : .hidden)
         }
-        return Figure(name: "tokens-vs-frequency", title: "Tokens per chunk as the control frequency rises", panels: panels)
+        return Figure(name: "tokens-vs-frequency", title: "Tokens per chunk as the control frequency rises", panels: panels,
+                      width: 1000, height: 520)
     }
 
     func countTable(_ c: Config, dataset: String, perSeed: [[Key: Cell]], value: (Cell) -> String) -> MarkdownTable {

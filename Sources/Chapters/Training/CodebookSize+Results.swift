@@ -30,9 +30,9 @@ extension CodebookSize {
         let combos = c.judged.map { Self.combinations($0, layers: layers) }
         var blocks: [ResultBlock] = []
         blocks.append(.figure(successAndErrorFigure(c, cells), caption:
-            "Closed-loop success over \(c.episodes) episodes per seed (left) and held-out action error (right, L1 per action value of the most likely codes' windows with their offsets) against the codebook size K of each of the \(layers) residual layers; lines are means over \(cells.count) seed(s), bands their 95 % intervals. The claims are judged over K = \(judged) (\(Format.integer(combos.first!)) to \(Format.integer(combos.last!)) code combinations)."))
+            "Closed-loop success over \(c.episodes) episodes per seed (left) and held-out action error (right, L1 per action value of the most likely codes' windows with their offsets) against the codebook size K of each of the \(layers) residual layers; lines join the judged sizes' means over \(cells.count) seed(s), bands their 95 % intervals (success: a proportion interval, inside 0 to 100 %; error: geometric mean and log-scale interval); sizes the claims do not judge are hollow grey markers with error bars. The claims are judged over K = \(judged) (\(Format.integer(combos.first!)) to \(Format.integer(combos.last!)) code combinations)."))
         blocks.append(.figure(usageFigure(c, cells), caption:
-            "Codes the held-out windows use in each layer (solid, with 95 % bands cut at 1) and each layer's perplexity, the effective number of codes (dashed), against K; the black dashed line is y = K, every code used. Codes that are never used are dead."))
+            "Codes the held-out windows use in each layer (solid, geometric means with log-scale 95 % bands) and each layer's perplexity, the effective number of codes (dashed), against K; the black dashed line is y = K, every code used. Codes that are never used are dead."))
         blocks.append(.table(sizeTable(c, cells), caption:
             "Per codebook size: held-out reconstruction MSE with every code (action units²), codes used and dead codes per layer (primary / secondary\(layers > 2 ? " / ..." : "")), perplexity per layer, the policy's code accuracy (share of held-out windows whose most likely code is the tokenizer's code; secondary: layer 1\(layers > 2 ? ", averaged over layers 1 to \(layers - 1)" : "")), held-out action error, closed-loop success, and seconds to fit the tokenizer and train the policy. Intervals are 95 % over \(cells.count) seed(s); usage and times are means."))
         blocks.append(.table(spreadTable(c, cells), caption:
@@ -95,32 +95,46 @@ extension CodebookSize {
              tics: c.sizes.map { (Double($0), String($0)) })
     }
 
-    /// A mean line with its 95 % band (no band for a single seed), in one colour.
-    func meanWithBand(_ name: String, _ c: Config, color: Int, scale: StatisticScale, factor: Double = 1, floor: Double = -.infinity, _ values: (Int) -> [Double]) -> [Series] {
-        let points = c.sizes.map { K -> Series.Point in
+    /// A mean line with its 95 % band over the judged sizes, in one colour, and the sizes the
+    /// claims do not judge as hollow grey markers with their error bars, named in the legend.
+    func meanWithBand(_ name: String, _ c: Config, color: Int, scale: StatisticScale = .log, factor: Double = 1, _ values: (Int) -> [Double]) -> [Series] {
+        func point(_ K: Int) -> Series.Point {
             let s = SeedSummary(values(K), scale: scale).scaled(by: factor)
-            return Series.Point(x: Double(K), y: s.mean, low: s.n > 1 ? max(s.low, floor) : nil, high: s.n > 1 ? s.high : nil)
+            return Series.Point(x: Double(K), y: s.mean, low: s.n > 1 ? s.low : nil, high: s.n > 1 ? s.high : nil)
         }
+        let judged = c.sizes.filter { c.judged.contains($0) }.map(point)
+        let unjudged = c.sizes.filter { !c.judged.contains($0) }.map(point)
         var out: [Series] = []
-        if points.contains(where: { $0.low != nil }) { out.append(Series("\(name) interval", style: .band, points: points, color: color, inLegend: false)) }
-        out.append(Series(name, style: .linePoints, points: points, color: color))
+        if judged.contains(where: { $0.low != nil }) { out.append(Series("\(name) interval", style: .band, points: judged, color: color, inLegend: false)) }
+        if !judged.isEmpty { out.append(Series("\(name), judged sizes", style: .linePoints, points: judged, color: color)) }
+        if !unjudged.isEmpty {
+            out.append(Series("not judged (K = \(c.sizes.filter { !c.judged.contains($0) }.map(String.init).joined(separator: ", ")))",
+                              style: .errorBars, points: unjudged, color: Palette.neutral, marker: .hollowCircle))
+        }
         return out
     }
 
     func successAndErrorFigure(_ c: Config, _ cells: [[Int: Cell]]) -> Figure {
-        let success = Panel(title: "closed-loop success", x: sizeAxis(c), y: Axis("success", unit: "%", range: 0...100),
-                            series: meanWithBand("success", c, color: 0, scale: .proportion, factor: 100) { K in cells.map { $0[K]!.successRate } }, legend: .hidden)
+        let success = Panel(title: "closed-loop success", x: sizeAxis(c), y: Axis("success", unit: "%", range: 0...105),
+                            series: meanWithBand("success", c, color: Palette.tokenizer("rvq"), scale: .proportion, factor: 100) { K in cells.map { $0[K]!.successRate } },
+                            legend: .bottomRight)
         let error = Panel(title: "held-out action error", x: sizeAxis(c), y: Axis("action L1 error", unit: "action units"),
-                          series: meanWithBand("action error", c, color: 3, scale: .log) { K in cells.map { $0[K]!.actionError } }, legend: .hidden)
+                          series: meanWithBand("action error", c, color: Palette.tokenizer("rvq")) { K in cells.map { $0[K]!.actionError } }, legend: .topLeft)
         return Figure(name: "success-and-error", title: "Success and action error against codebook size", panels: [success, error],
                       columns: 2, width: 1100, height: 460)
     }
 
     func usageFigure(_ c: Config, _ cells: [[Int: Cell]]) -> Figure {
         let names = ["primary", "secondary"] + (2..<max(c.tokenizer.layers, 2)).map { "layer \($0)" }
-        var series: [Series] = [Series("y = K", style: .line, points: c.sizes.map { Series.Point(x: Double($0), y: Double($0)) }, color: 7, dashed: true)]
+        var series: [Series] = [Series("y = K", style: .line, points: c.sizes.map { Series.Point(x: Double($0), y: Double($0)) }, color: Palette.reference, dashed: true)]
+        // Layers are not tokenizers: the first layers take the book's first colours.
         for l in 0..<c.tokenizer.layers {
-            series += meanWithBand("\(names[l]): codes used", c, color: l, scale: .log, floor: 1) { K in cells.map { Double($0[K]!.codesUsed[l]) } }
+            let points = c.sizes.map { K -> Series.Point in
+                let s = SeedSummary(cells.map { Double($0[K]!.codesUsed[l]) }, scale: .log)
+                return Series.Point(x: Double(K), y: s.mean, low: s.n > 1 ? s.low : nil, high: s.n > 1 ? s.high : nil)
+            }
+            if points.contains(where: { $0.low != nil }) { series.append(Series("\(names[l]) interval", style: .band, points: points, color: l, inLegend: false)) }
+            series.append(Series("\(names[l]): codes used", style: .linePoints, points: points, color: l))
             series.append(Series("\(names[l]): perplexity", style: .line, points: c.sizes.map { K in
                 Series.Point(x: Double(K), y: Statistics.mean(cells.map { $0[K]!.perplexity[l] }))
             }, color: l, dashed: true))
