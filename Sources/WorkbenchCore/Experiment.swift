@@ -49,10 +49,24 @@ public struct RunContext {
     public let inputs: [String: URL]
     /// Finished cells of an interrupted earlier run of the same computation (see ``CellCache``).
     public let cells: CellCache
+    /// The experiment file's claims, as pre-registered: figures draw their thresholds from here,
+    /// so a figure and the verdict it illustrates cannot disagree.
+    public let claims: [ClaimSpec]
 
     public init(profile: Profile, seeds: [UInt64], progress: ProgressReporter, inputs: [String: URL] = [:],
-                cells: CellCache = .disabled) {
+                cells: CellCache = .disabled, claims: [ClaimSpec] = []) {
         self.profile = profile; self.seeds = seeds; self.progress = progress; self.inputs = inputs; self.cells = cells
+        self.claims = claims
+    }
+
+    /// The pre-registered claim `id`; throws a ``Support/ConfigError`` naming it when the
+    /// experiment file has no such claim (a figure that draws a threshold needs its claim).
+    public func claim(_ id: String) throws -> ClaimSpec {
+        guard let c = claims.first(where: { $0.id == id }) else {
+            throw ConfigError(location: "experiment claims", key: id,
+                              problem: "no such claim; the figure draws its threshold (claims: \(claims.map(\.id).joined(separator: ", ")))")
+        }
+        return c
     }
 
     /// The root random generator for `seed`; derive named sub-streams from it.

@@ -54,7 +54,7 @@ final class CorrelatedActuatorsTests: XCTestCase {
         let one = seed([.binning("minmax", bins: 64): 0.06, .binning("minmax", bins: 128): 0.03,
                         .vq(layers: 8, codebookSize: 16): 0.04, .vq(layers: 8, codebookSize: 1024): 0.03])
         let two = seed([.binning("minmax", bins: 128): 0.05, .binning("openvla", bins: 4): 0.01])
-        let outcome = try e.outcome(c, [one, two], seeds: [1, 2], inputHash: "x")
+        let outcome = try e.outcome(c, [one, two], seeds: [1, 2], inputHash: "x", passRatio: 2)
         // Seed 1: min-max needs 128 bins, 5 x 7 x 7 = 245 bits; the VQ 8 x 16 codes, 32 bits. Seed 2: the VQ never gets there.
         XCTAssertEqual(try outcome.statistic("bits_ratio_at_target", .empty(location: "t")), [[245.0 / 32], [0]])
         // openvla reaches at 4 bins (70 bits) in seed 2 only; infinite / 32 bits in seed 1.

@@ -8,7 +8,8 @@ extension CorrelatedActuators {
     static let dims = RobotArmGenerator.dimensionNames.count
 
     /// Metrics, the figure, the tables and the claim statistic from the per-seed results.
-    func outcome(_ c: Config, _ results: [SeedResult], seeds: [UInt64], inputHash: String) throws -> ExperimentOutcome {
+    /// `passRatio` is the claim's threshold (min-max's bits over the VQ's), drawn as the pass mark.
+    func outcome(_ c: Config, _ results: [SeedResult], seeds: [UInt64], inputHash: String, passRatio: Double) throws -> ExperimentOutcome {
         let all = settings(c)
         var metrics: [MetricSeries] = []
         for s in all {
@@ -35,8 +36,8 @@ extension CorrelatedActuators {
 
         let n = results.count
         var blocks: [ResultBlock] = []
-        blocks.append(.figure(figure(c, results), caption:
-            "Held-out relative RMSE (RMSE / std per end-effector dimension, mean over the six; the gripper is encoded but not judged) against bits per window of \(c.window) steps. Binning spends \(c.window) x 7 tokens of log2(bins) bits; the residual VQ spends one code of log2(K) bits per layer, and each VQ line is one model with \(c.vq.layers) layers of K codes decoded from its first 1, 2, ... layers. The dashed black line is the target, \(Format.parameter(c.target)); the dashed blue vertical line is the cheapest min-max setting reaching it (on the seed means), and the solid black vertical line the claim's pass mark at 1/\(Format.parameter(Self.passRatio)) of those bits: the residual VQ passes if it reaches the target left of it. Means over \(n) seed(s); bands are 95 % intervals, cut at a tenth of the mean on the log axis."))
+        blocks.append(.figure(figure(c, results, passRatio: passRatio), caption:
+            "Held-out relative RMSE (RMSE / std per end-effector dimension, mean over the six; the gripper is encoded but not judged) against bits per window of \(c.window) steps. Binning spends \(c.window) x 7 tokens of log2(bins) bits; the residual VQ spends one code of log2(K) bits per layer, and each VQ line is one model with \(c.vq.layers) layers of K codes decoded from its first 1, 2, ... layers. The dashed black line is the target, \(Format.parameter(c.target)); the dashed blue vertical line is the cheapest min-max setting reaching it (on the seed means), and the solid black vertical line the claim's pass mark at 1/\(Format.parameter(passRatio)) of those bits: the residual VQ passes if it reaches the target left of it. Means over \(n) seed(s); bands are 95 % intervals, cut at a tenth of the mean on the log axis."))
         blocks.append(.table(settingsTable(c, results), caption:
             "Every setting: bits per window, held-out relative RMSE (95 % interval over \(n) seed(s)), and in how many seeds it reaches the target of \(Format.parameter(c.target)). For the residual VQ, the distinct codes each layer uses on the held-out windows (mean over the layers decoded)."))
         blocks.append(.table(seedTable(c, results, cheapest, seeds: seeds), caption:
@@ -122,14 +123,12 @@ extension CorrelatedActuators {
         })
     }
 
-    /// The ratio the claim `joint-code-needs-fewer-bits` demands (its threshold in
-    /// experiments/architectures/correlated-actuators.toml: min-max's bits over the VQ's above 2),
-    /// drawn as the pass mark; a test checks it against the file.
-    static let passRatio = 2.0
+    /// The claim whose threshold the figure draws as the pass mark.
+    static let claimID = "joint-code-needs-fewer-bits"
 
     /// Relative RMSE against bits per window: one line per binning tokenizer and per VQ codebook
-    /// size, the target, min-max's cost at the target and the pass mark at 1 / passRatio of it.
-    func figure(_ c: Config, _ results: [SeedResult]) -> Figure {
+    /// size, the target, min-max's cost at the target and the pass mark at 1 / `passRatio` of it.
+    func figure(_ c: Config, _ results: [SeedResult], passRatio: Double) -> Figure {
         func points(_ ss: [Setting]) -> [Series.Point] {
             ss.map { s in
                 let e = SeedSummary(results.map { $0.relativeRMSE[s]! }, scale: .log)
@@ -154,7 +153,7 @@ extension CorrelatedActuators {
         // bits of the cheapest min-max setting that reaches it (read on the seed means here).
         let minmax = c.bins.map { Setting.binning("minmax", bins: $0) }
         let minmaxBits = (try? BitsAtTarget.cheapest(zip(minmax, points(minmax)).map { ($0.0.bits(window: c.window, dims: Self.dims), $0.1.y) }, target: c.target)) ?? .infinity
-        let passMark = minmaxBits / Self.passRatio
+        let passMark = minmaxBits / passRatio
         let xs = lines.flatMap { $0.1.map(\.x) } + (minmaxBits.isFinite ? [passMark] : [])
         let lo = exp2((log2(xs.min()!)).rounded(.down)), hi = exp2((log2(xs.max()!)).rounded(.up))
         series.append(Series("target", style: .line, points: [Series.Point(x: lo, y: c.target), Series.Point(x: hi, y: c.target)], color: Palette.reference, dashed: true))

@@ -150,7 +150,8 @@ public struct CorrelatedActuators: Experiment {
             }
             results.append(r)
         }
-        return try outcome(c, results, seeds: context.seeds, inputHash: StableHash.sha256Hex(hashes.joined()))
+        return try outcome(c, results, seeds: context.seeds, inputHash: StableHash.sha256Hex(hashes.joined()),
+                           passRatio: try context.claim(Self.claimID).threshold)
     }
 
     /// The reconstruction of `data` from the first `l` layers of `codes` (``ResidualVQTokenizer/codes(ofAll:)``
