@@ -78,9 +78,13 @@ extension Figure {
             "    set title \(gnuplotString(panel.title))",
         ]
         lines += axisLines(panel.x, "x") + axisLines(panel.y, "y")
+        // Tic labels of several lines need room below the plot; otherwise gnuplot's own margin.
+        let ticLines = (panel.x.tics ?? []).map { $0.label.split(separator: "\n", omittingEmptySubsequences: false).count }.max() ?? 1
+        lines.append(ticLines > 1 ? "    set bmargin \(ticLines + 1)" : "    set bmargin")
         lines.append("    " + keyCommand(panel.legend))
         // Reference lines (thresholds, budgets) span the plot area in graph coordinates, over the data.
         lines.append("    unset arrow")
+        lines.append("    unset label")
         for (r, reference) in panel.references.enumerated() {
             let v = Figure.format(reference.value)
             let ends = reference.orientation == .vertical
@@ -88,6 +92,12 @@ extension Figure {
                 : "from graph 0, first \(v) to graph 1, first \(v)"
             lines.append("    set arrow \(r + 1) \(ends) nohead front lw 2 lc rgb '\(Palette.color(reference.color))'"
                 + (reference.dashed ? " dt 2" : ""))
+            if let note = reference.note {
+                let at = reference.orientation == .vertical
+                    ? "at first \(v), graph 0.97 left offset 0.5,0"
+                    : "at graph 0.99, first \(v) right offset 0,0.8"
+                lines.append("    set label \(r + 1) \(gnuplotString(note)) \(at) front textcolor rgb '\(Palette.color(reference.color))'")
+            }
         }
         // Bands first so everything else is drawn over them, then boxes, then the rest.
         let order: (Series.Style) -> Int = { $0 == .band ? 0 : $0 == .boxes ? 1 : 2 }

@@ -40,6 +40,19 @@ public enum Palette {
     /// Other names a tokenizer goes by in the book, mapped to its palette key.
     public static let aliases: [String: String] = ["vq-bet": "rvq", "residual-vq": "rvq"]
 
+    /// VQ-BeT and its ablations by policy slug, mapped to palette keys: VQ-BeT in its tokenizer's
+    /// (the residual VQ's) pink, the policy without offset head in purple, the single-layer VQ in
+    /// blue. The figures that draw them show no other tokenizer, so the ablations borrow two
+    /// tokenizer hues far from pink and from each other.
+    public static let policyVariants: [String: String] = ["vq-bet": "rvq", "no-offset": "verlet", "single-vq": "minmax"]
+
+    /// The palette index of policy variant `slug` (see `policyVariants`); grey for an unknown one.
+    public static func policy(_ slug: String) -> Int { tokenizer(policyVariants[slug] ?? slug) }
+
+    /// Index of green for goal regions in task drawings (equal-mass's green; those drawings show no
+    /// tokenizer).
+    public static let goal = entries.firstIndex { $0.key == "equal-mass" }!
+
     /// Index of grey, for series drawn but not judged, or lines that stand for several tokenizers.
     public static let neutral = entries.firstIndex { $0.key == "neutral" }!
     /// Index of black, for thresholds, budgets and ground truth.

@@ -28,11 +28,15 @@ public struct Reference: Sendable {
     public var dashed: Bool
     /// Whether the line gets a legend entry.
     public var inLegend: Bool
+    /// Text written on the plot beside the line, in its colour (`nil` for none): above a
+    /// horizontal line at its right end, right of a vertical line at its top. Use it to tell
+    /// several lines of one colour apart (class boundaries, say) without the legend.
+    public var note: String?
 
     /// Creates a reference line.
     public init(
         _ orientation: Orientation, at value: Double, label: String, color: Int = Palette.reference,
-        dashed: Bool = true, inLegend: Bool = true
+        dashed: Bool = true, inLegend: Bool = true, note: String? = nil
     ) {
         self.orientation = orientation
         self.value = value
@@ -40,6 +44,7 @@ public struct Reference: Sendable {
         self.color = color
         self.dashed = dashed
         self.inLegend = inLegend
+        self.note = note
     }
 
     /// A vertical line at `x`.

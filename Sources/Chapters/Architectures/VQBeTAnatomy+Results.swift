@@ -36,7 +36,7 @@ extension VQBeTAnatomy {
 
         var blocks: [ResultBlock] = []
         blocks.append(.figure(pathsFigure(results), caption:
-            "Closed-loop paths of each policy on the multi-route task (12 episodes of the first seed, codes sampled at temperature \(Format.parameter(c.policy.temperature))). The black outline is the block and the green square on the right the goal; the agent starts at (0, 0) on the left; demonstrations go above (30 %), below (40 %) or wide above (30 %)."))
+            "Closed-loop paths of each policy on the multi-route task (12 episodes of the first seed, codes sampled at temperature \(Format.parameter(c.policy.temperature))), each policy in its colour of the book's palette (VQ-BeT in the residual VQ's pink). The black outline is the block and the green square on the right the goal; the agent starts at (0, 0) on the left; demonstrations go above (30 %), below (40 %) or wide above (30 %)."))
         blocks.append(.table(policyTable(c, results), caption:
             "Closed-loop success over \(c.episodes) episodes per seed, held-out action error (L1 per action value of the most likely codes' windows), and how often each route was taken; 95 % intervals over \(results.count) seed(s). The single-layer VQ has \(c.singleCodebookSize) codes, as many as the residual VQ's \(c.tokenizer.codebookSize) x \(c.tokenizer.codebookSize) combinations."))
         blocks.append(.table(tokenizerTable(c, results), caption:
@@ -87,17 +87,18 @@ extension VQBeTAnatomy {
         return MarkdownTable(header: ["data", "MSE, primary code", "MSE, all codes", "ratio", "codes used per layer", "perplexity per layer", "combinations"], rows: rows)
     }
 
-    /// Paths in the plane, one panel per policy, with the block and the goal drawn as outlines.
+    /// Paths in the plane, one panel per policy in its colour (`Palette.policy`), with the block
+    /// (black) and the goal (green) drawn as outlines.
     func pathsFigure(_ results: [SeedResult]) -> Figure {
         let task = MultiRouteTask.standard
         func outline(_ r: Rect) -> [Series.Point] {
             [(r.minX, r.minY), (r.maxX, r.minY), (r.maxX, r.maxY), (r.minX, r.maxY), (r.minX, r.minY)].map { Series.Point(x: $0.0, y: $0.1) }
         }
         let panels = Variant.allCases.map { v -> Panel in
-            var series: [Series] = task.world.obstacles.map { Series("block", style: .line, points: outline($0), color: 7, inLegend: false) }
-            series.append(Series("goal", style: .line, points: outline(task.world.goal), color: 2, inLegend: false))
+            var series: [Series] = task.world.obstacles.map { Series("block", style: .line, points: outline($0), color: Palette.reference, inLegend: false) }
+            series.append(Series("goal", style: .line, points: outline(task.world.goal), color: Palette.goal, inLegend: false))
             for (i, path) in (results.first?.paths[v] ?? []).enumerated() {
-                series.append(Series("episode \(i + 1)", style: .line, points: path.map { Series.Point(x: $0.x, y: $0.y) }, color: 0, inLegend: false))
+                series.append(Series("episode \(i + 1)", style: .line, points: path.map { Series.Point(x: $0.x, y: $0.y) }, color: Palette.policy(v.slug), inLegend: false))
             }
             return Panel(title: v.rawValue, x: Axis("x", range: -1...11), y: Axis("y", range: -8...8), series: series, legend: .hidden)
         }

@@ -10,7 +10,8 @@ extension OutlierSensitivity {
     static let continuousDims = Array(0..<RobotArmGenerator.gripperDimension)
 
     /// Metrics, figures, tables and the claim statistics from the per-seed cells.
-    func outcome(_ c: Config, perSeed: [[Key: Cell]], inputHash: String) -> ExperimentOutcome {
+    /// `marks` are the claims whose thresholds the relative-RMSE figure draws.
+    func outcome(_ c: Config, perSeed: [[Key: Cell]], inputHash: String, marks: ClaimMarks) -> ExperimentOutcome {
         let names = RobotArmGenerator.dimensionNames
         let conditions = c.fractions.flatMap { f in f == 0 ? [(f, c.magnitudes[0])] : c.magnitudes.map { (f, $0) } }
         func series(_ k: Key, _ value: (Cell) -> Double) -> [Double] { perSeed.map { value($0[k]!) } }
@@ -35,8 +36,11 @@ extension OutlierSensitivity {
             }
         }
 
-        var blocks: [ResultBlock] = [.figure(rmseFigure(c, perSeed: perSeed), caption:
-            "Reconstruction error on clean data of each tokenizer fitted on contaminated data, averaged over the six continuous dimensions and divided by each dimension's standard deviation; points are geometric means over seeds, bars 95 % confidence intervals on the log scale (cut by the border where they run far beyond the data). The outlier fractions are categories, evenly spaced and labelled with their values (each tokenizer nudged sideways); the leftmost is the clean fit. One panel per outlier magnitude, one y range for all. Legend names are the registry names: `minmax` (RT-1/RT-2), `openvla` (OpenVLA), `equal-mass` (the audit's quantile formula).")]
+        let (a, b) = (marks.minmax, marks.openvla)
+        let unjudged = c.fractions.contains { $0 > marks.openvlaMaxFraction }
+            ? " Right of the dashed vertical sky-blue line the fractions exceed \(Format.percent(marks.openvlaMaxFraction)) and are shown but not judged for (b)." : ""
+        var blocks: [ResultBlock] = [.figure(rmseFigure(c, perSeed: perSeed, marks: marks), caption:
+            "Reconstruction error on clean data of each tokenizer fitted on contaminated data, averaged over the six continuous dimensions and divided by each dimension's standard deviation; points are geometric means over seeds, bars 95 % confidence intervals on the log scale (cut by the border where they run far beyond the data). The outlier fractions are categories, evenly spaced and labelled with their values (each tokenizer nudged sideways); the leftmost is the clean fit. One panel per outlier magnitude, one y range for all. Legend names are the registry names: `minmax` (RT-1/RT-2), `openvla` (OpenVLA), `equal-mass` (the audit's quantile formula). The claims' thresholds, read from the experiment file: the blue dashed line (a) is \(Format.parameter(a.threshold)) times min-max's clean error (claim (a) needs every contaminated condition \(a.compare.rawValue) \(Format.parameter(a.threshold))x, so above it), the sky-blue one (b) \(Format.parameter(b.threshold)) times OpenVLA's (claim (b) needs every judged condition \(b.compare.rawValue) \(Format.parameter(b.threshold))x, so below it); the clean errors are the drawn geometric means, while the verdicts take the ratio seed by seed.\(unjudged)")]
         blocks.append(.figure(occupancyFigure(c, perSeed: perSeed), caption:
             "Share of the clean evaluation values of `\(names[c.histogramDimension])` that fall in each bin, for a tokenizer fitted on clean data and one fitted with \(Format.percent(c.histogramFraction)) outliers at \(Format.parameter(c.histogramMagnitude))σ (first seed). Mass piled into a few bins means wasted precision."))
         blocks.append(.table(summaryTable(c, perSeed: perSeed, conditions: conditions), caption:
@@ -82,7 +86,11 @@ extension OutlierSensitivity {
     /// place on a log axis), so they sit at evenly spaced positions labelled with their values,
     /// each tokenizer nudged sideways so error bars do not overlap. Error bars are 95 % intervals
     /// on the log scale; the y range is fitted to the means of every panel (one range for all).
-    func rmseFigure(_ c: Config, perSeed: [[Key: Cell]]) -> Figure {
+    ///
+    /// The claims' thresholds are horizontal lines at threshold x the tokenizer's clean error (the
+    /// geometric mean over seeds), in its colour; a dotted vertical line separates the fractions
+    /// claim (b) does not judge.
+    func rmseFigure(_ c: Config, perSeed: [[Key: Cell]], marks: ClaimMarks) -> Figure {
         let cont = Self.continuousDims
         let tics = c.fractions.enumerated().map { (value: Double($0.offset), label: $0.element == 0 ? "clean" : Format.parameter($0.element * 100) + " %") }
         func summary(_ tok: String, _ f: Double, _ m: Double) -> SeedSummary {
@@ -92,10 +100,26 @@ extension OutlierSensitivity {
             }, scale: .log)
         }
         let all = c.tokenizers.flatMap { tok in c.fractions.flatMap { f in c.magnitudes.map { summary(tok, f, $0) } } }
-        let yRange = Axis.logRange(centres: all.map(\.mean), bounds: all.flatMap { [$0.low, $0.high] }, margin: 1.3, reach: 3)
+        // (a) and (b): threshold x the clean error, for each tokenizer the figure shows.
+        let lines: [(claim: ClaimSpec, tok: String, letter: String, name: String)] = [
+            (marks.minmax, "minmax", "a", "min-max"), (marks.openvla, "openvla", "b", "OpenVLA"),
+        ].filter { c.tokenizers.contains($0.tok) }
+        let thresholdLines = lines.map { line -> Reference in
+            let clean = summary(line.tok, 0, c.magnitudes[0]).mean
+            let rule = "\(line.claim.compare.rawValue) \(Format.parameter(line.claim.threshold))x clean"
+            return Reference(.horizontal, at: line.claim.threshold * clean, label: "(\(line.letter)) \(line.name) \(rule)",
+                             color: Palette.tokenizer(line.tok), inLegend: false, note: "(\(line.letter)) \(line.name) \(rule)")
+        }
+        let yRange = Axis.logRange(centres: all.map(\.mean) + thresholdLines.map(\.value), bounds: all.flatMap { [$0.low, $0.high] }, margin: 1.3, reach: 3)
         // Headroom for the legend above the highest point.
         let range = yRange.lowerBound...(yRange.upperBound * pow(yRange.upperBound / yRange.lowerBound, 0.35))
         let width = 0.12
+        // Fractions above (b)'s max_fraction are shown but not judged for (b).
+        var references = thresholdLines
+        if c.tokenizers.contains("openvla"), let last = c.fractions.lastIndex(where: { $0 <= marks.openvlaMaxFraction }), last < c.fractions.count - 1 {
+            references.append(Reference(.vertical, at: Double(last) + 0.5, label: "(b) not judged right of here", color: Palette.tokenizer("openvla"),
+                                        inLegend: false, note: "(b) not judged"))
+        }
         let panels = c.magnitudes.map { m -> Panel in
             var series: [Series] = []
             for (i, tok) in c.tokenizers.enumerated() {
@@ -109,7 +133,8 @@ extension OutlierSensitivity {
             }
             return Panel(title: "outliers at \(Format.parameter(m))σ",
                          x: Axis("outlier fraction of the fitting data", unit: nil, range: -0.5...(Double(c.fractions.count) - 0.5), tics: tics),
-                         y: Axis("relative RMSE", unit: "RMSE / std", log: true, range: range), series: series, legend: .topLeft)
+                         y: Axis("relative RMSE", unit: "RMSE / std", log: true, range: range), series: series, legend: .topLeft,
+                         references: references)
         }
         return Figure(name: "rmse-vs-outlier-fraction", title: "Binning precision under outliers", panels: panels)
     }

@@ -62,6 +62,26 @@ public struct OutlierSensitivity: Experiment {
 
     struct Key: Hashable { let tokenizer: String; let fraction: Double; let magnitude: Double }
 
+    /// The claims the relative-RMSE figure draws, as the runner hands them over: (a) min-max's
+    /// inflation threshold, (b) OpenVLA's, and the largest outlier fraction (b) is judged on.
+    struct ClaimMarks {
+        static let minmaxID = "minmax-loses-precision", openvlaID = "openvla-keeps-precision"
+        /// The claims' rules, e.g. `minmax` -> (">", 2).
+        let minmax: ClaimSpec, openvla: ClaimSpec
+        /// `max_fraction` of (b)'s selection (1 when it has none): larger fractions are not judged.
+        let openvlaMaxFraction: Double
+
+        init(minmax: ClaimSpec, openvla: ClaimSpec) throws {
+            self.minmax = minmax
+            self.openvla = openvla
+            openvlaMaxFraction = try ParameterReader(openvla.select, location: "claim \(openvla.id) select").double("max_fraction", default: 1)
+        }
+
+        init(_ context: RunContext) throws {
+            try self.init(minmax: try context.claim(Self.minmaxID), openvla: try context.claim(Self.openvlaID))
+        }
+    }
+
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
         let arm = RobotArmGenerator(frequency: c.frequency)
         var perSeed: [[Key: Cell]] = []
@@ -88,7 +108,7 @@ public struct OutlierSensitivity: Experiment {
             }
             perSeed.append(cells)
         }
-        return outcome(c, perSeed: perSeed, inputHash: StableHash.sha256Hex(dataHashes.joined()))
+        return outcome(c, perSeed: perSeed, inputHash: StableHash.sha256Hex(dataHashes.joined()), marks: try ClaimMarks(context))
     }
 
     /// Reconstruction error and vocabulary use (per dimension) of a fitted per-step tokenizer on clean data.

@@ -50,6 +50,7 @@ extension Scorecard {
         let meanMSE = Dictionary(uniqueKeysWithValues: c.predictionTokenizers.map { ($0, Statistics.mean(series($0) { $0.prediction!.mse })) })
         let meanTokens = Dictionary(uniqueKeysWithValues: c.tokenizers.map { ($0, Statistics.mean(series($0) { $0.tokens.last! })) })
         var rows: [[String]] = []
+        var measuredClasses: [String: Rating] = [:]
         for name in c.tokenizers {
             var row = [name, c.audit[name]?.label ?? "not rated"]
             row += c.frequencies.indices.map { i in Format.number(Statistics.mean(series(name) { $0.tokens[i] })) }
@@ -63,6 +64,7 @@ extension Scorecard {
             row.append(Format.number(Statistics.mean(series(name, \.decodeMicros)), significant: 2))
             row.append(c.predictionTokenizers.contains(name) ? Format.number(100 * Statistics.mean(series(name) { $0.prediction!.decodeFailures })) + " %" : "—")
             let measured = measuredClass(c, name, mse: meanMSE, tokens: meanTokens)
+            measuredClasses[name] = measured
             row.append(measured?.label ?? "—")
             if let measured, let audit = c.audit[name] {
                 row.append(measured == audit ? "agrees" : "differs")
@@ -73,11 +75,16 @@ extension Scorecard {
         }
         let header = ["tokenizer", "audit (high frequency)"] + c.frequencies.map { "tokens @ \(Format.parameter($0)) Hz" }
             + ["relative RMSE @ \(hzLast) Hz", "prediction MSE @ \(c.predictionSteps) steps", "encode µs", "decode µs", "decode failures", "measured", "vs audit"]
-        let blocks: [ResultBlock] = [
+        var blocks: [ResultBlock] = []
+        if let figure = figure(c, perSeed: perSeed, measured: measuredClasses) {
+            let bounds = Self.classBoundaries(c).map { "\($0.name) within \(Format.parameter($0.multiple))x" }.joined(separator: ", ")
+            blocks.append(.figure(figure, caption:
+                "The quantity the rating rule uses: each rated tokenizer's prediction MSE on the frequency sweep's spline task at \(c.predictionSteps) steps per sequence, in its palette colour; points are geometric means over \(perSeed.count) seed(s), bars 95 % intervals computed on the log scale (cut by the border where they run far beyond the data; none with one seed). The dashed lines are the rule's class boundaries from the experiment file, multiples of the lowest drawn error: \(bounds); best avoided beyond. Best in class also needs at most \(Format.percent(c.bestTokens)) of per-step binning's tokens at \(hzLast) Hz. Under each tokenizer: the audit's rating and the measured class of the table (the rule applied to the arithmetic means over seeds, so a point near a line can fall on the other side of it here); the claims judge the class seed by seed."))
+        }
+        blocks.append(
             .table(MarkdownTable(header: header, rows: rows,
                                  align: header.indices.map { $0 < 2 || $0 >= header.count - 2 ? "l" : "r" }), caption:
-                "Every registered tokenizer on the same axes. Tokens per one-second chunk and reconstruction error are measured on the synthetic 7-dimensional arm; prediction MSE is the frequency sweep's spline task at \(c.predictionSteps) steps per sequence (95 % intervals over seeds); decode failures are the predictions strict decoding rejects; encode and decode times are per chunk at \(hzLast) Hz on this machine (they vary between runs and machines). The measured class: best in class within \(Format.parameter(c.bestMSE))x of the best prediction error with at most \(Format.percent(c.bestTokens)) of per-step binning's tokens at \(hzLast) Hz; good within \(Format.parameter(c.goodMSE))x; situational within \(Format.parameter(c.situationalMSE))x; best avoided beyond. The audit's ratings are from its section \"High-frequency performance\"."),
-        ]
+                "Every registered tokenizer on the same axes. Tokens per one-second chunk and reconstruction error are measured on the synthetic 7-dimensional arm; prediction MSE is the frequency sweep's spline task at \(c.predictionSteps) steps per sequence (95 % intervals over seeds); decode failures are the predictions strict decoding rejects; encode and decode times are per chunk at \(hzLast) Hz on this machine (they vary between runs and machines). The measured class: best in class within \(Format.parameter(c.bestMSE))x of the best prediction error with at most \(Format.percent(c.bestTokens)) of per-step binning's tokens at \(hzLast) Hz; good within \(Format.parameter(c.goodMSE))x; situational within \(Format.parameter(c.situationalMSE))x; best avoided beyond. The audit's ratings are from its section \"High-frequency performance\"."))
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
             guard name == "class_index" else {
                 throw ConfigError(location: select.location, key: "statistic", problem: "unknown statistic '\(name)'; this experiment computes class_index")

@@ -5,7 +5,8 @@ import WorkbenchCore
 
 extension CodebookSize {
     /// Metrics, figures, tables and the claim statistics from the per-seed cells (`cells[seed][K]`).
-    func outcome(_ c: Config, _ cells: [[Int: Cell]], inputHash: String) -> ExperimentOutcome {
+    /// `spreads` are the claims' thresholds on the relative spreads, drawn on the success-and-error figure.
+    func outcome(_ c: Config, _ cells: [[Int: Cell]], inputHash: String, spreads: (success: Double, actionError: Double)) -> ExperimentOutcome {
         func values(_ K: Int, _ f: (Cell) -> Double) -> [Double] { cells.map { f($0[K]!) } }
         let layers = c.tokenizer.layers
         var metrics: [MetricSeries] = []
@@ -29,8 +30,9 @@ extension CodebookSize {
         let judged = c.judged.map(String.init).joined(separator: ", ")
         let combos = c.judged.map { Self.combinations($0, layers: layers) }
         var blocks: [ResultBlock] = []
-        blocks.append(.figure(successAndErrorFigure(c, cells), caption:
-            "Closed-loop success over \(c.episodes) episodes per seed (left) and held-out action error (right, L1 per action value of the most likely codes' windows with their offsets) against the codebook size K of each of the \(layers) residual layers; lines join the judged sizes' means over \(cells.count) seed(s), bands their 95 % intervals (success: a proportion interval, inside 0 to 100 %; error: geometric mean and log-scale interval); sizes the claims do not judge are hollow grey markers with error bars. The claims are judged over K = \(judged) (\(Format.integer(combos.first!)) to \(Format.integer(combos.last!)) code combinations)."))
+        let (ts, te) = (Format.parameter(spreads.success), Format.parameter(spreads.actionError))
+        blocks.append(.figure(successAndErrorFigure(c, cells, spreads: spreads), caption:
+            "Closed-loop success over \(c.episodes) episodes per seed (left) and held-out action error (right, L1 per action value of the most likely codes' windows with their offsets) against the codebook size K of each of the \(layers) residual layers; lines join the judged sizes' means over \(cells.count) seed(s), bands their 95 % intervals (success: a proportion interval, inside 0 to 100 %; error: geometric mean and log-scale interval); sizes the claims do not judge are hollow grey markers with error bars. The claims are judged over K = \(judged) (\(Format.integer(combos.first!)) to \(Format.integer(combos.last!)) code combinations). The dashed black lines are the claims' thresholds from the experiment file, drawn on the means: success must stay above (1 - \(ts)) x the best judged size's mean success (relative spread < \(ts)), the action error below (1 + \(te)) x the lowest judged mean error (relative spread < \(te)); the verdicts take the spreads seed by seed, which are wider than the spread of the means."))
         blocks.append(.figure(usageFigure(c, cells), caption:
             "Codes the held-out windows use in each layer (solid, geometric means with log-scale 95 % bands) and each layer's perplexity, the effective number of codes (dashed), against K; the black dashed line is y = K, every code used. Codes that are never used are dead."))
         blocks.append(.table(sizeTable(c, cells), caption:
@@ -114,12 +116,29 @@ extension CodebookSize {
         return out
     }
 
-    func successAndErrorFigure(_ c: Config, _ cells: [[Int: Cell]]) -> Figure {
+    /// Success and action error against K, each with the band its claim allows the judged sizes:
+    /// success above (1 - `spreads.success`) x the best judged mean, error below
+    /// (1 + `spreads.actionError`) x the lowest judged mean.
+    func successAndErrorFigure(_ c: Config, _ cells: [[Int: Cell]], spreads: (success: Double, actionError: Double)) -> Figure {
+        let successSeries = meanWithBand("success", c, color: Palette.tokenizer("rvq"), scale: .proportion, factor: 100) { K in cells.map { $0[K]!.successRate } }
+        let errorSeries = meanWithBand("action error", c, color: Palette.tokenizer("rvq")) { K in cells.map { $0[K]!.actionError } }
+        let judgedSuccess = c.judged.map { K in 100 * SeedSummary(cells.map { $0[K]!.successRate }, scale: .proportion).mean }
+        let judgedError = c.judged.map { K in SeedSummary(cells.map { $0[K]!.actionError }, scale: .log).mean }
+        let successFloor = (1 - spreads.success) * judgedSuccess.max()!
+        let errorCeiling = (1 + spreads.actionError) * judgedError.min()!
         let success = Panel(title: "closed-loop success", x: sizeAxis(c), y: Axis("success", unit: "%", range: 0...105),
-                            series: meanWithBand("success", c, color: Palette.tokenizer("rvq"), scale: .proportion, factor: 100) { K in cells.map { $0[K]!.successRate } },
-                            legend: .bottomRight)
-        let error = Panel(title: "held-out action error", x: sizeAxis(c), y: Axis("action L1 error", unit: "action units"),
-                          series: meanWithBand("action error", c, color: Palette.tokenizer("rvq")) { K in cells.map { $0[K]!.actionError } }, legend: .topLeft)
+                            series: successSeries, legend: .bottomRight,
+                            references: [Reference(.horizontal, at: successFloor, label: "spread < \(Format.parameter(spreads.success)): above this",
+                                                   inLegend: false, note: "floor: (1 - \(Format.parameter(spreads.success))) x best")])
+        // A linear error axis fitted to every point, interval and the ceiling (a reference needs a fixed range).
+        let ys = errorSeries.flatMap { $0.points.flatMap { [$0.low ?? $0.y, $0.high ?? $0.y] } } + [errorCeiling]
+        // Headroom above the ceiling for the legend.
+        let pad = 0.08 * (ys.max()! - ys.min()!) + 1e-12
+        let error = Panel(title: "held-out action error", x: sizeAxis(c),
+                          y: Axis("action L1 error", unit: "action units", range: max(0, ys.min()! - pad)...(ys.max()! + 5 * pad)),
+                          series: errorSeries, legend: .topLeft,
+                          references: [Reference(.horizontal, at: errorCeiling, label: "spread < \(Format.parameter(spreads.actionError)): below this",
+                                                 inLegend: false, note: "ceiling: (1 + \(Format.parameter(spreads.actionError))) x lowest")])
         return Figure(name: "success-and-error", title: "Success and action error against codebook size", panels: [success, error],
                       columns: 2, width: 1100, height: 460)
     }

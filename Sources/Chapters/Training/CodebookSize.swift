@@ -28,6 +28,9 @@ public struct CodebookSize: Experiment {
 
     public init() {}
 
+    /// The claims whose thresholds the success-and-error figure draws as the bands the judged sizes must stay within.
+    static let successClaimID = "success-barely-changes", actionErrorClaimID = "action-error-barely-changes"
+
     public struct Config {
         let tokenizer: ResidualVQConfig          // the tokenizer (its codebook size and seed are replaced per cell)
         let policy: VQBeTConfig                  // the policy, offsets on (its seed is replaced per seed)
@@ -101,7 +104,8 @@ public struct CodebookSize: Experiment {
             }
             cells.append(row)
         }
-        return outcome(c, cells, inputHash: StableHash.sha256Hex(hashes.joined()))
+        return outcome(c, cells, inputHash: StableHash.sha256Hex(hashes.joined()),
+                       spreads: (success: try context.claim(Self.successClaimID).threshold, actionError: try context.claim(Self.actionErrorClaimID).threshold))
     }
 
     /// Fits the tokenizer, trains the policy and measures one cell.

@@ -88,9 +88,9 @@ extension TokenStasis {
             : "each dimension's RMSE divided by the evaluated set's own standard deviation, averaged over the dimensions that vary in it"
         var blocks: [ResultBlock] = []
         blocks.append(.figure(exampleFigure(c, results[0]), caption:
-            "The first held-out chunk of each family (first seed, \(Format.parameter(c.chunkSeconds)) s at \(Format.parameter(c.frequency)) Hz): the translation actions dx and dy (solid) and what \(c.learned[0]), fitted on \(c.fitFamily.rawValue), decodes from its tokens (dashed)."))
+            "The first held-out chunk of each family (first seed, \(Format.parameter(c.chunkSeconds)) s at \(Format.parameter(c.frequency)) Hz): the translation actions dx (filled circles) and dy (hollow triangles) in black, and what \(c.learned[0]), fitted on \(c.fitFamily.rawValue), decodes from its tokens (dashed, in its palette colour)."))
         blocks.append(.figure(errorFigure(c, results), caption:
-            "Reconstruction error of every tokenizer on held-out \(c.fitFamily.rawValue) chunks (in family) and on \(c.unseenFamily.rawValue) chunks (unseen), all fitted on \(c.fitChunks) \(c.fitFamily.rawValue) chunks; error is \(scaleText). Points are means over \(results.count) seed(s), bars 95 % confidence intervals; log scale."))
+            "Reconstruction error of every tokenizer on held-out \(c.fitFamily.rawValue) chunks (in family) and on \(c.unseenFamily.rawValue) chunks (unseen), all fitted on \(c.fitChunks) \(c.fitFamily.rawValue) chunks; error is \(scaleText). Each tokenizer in its palette colour, in family as filled circles (left), unseen as hollow squares (right). Points are geometric means over \(results.count) seed(s), bars 95 % intervals on the log scale; log axis."))
         blocks.append(.table(errorTable(c, results), caption:
             "Reconstruction error (\(scaleText)) on \(c.evalChunks) held-out chunks of each family, its ratio, and tokens per chunk; 95 % intervals over \(results.count) seed(s). Clipped: the share of FAST's DCT coefficients outside its fitted alphabet and of BEAST's control points outside their fitted bounds while encoding the unseen chunks (values outside the fitted range or percentiles, which the binning tokenizers and FAST's normalisation clamp, are in Table 3)."))
         blocks.append(.table(dimensionTable(c, results), caption:
@@ -174,19 +174,23 @@ extension TokenStasis {
         let summaries = EvalSet.allCases.map { set in c.tokenizers.map { tok in SeedSummary(results.map { Self.error($0, tok, set, c.errorScale) }, scale: .log) } }
         let means = summaries.flatMap { $0.map(\.mean) }.filter { $0 > 0 }
         let yLow = pow(10, (log10(means.min()!) - 0.3).rounded(.down)), yHigh = pow(10, log10(means.max()!).rounded(.up) + 1)
+        // Each tokenizer in its palette colour; in family left as filled circles, unseen right as hollow squares.
         var series: [Series] = []
-        for (i, set) in EvalSet.allCases.enumerated() {
-            let offset = i == 0 ? -0.12 : 0.12
-            let points = summaries[i].enumerated().map { j, s in
-                Series.Point(x: Double(j) + offset, y: s.mean, low: s.n > 1 ? max(s.low, yLow) : nil, high: s.n > 1 ? s.high : nil)
+        for (j, tok) in c.tokenizers.enumerated() {
+            for (i, set) in EvalSet.allCases.enumerated() {
+                let s = summaries[i][j]
+                let point = Series.Point(x: Double(j) + (i == 0 ? -0.12 : 0.12), y: s.mean, low: s.n > 1 ? max(s.low, yLow) : nil, high: s.n > 1 ? s.high : nil)
+                let label = set == .inFamily ? "\(tok), in family (\(c.fitFamily.rawValue))" : "\(tok), unseen (\(c.unseenFamily.rawValue))"
+                series.append(Series(label, style: .points, points: [point], color: Palette.tokenizer(tok), marker: i == 0 ? .circle : .hollowSquare))
+                if point.low != nil {
+                    series.append(Series("\(label) 95 % CI", style: .errorBars, points: [point], color: Palette.tokenizer(tok), inLegend: false))
+                }
             }
-            let label = set == .inFamily ? "in family (\(c.fitFamily.rawValue))" : "unseen (\(c.unseenFamily.rawValue))"
-            series.append(Series(label, style: .points, points: points, color: i))
-            series.append(Series("\(label) 95 % CI", style: .errorBars, points: points, color: i, inLegend: false))
         }
         return Figure(name: "error-in-and-out-of-family", title: "Reconstruction error in and out of the fitted family",
                       x: Axis("tokenizer", range: -0.6...(Double(c.tokenizers.count) - 0.4), tics: tics),
-                      y: Axis("reconstruction error", unit: "RMSE / std", log: true, range: yLow...yHigh), series: series, legend: .topLeft)
+                      y: Axis("reconstruction error", unit: "RMSE / std", log: true, range: yLow...yHigh), series: series, legend: .outsideRight,
+                      width: 1000)
     }
 
     /// dx and dy of the first held-out chunk of each family and the first learned tokenizer's decoding of it.
@@ -201,10 +205,14 @@ extension TokenStasis {
         let top = (all.max()! * 1.5).rounded(.up)
         let panels = sets.map { title, truth, decoded -> Panel in
             var series: [Series] = []
-            for (i, d) in [0, 1].enumerated() {
+            // The truth in black, the decoding in the tokenizer's colour; dx and dy told apart by marker.
+            for (d, marker) in [(0, Marker.circle), (1, Marker.hollowTriangle)] {
                 let name = RobotArmGenerator.dimensionNames[d]
-                series.append(Series(name, style: .linePoints, x: (0..<truth.steps).map { Double($0) * dt }, y: truth.column(d).map { $0 * 1000 }, color: i))
-                series.append(Series("\(name), \(tok) decoded", style: .line, x: (0..<decoded.steps).map { Double($0) * dt }, y: decoded.column(d).map { $0 * 1000 }, color: i, dashed: true))
+                func points(_ chunk: ActionChunk) -> [Series.Point] {
+                    (0..<chunk.steps).map { Series.Point(x: Double($0) * dt, y: chunk.column(d)[$0] * 1000) }
+                }
+                series.append(Series(name, style: .linePoints, points: points(truth), color: Palette.reference, marker: marker))
+                series.append(Series("\(name), \(tok) decoded", style: .linePoints, points: points(decoded), color: Palette.tokenizer(tok), dashed: true, marker: marker))
             }
             return Panel(title: title, x: Axis("time", unit: "s"), y: Axis("translation action", unit: "mm/step", range: -top...top), series: series, legend: .below)
         }
