@@ -25,7 +25,7 @@ extension Scorecard {
     ///
     /// Points are geometric means over seeds with their log-scale 95 % intervals, each in its
     /// tokenizer's colour. The boundaries are the rule's multiples of the lowest drawn mean
-    /// (`measured` is the table's class, from the arithmetic means over seeds). A tokenizer whose
+    /// (`measured` is the table's class, from the geometric means of the errors over seeds). A tokenizer whose
     /// error is not finite or not positive in some seed is listed on the axis but not drawn; `nil`
     /// when no tokenizer can be drawn.
     func figure(_ c: Config, perSeed: [[String: Row]], measured: [String: Rating]) -> Figure? {

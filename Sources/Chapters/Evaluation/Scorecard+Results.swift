@@ -46,8 +46,9 @@ extension Scorecard {
             }
         }
 
-        // The table uses means over seeds, and the measured class of those means.
-        let meanMSE = Dictionary(uniqueKeysWithValues: c.predictionTokenizers.map { ($0, Statistics.mean(series($0) { $0.prediction!.mse })) })
+        // The table and the figure use the centres over seeds (errors: geometric means, as on
+        // their log scale; token counts: arithmetic means), and the measured class of those centres.
+        let meanMSE = Dictionary(uniqueKeysWithValues: c.predictionTokenizers.map { ($0, SeedSummary(series($0) { $0.prediction!.mse }, scale: .log).mean) })
         let meanTokens = Dictionary(uniqueKeysWithValues: c.tokenizers.map { ($0, Statistics.mean(series($0) { $0.tokens.last! })) })
         var rows: [[String]] = []
         var measuredClasses: [String: Rating] = [:]
@@ -79,7 +80,7 @@ extension Scorecard {
         if let figure = figure(c, perSeed: perSeed, measured: measuredClasses) {
             let bounds = Self.classBoundaries(c).map { "\($0.name) within \(Format.parameter($0.multiple))x" }.joined(separator: ", ")
             blocks.append(.figure(figure, caption:
-                "The quantity the rating rule uses: each rated tokenizer's prediction MSE on the frequency sweep's spline task at \(c.predictionSteps) steps per sequence, in its palette colour; points are geometric means over \(perSeed.count) seed(s), bars 95 % intervals computed on the log scale (cut by the border where they run far beyond the data; none with one seed). The dashed lines are the rule's class boundaries from the experiment file, multiples of the lowest drawn error: \(bounds); best avoided beyond. Best in class also needs at most \(Format.percent(c.bestTokens)) of per-step binning's tokens at \(hzLast) Hz. Under each tokenizer: the audit's rating and the measured class of the table (the rule applied to the arithmetic means over seeds, so a point near a line can fall on the other side of it here); the claims judge the class seed by seed."))
+                "The quantity the rating rule uses: each rated tokenizer's prediction MSE on the frequency sweep's spline task at \(c.predictionSteps) steps per sequence, in its palette colour; points are geometric means over \(perSeed.count) seed(s), bars 95 % intervals computed on the log scale (cut by the border where they run far beyond the data; none with one seed). The dashed lines are the rule's class boundaries from the experiment file, multiples of the lowest drawn error: \(bounds); best avoided beyond. Best in class also needs at most \(Format.percent(c.bestTokens)) of per-step binning's tokens at \(hzLast) Hz. Under each tokenizer: the audit's rating and the measured class of the table (the rule applied to the geometric means drawn here); the claims judge the class seed by seed."))
         }
         blocks.append(
             .table(MarkdownTable(header: header, rows: rows,
