@@ -7,16 +7,19 @@
 reset session
 set encoding utf8
 
-# Okabe-Ito colour-blind-safe palette (Figures.Palette.colors); series pick by index.
+# The book's palette (Figures.Palette.colors): one colour per tokenizer in every chapter.
 set linetype 1 lc rgb '#0072B2' lw 2 pt 7 ps 0.8
-set linetype 2 lc rgb '#E69F00' lw 2 pt 7 ps 0.8
+set linetype 2 lc rgb '#56B4E9' lw 2 pt 7 ps 0.8
 set linetype 3 lc rgb '#009E73' lw 2 pt 7 ps 0.8
-set linetype 4 lc rgb '#D55E00' lw 2 pt 7 ps 0.8
+set linetype 4 lc rgb '#7B3294' lw 2 pt 7 ps 0.8
 set linetype 5 lc rgb '#CC79A7' lw 2 pt 7 ps 0.8
-set linetype 6 lc rgb '#56B4E9' lw 2 pt 7 ps 0.8
-set linetype 7 lc rgb '#F0E442' lw 2 pt 7 ps 0.8
-set linetype 8 lc rgb '#000000' lw 2 pt 7 ps 0.8
-set linetype cycle 8
+set linetype 6 lc rgb '#E69F00' lw 2 pt 7 ps 0.8
+set linetype 7 lc rgb '#C0392B' lw 2 pt 7 ps 0.8
+set linetype 8 lc rgb '#8C6D31' lw 2 pt 7 ps 0.8
+set linetype 9 lc rgb '#9AA52B' lw 2 pt 7 ps 0.8
+set linetype 10 lc rgb '#8C8C8C' lw 2 pt 7 ps 0.8
+set linetype 11 lc rgb '#000000' lw 2 pt 7 ps 0.8
+set linetype cycle 11
 
 # Shared style: light grid, capped error bars, histogram bars 80 % of the spacing wide,
 # legend on an opaque background so it never hides behind data.
@@ -38,43 +41,61 @@ do for [format in "png svg"] {
 
     # Panel 1 of 2: "outliers at 10σ"
     set title "outliers at 10σ"
-    set xlabel "outlier fraction of the fitting data (%)"
+    set xlabel "outlier fraction of the fitting data"
     unset logscale x
     set format x "% h"
-    set xrange [*:*]
-    set xtics ("0" 0, "0.1" 1, "1" 2, "5" 3)
+    set xrange [-0.5:3.5]
+    set xtics ("clean" 0, "0.1 %%" 1, "1 %%" 2, "5 %%" 3)
     set ylabel "relative RMSE (RMSE / std)"
     set logscale y 10
     set format y "%g"
-    set yrange [0.001:100]
+    set yrange [0.0114185719778:11.1866907566]
     set ytics autofreq
+    set bmargin
     set key on inside top left
+    unset arrow
+    unset label
+    set arrow 1 from graph 0, first 0.0324855282104 to graph 1, first 0.0324855282104 nohead front lw 2 lc rgb '#0072B2' dt 2
+    set label 1 "(a) min-max > 2x clean" at graph 0.99, first 0.0324855282104 right offset 0,0.8 front textcolor rgb '#0072B2'
+    set arrow 2 from graph 0, first 0.179450262744 to graph 1, first 0.179450262744 nohead front lw 2 lc rgb '#56B4E9' dt 2
+    set label 2 "(b) OpenVLA < 1.25x clean" at graph 0.99, first 0.179450262744 right offset 0,0.8 front textcolor rgb '#56B4E9'
+    set arrow 3 from first 2.5, graph 0 to first 2.5, graph 1 nohead front lw 2 lc rgb '#56B4E9' dt 2
+    set label 3 "(b) not judged" at first 2.5, graph 0.97 left offset 0.5,0 front textcolor rgb '#56B4E9'
     plot \
         'rmse-vs-outlier-fraction.dat' index 0 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#0072B2' title "minmax", \
         'rmse-vs-outlier-fraction.dat' index 1 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#0072B2' notitle, \
-        'rmse-vs-outlier-fraction.dat' index 2 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "openvla", \
-        'rmse-vs-outlier-fraction.dat' index 3 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
+        'rmse-vs-outlier-fraction.dat' index 2 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#56B4E9' title "openvla", \
+        'rmse-vs-outlier-fraction.dat' index 3 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#56B4E9' notitle, \
         'rmse-vs-outlier-fraction.dat' index 4 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#009E73' title "equal-mass", \
         'rmse-vs-outlier-fraction.dat' index 5 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#009E73' notitle
 
     # Panel 2 of 2: "outliers at 100σ"
     set title "outliers at 100σ"
-    set xlabel "outlier fraction of the fitting data (%)"
+    set xlabel "outlier fraction of the fitting data"
     unset logscale x
     set format x "% h"
-    set xrange [*:*]
-    set xtics ("0" 0, "0.1" 1, "1" 2, "5" 3)
+    set xrange [-0.5:3.5]
+    set xtics ("clean" 0, "0.1 %%" 1, "1 %%" 2, "5 %%" 3)
     set ylabel "relative RMSE (RMSE / std)"
     set logscale y 10
     set format y "%g"
-    set yrange [0.001:100]
+    set yrange [0.0114185719778:11.1866907566]
     set ytics autofreq
+    set bmargin
     set key on inside top left
+    unset arrow
+    unset label
+    set arrow 1 from graph 0, first 0.0324855282104 to graph 1, first 0.0324855282104 nohead front lw 2 lc rgb '#0072B2' dt 2
+    set label 1 "(a) min-max > 2x clean" at graph 0.99, first 0.0324855282104 right offset 0,0.8 front textcolor rgb '#0072B2'
+    set arrow 2 from graph 0, first 0.179450262744 to graph 1, first 0.179450262744 nohead front lw 2 lc rgb '#56B4E9' dt 2
+    set label 2 "(b) OpenVLA < 1.25x clean" at graph 0.99, first 0.179450262744 right offset 0,0.8 front textcolor rgb '#56B4E9'
+    set arrow 3 from first 2.5, graph 0 to first 2.5, graph 1 nohead front lw 2 lc rgb '#56B4E9' dt 2
+    set label 3 "(b) not judged" at first 2.5, graph 0.97 left offset 0.5,0 front textcolor rgb '#56B4E9'
     plot \
         'rmse-vs-outlier-fraction.dat' index 6 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#0072B2' title "minmax", \
         'rmse-vs-outlier-fraction.dat' index 7 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#0072B2' notitle, \
-        'rmse-vs-outlier-fraction.dat' index 8 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "openvla", \
-        'rmse-vs-outlier-fraction.dat' index 9 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
+        'rmse-vs-outlier-fraction.dat' index 8 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#56B4E9' title "openvla", \
+        'rmse-vs-outlier-fraction.dat' index 9 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#56B4E9' notitle, \
         'rmse-vs-outlier-fraction.dat' index 10 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#009E73' title "equal-mass", \
         'rmse-vs-outlier-fraction.dat' index 11 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#009E73' notitle
 

@@ -7,16 +7,19 @@
 reset session
 set encoding utf8
 
-# Okabe-Ito colour-blind-safe palette (Figures.Palette.colors); series pick by index.
+# The book's palette (Figures.Palette.colors): one colour per tokenizer in every chapter.
 set linetype 1 lc rgb '#0072B2' lw 2 pt 7 ps 0.8
-set linetype 2 lc rgb '#E69F00' lw 2 pt 7 ps 0.8
+set linetype 2 lc rgb '#56B4E9' lw 2 pt 7 ps 0.8
 set linetype 3 lc rgb '#009E73' lw 2 pt 7 ps 0.8
-set linetype 4 lc rgb '#D55E00' lw 2 pt 7 ps 0.8
+set linetype 4 lc rgb '#7B3294' lw 2 pt 7 ps 0.8
 set linetype 5 lc rgb '#CC79A7' lw 2 pt 7 ps 0.8
-set linetype 6 lc rgb '#56B4E9' lw 2 pt 7 ps 0.8
-set linetype 7 lc rgb '#F0E442' lw 2 pt 7 ps 0.8
-set linetype 8 lc rgb '#000000' lw 2 pt 7 ps 0.8
-set linetype cycle 8
+set linetype 6 lc rgb '#E69F00' lw 2 pt 7 ps 0.8
+set linetype 7 lc rgb '#C0392B' lw 2 pt 7 ps 0.8
+set linetype 8 lc rgb '#8C6D31' lw 2 pt 7 ps 0.8
+set linetype 9 lc rgb '#9AA52B' lw 2 pt 7 ps 0.8
+set linetype 10 lc rgb '#8C8C8C' lw 2 pt 7 ps 0.8
+set linetype 11 lc rgb '#000000' lw 2 pt 7 ps 0.8
+set linetype cycle 11
 
 # Shared style: light grid, capped error bars, histogram bars 80 % of the spacing wide,
 # legend on an opaque background so it never hides behind data.
@@ -28,10 +31,10 @@ set key opaque samplen 3 spacing 1.1
 
 do for [format in "png svg"] {
     if (format eq "png") {
-        set terminal pngcairo size 900,540 noenhanced font "DejaVu Sans,11" background '#ffffff'
+        set terminal pngcairo size 1000,600 noenhanced font "DejaVu Sans,11" background '#ffffff'
         set output 'rate-distortion.png'
     } else {
-        set terminal svg size 900,540 fixed noenhanced font "DejaVu Sans,11" background '#ffffff'
+        set terminal svg size 1000,600 fixed noenhanced font "DejaVu Sans,11" background '#ffffff'
         set output 'rate-distortion.svg'
     }
     set multiplot layout 1,2 title "Reconstruction error against rate at 50 Hz" font ",13"
@@ -41,58 +44,62 @@ do for [format in "png svg"] {
     set xlabel "tokens per second (tokens/s)"
     set logscale x 10
     set format x "%g"
-    set xrange [*:*]
+    set xrange [9.29523809524:580.795327805]
     set xtics autofreq
     set ylabel "relative RMSE (RMSE / std)"
     set logscale y 10
     set format y "%g"
-    set yrange [*:*]
+    set yrange [0.00278754433665:0.932872367298]
     set ytics autofreq
+    set bmargin
     set key on below center horizontal noopaque
+    unset arrow
+    unset label
+    set arrow 1 from first 350, graph 0 to first 350, graph 1 nohead front lw 2 lc rgb '#000000' dt 2
     plot \
-        'rate-distortion.dat' index 0 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#0072B2' title "minmax", \
-        'rate-distortion.dat' index 1 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#0072B2' notitle, \
-        'rate-distortion.dat' index 2 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "openvla", \
-        'rate-distortion.dat' index 3 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
-        'rate-distortion.dat' index 4 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#009E73' title "equal-mass", \
-        'rate-distortion.dat' index 5 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#009E73' notitle, \
-        'rate-distortion.dat' index 6 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#D55E00' title "verlet", \
-        'rate-distortion.dat' index 7 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#D55E00' notitle, \
-        'rate-distortion.dat' index 8 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#CC79A7' title "beast", \
-        'rate-distortion.dat' index 9 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#CC79A7' notitle, \
-        'rate-distortion.dat' index 10 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#56B4E9' title "fast-gamma", \
-        'rate-distortion.dat' index 11 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#56B4E9' notitle, \
-        'rate-distortion.dat' index 12 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#F0E442' title "fast-vocabulary", \
-        'rate-distortion.dat' index 13 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#F0E442' notitle
+        'rate-distortion.dat' index 0 using 1:2:3:4 with yerrorbars lw 1.5 pt 6 ps 1.2 lc rgb '#0072B2' title "minmax", \
+        'rate-distortion.dat' index 1 using 1:2:3:4 with yerrorbars lw 1.5 pt 4 ps 1.2 lc rgb '#56B4E9' title "openvla", \
+        'rate-distortion.dat' index 2 using 1:2:3:4 with yerrorbars lw 1.5 pt 8 ps 1.2 lc rgb '#009E73' title "equal-mass", \
+        'rate-distortion.dat' index 3 using 1:2:3:4 with yerrorbars lw 1.5 pt 12 ps 1.2 lc rgb '#7B3294' title "verlet", \
+        'rate-distortion.dat' index 4 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#C0392B' title "beast", \
+        'rate-distortion.dat' index 5 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#C0392B' notitle, \
+        'rate-distortion.dat' index 6 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "fast-gamma", \
+        'rate-distortion.dat' index 7 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
+        'rate-distortion.dat' index 8 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' dt 2 title "fast-vocabulary", \
+        'rate-distortion.dat' index 9 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
+        keyentry with lines lw 2 lc rgb '#000000' dt 2 title "budget: minmax, 256 bins"
 
     # Panel 2 of 2: "bits"
     set title "bits"
     set xlabel "bits per second (bit/s)"
     set logscale x 10
     set format x "%g"
-    set xrange [*:*]
+    set xrange [83.323114527:4900]
     set xtics autofreq
     set ylabel "relative RMSE (RMSE / std)"
     set logscale y 10
     set format y "%g"
-    set yrange [*:*]
+    set yrange [0.00278754433665:0.932872367298]
     set ytics autofreq
+    set bmargin
     set key on below center horizontal noopaque
+    unset arrow
+    unset label
     plot \
-        'rate-distortion.dat' index 14 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#0072B2' title "minmax", \
-        'rate-distortion.dat' index 15 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#0072B2' notitle, \
-        'rate-distortion.dat' index 16 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "openvla", \
-        'rate-distortion.dat' index 17 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
-        'rate-distortion.dat' index 18 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#009E73' title "equal-mass", \
-        'rate-distortion.dat' index 19 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#009E73' notitle, \
-        'rate-distortion.dat' index 20 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#D55E00' title "verlet", \
-        'rate-distortion.dat' index 21 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#D55E00' notitle, \
-        'rate-distortion.dat' index 22 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#CC79A7' title "beast", \
-        'rate-distortion.dat' index 23 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#CC79A7' notitle, \
-        'rate-distortion.dat' index 24 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#56B4E9' title "fast-gamma", \
-        'rate-distortion.dat' index 25 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#56B4E9' notitle, \
-        'rate-distortion.dat' index 26 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#F0E442' title "fast-vocabulary", \
-        'rate-distortion.dat' index 27 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#F0E442' notitle
+        'rate-distortion.dat' index 10 using 1:2 with linespoints lw 2 pt 6 ps 1.2 lc rgb '#0072B2' title "minmax", \
+        'rate-distortion.dat' index 11 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#0072B2' notitle, \
+        'rate-distortion.dat' index 12 using 1:2 with linespoints lw 2 pt 4 ps 1.2 lc rgb '#56B4E9' title "openvla", \
+        'rate-distortion.dat' index 13 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#56B4E9' notitle, \
+        'rate-distortion.dat' index 14 using 1:2 with linespoints lw 2 pt 8 ps 1.2 lc rgb '#009E73' title "equal-mass", \
+        'rate-distortion.dat' index 15 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#009E73' notitle, \
+        'rate-distortion.dat' index 16 using 1:2 with linespoints lw 2 pt 12 ps 1.2 lc rgb '#7B3294' title "verlet", \
+        'rate-distortion.dat' index 17 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#7B3294' notitle, \
+        'rate-distortion.dat' index 18 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#C0392B' title "beast", \
+        'rate-distortion.dat' index 19 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#C0392B' notitle, \
+        'rate-distortion.dat' index 20 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "fast-gamma", \
+        'rate-distortion.dat' index 21 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
+        'rate-distortion.dat' index 22 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' dt 2 title "fast-vocabulary", \
+        'rate-distortion.dat' index 23 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle
 
     unset multiplot
     unset output

@@ -7,16 +7,19 @@
 reset session
 set encoding utf8
 
-# Okabe-Ito colour-blind-safe palette (Figures.Palette.colors); series pick by index.
+# The book's palette (Figures.Palette.colors): one colour per tokenizer in every chapter.
 set linetype 1 lc rgb '#0072B2' lw 2 pt 7 ps 0.8
-set linetype 2 lc rgb '#E69F00' lw 2 pt 7 ps 0.8
+set linetype 2 lc rgb '#56B4E9' lw 2 pt 7 ps 0.8
 set linetype 3 lc rgb '#009E73' lw 2 pt 7 ps 0.8
-set linetype 4 lc rgb '#D55E00' lw 2 pt 7 ps 0.8
+set linetype 4 lc rgb '#7B3294' lw 2 pt 7 ps 0.8
 set linetype 5 lc rgb '#CC79A7' lw 2 pt 7 ps 0.8
-set linetype 6 lc rgb '#56B4E9' lw 2 pt 7 ps 0.8
-set linetype 7 lc rgb '#F0E442' lw 2 pt 7 ps 0.8
-set linetype 8 lc rgb '#000000' lw 2 pt 7 ps 0.8
-set linetype cycle 8
+set linetype 6 lc rgb '#E69F00' lw 2 pt 7 ps 0.8
+set linetype 7 lc rgb '#C0392B' lw 2 pt 7 ps 0.8
+set linetype 8 lc rgb '#8C6D31' lw 2 pt 7 ps 0.8
+set linetype 9 lc rgb '#9AA52B' lw 2 pt 7 ps 0.8
+set linetype 10 lc rgb '#8C8C8C' lw 2 pt 7 ps 0.8
+set linetype 11 lc rgb '#000000' lw 2 pt 7 ps 0.8
+set linetype cycle 11
 
 # Shared style: light grid, capped error bars, histogram bars 80 % of the spacing wide,
 # legend on an opaque background so it never hides behind data.
@@ -28,10 +31,10 @@ set key opaque samplen 3 spacing 1.1
 
 do for [format in "png svg"] {
     if (format eq "png") {
-        set terminal pngcairo size 900,540 noenhanced font "DejaVu Sans,11" background '#ffffff'
+        set terminal pngcairo size 1000,520 noenhanced font "DejaVu Sans,11" background '#ffffff'
         set output 'tokens-vs-frequency.png'
     } else {
-        set terminal svg size 900,540 fixed noenhanced font "DejaVu Sans,11" background '#ffffff'
+        set terminal svg size 1000,520 fixed noenhanced font "DejaVu Sans,11" background '#ffffff'
         set output 'tokens-vs-frequency.svg'
     }
     set multiplot layout 1,2 title "Tokens per chunk as the control frequency rises" font ",13"
@@ -46,24 +49,21 @@ do for [format in "png svg"] {
     set ylabel "tokens per one-second chunk"
     set logscale y 10
     set format y "%g"
-    set yrange [*:*]
+    set yrange [1:3162.27766017]
     set ytics autofreq
-    set key on below center horizontal noopaque
+    set bmargin
+    set key on inside top left
+    unset arrow
+    unset label
     plot \
-        'tokens-vs-frequency.dat' index 0 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#0072B2' title "minmax", \
-        'tokens-vs-frequency.dat' index 1 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#0072B2' notitle, \
-        'tokens-vs-frequency.dat' index 2 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "openvla", \
-        'tokens-vs-frequency.dat' index 3 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
-        'tokens-vs-frequency.dat' index 4 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#009E73' title "equal-mass", \
-        'tokens-vs-frequency.dat' index 5 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#009E73' notitle, \
-        'tokens-vs-frequency.dat' index 6 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#D55E00' title "verlet", \
-        'tokens-vs-frequency.dat' index 7 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#D55E00' notitle, \
-        'tokens-vs-frequency.dat' index 8 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#CC79A7' title "beast", \
-        'tokens-vs-frequency.dat' index 9 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#CC79A7' notitle, \
-        'tokens-vs-frequency.dat' index 10 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#56B4E9' title "fast", \
-        'tokens-vs-frequency.dat' index 11 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#56B4E9' notitle, \
-        'tokens-vs-frequency.dat' index 12 using 1:2 with points pt 6 ps 1.6 lw 2 lc rgb '#000000' title "FAST paper: naive", \
-        'tokens-vs-frequency.dat' index 13 using 1:2 with points pt 6 ps 1.6 lw 2 lc rgb '#56B4E9' title "FAST paper: FAST"
+        'tokens-vs-frequency.dat' index 0 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#8C8C8C' title "minmax = openvla = equal-mass = verlet", \
+        'tokens-vs-frequency.dat' index 1 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C8C8C' notitle, \
+        'tokens-vs-frequency.dat' index 2 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#C0392B' title "beast", \
+        'tokens-vs-frequency.dat' index 3 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#C0392B' notitle, \
+        'tokens-vs-frequency.dat' index 4 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "fast", \
+        'tokens-vs-frequency.dat' index 5 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
+        'tokens-vs-frequency.dat' index 6 using 1:2 with points pt 6 ps 1.6 lw 2 lc rgb '#000000' title "FAST paper: naive", \
+        'tokens-vs-frequency.dat' index 7 using 1:2 with points pt 6 ps 1.6 lw 2 lc rgb '#E69F00' title "FAST paper: FAST"
 
     # Panel 2 of 2: "LASA handwriting, 2 dims"
     set title "LASA handwriting, 2 dims"
@@ -75,22 +75,19 @@ do for [format in "png svg"] {
     set ylabel "tokens per one-second chunk"
     set logscale y 10
     set format y "%g"
-    set yrange [*:*]
+    set yrange [1:3162.27766017]
     set ytics autofreq
-    set key on below center horizontal noopaque
+    set bmargin
+    unset key
+    unset arrow
+    unset label
     plot \
-        'tokens-vs-frequency.dat' index 14 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#0072B2' title "minmax", \
-        'tokens-vs-frequency.dat' index 15 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#0072B2' notitle, \
-        'tokens-vs-frequency.dat' index 16 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "openvla", \
-        'tokens-vs-frequency.dat' index 17 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
-        'tokens-vs-frequency.dat' index 18 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#009E73' title "equal-mass", \
-        'tokens-vs-frequency.dat' index 19 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#009E73' notitle, \
-        'tokens-vs-frequency.dat' index 20 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#D55E00' title "verlet", \
-        'tokens-vs-frequency.dat' index 21 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#D55E00' notitle, \
-        'tokens-vs-frequency.dat' index 22 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#CC79A7' title "beast", \
-        'tokens-vs-frequency.dat' index 23 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#CC79A7' notitle, \
-        'tokens-vs-frequency.dat' index 24 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#56B4E9' title "fast", \
-        'tokens-vs-frequency.dat' index 25 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#56B4E9' notitle
+        'tokens-vs-frequency.dat' index 8 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#8C8C8C' title "minmax = openvla = equal-mass = verlet", \
+        'tokens-vs-frequency.dat' index 9 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C8C8C' notitle, \
+        'tokens-vs-frequency.dat' index 10 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#C0392B' title "beast", \
+        'tokens-vs-frequency.dat' index 11 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#C0392B' notitle, \
+        'tokens-vs-frequency.dat' index 12 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "fast", \
+        'tokens-vs-frequency.dat' index 13 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle
 
     unset multiplot
     unset output
