@@ -7,16 +7,19 @@
 reset session
 set encoding utf8
 
-# Okabe-Ito colour-blind-safe palette (Figures.Palette.colors); series pick by index.
+# The book's palette (Figures.Palette.colors): one colour per tokenizer in every chapter.
 set linetype 1 lc rgb '#0072B2' lw 2 pt 7 ps 0.8
-set linetype 2 lc rgb '#E69F00' lw 2 pt 7 ps 0.8
+set linetype 2 lc rgb '#56B4E9' lw 2 pt 7 ps 0.8
 set linetype 3 lc rgb '#009E73' lw 2 pt 7 ps 0.8
-set linetype 4 lc rgb '#D55E00' lw 2 pt 7 ps 0.8
+set linetype 4 lc rgb '#7B3294' lw 2 pt 7 ps 0.8
 set linetype 5 lc rgb '#CC79A7' lw 2 pt 7 ps 0.8
-set linetype 6 lc rgb '#56B4E9' lw 2 pt 7 ps 0.8
-set linetype 7 lc rgb '#F0E442' lw 2 pt 7 ps 0.8
-set linetype 8 lc rgb '#000000' lw 2 pt 7 ps 0.8
-set linetype cycle 8
+set linetype 6 lc rgb '#E69F00' lw 2 pt 7 ps 0.8
+set linetype 7 lc rgb '#C0392B' lw 2 pt 7 ps 0.8
+set linetype 8 lc rgb '#8C6D31' lw 2 pt 7 ps 0.8
+set linetype 9 lc rgb '#9AA52B' lw 2 pt 7 ps 0.8
+set linetype 10 lc rgb '#8C8C8C' lw 2 pt 7 ps 0.8
+set linetype 11 lc rgb '#000000' lw 2 pt 7 ps 0.8
+set linetype cycle 11
 
 # Shared style: light grid, capped error bars, histogram bars 80 % of the spacing wide,
 # legend on an opaque background so it never hides behind data.
@@ -46,12 +49,18 @@ do for [format in "png svg"] {
     set ylabel "success (%)"
     unset logscale y
     set format y "% h"
-    set yrange [0:100]
+    set yrange [0:105]
     set ytics autofreq
-    unset key
+    set bmargin
+    set key on inside bottom right
+    unset arrow
+    unset label
+    set arrow 1 from graph 0, first 81.9 to graph 1, first 81.9 nohead front lw 2 lc rgb '#000000' dt 2
+    set label 1 "floor: (1 - 0.1) x best" at graph 0.99, first 81.9 right offset 0,0.8 front textcolor rgb '#000000'
     plot \
-        'success-and-error.dat' index 0 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#0072B2' notitle, \
-        'success-and-error.dat' index 1 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#0072B2' title "success"
+        'success-and-error.dat' index 0 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#CC79A7' notitle, \
+        'success-and-error.dat' index 1 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#CC79A7' title "success, judged sizes", \
+        'success-and-error.dat' index 2 using 1:2:3:4 with yerrorbars lw 1.5 pt 6 ps 1.2 lc rgb '#8C8C8C' title "not judged (K = 4)"
 
     # Panel 2 of 2: "held-out action error"
     set title "held-out action error"
@@ -63,12 +72,18 @@ do for [format in "png svg"] {
     set ylabel "action L1 error (action units)"
     unset logscale y
     set format y "% h"
-    set yrange [*:*]
+    set yrange [0.0549437302226:0.0869884319328]
     set ytics autofreq
-    unset key
+    set bmargin
+    set key on inside top left
+    unset arrow
+    unset label
+    set arrow 1 from graph 0, first 0.0783277017375 to graph 1, first 0.0783277017375 nohead front lw 2 lc rgb '#000000' dt 2
+    set label 1 "ceiling: (1 + 0.25) x lowest" at graph 0.99, first 0.0783277017375 right offset 0,0.8 front textcolor rgb '#000000'
     plot \
-        'success-and-error.dat' index 2 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#D55E00' notitle, \
-        'success-and-error.dat' index 3 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#D55E00' title "action error"
+        'success-and-error.dat' index 3 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#CC79A7' notitle, \
+        'success-and-error.dat' index 4 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#CC79A7' title "action error, judged sizes", \
+        'success-and-error.dat' index 5 using 1:2:3:4 with yerrorbars lw 1.5 pt 6 ps 1.2 lc rgb '#8C8C8C' title "not judged (K = 4)"
 
     unset multiplot
     unset output

@@ -7,16 +7,19 @@
 reset session
 set encoding utf8
 
-# Okabe-Ito colour-blind-safe palette (Figures.Palette.colors); series pick by index.
+# The book's palette (Figures.Palette.colors): one colour per tokenizer in every chapter.
 set linetype 1 lc rgb '#0072B2' lw 2 pt 7 ps 0.8
-set linetype 2 lc rgb '#E69F00' lw 2 pt 7 ps 0.8
+set linetype 2 lc rgb '#56B4E9' lw 2 pt 7 ps 0.8
 set linetype 3 lc rgb '#009E73' lw 2 pt 7 ps 0.8
-set linetype 4 lc rgb '#D55E00' lw 2 pt 7 ps 0.8
+set linetype 4 lc rgb '#7B3294' lw 2 pt 7 ps 0.8
 set linetype 5 lc rgb '#CC79A7' lw 2 pt 7 ps 0.8
-set linetype 6 lc rgb '#56B4E9' lw 2 pt 7 ps 0.8
-set linetype 7 lc rgb '#F0E442' lw 2 pt 7 ps 0.8
-set linetype 8 lc rgb '#000000' lw 2 pt 7 ps 0.8
-set linetype cycle 8
+set linetype 6 lc rgb '#E69F00' lw 2 pt 7 ps 0.8
+set linetype 7 lc rgb '#C0392B' lw 2 pt 7 ps 0.8
+set linetype 8 lc rgb '#8C6D31' lw 2 pt 7 ps 0.8
+set linetype 9 lc rgb '#9AA52B' lw 2 pt 7 ps 0.8
+set linetype 10 lc rgb '#8C8C8C' lw 2 pt 7 ps 0.8
+set linetype 11 lc rgb '#000000' lw 2 pt 7 ps 0.8
+set linetype cycle 11
 
 # Shared style: light grid, capped error bars, histogram bars 80 % of the spacing wide,
 # legend on an opaque background so it never hides behind data.
@@ -28,10 +31,10 @@ set key opaque samplen 3 spacing 1.1
 
 do for [format in "png svg"] {
     if (format eq "png") {
-        set terminal pngcairo size 900,540 noenhanced font "DejaVu Sans,11" background '#ffffff'
+        set terminal pngcairo size 1000,540 noenhanced font "DejaVu Sans,11" background '#ffffff'
         set output 'error-in-and-out-of-family.png'
     } else {
-        set terminal svg size 900,540 fixed noenhanced font "DejaVu Sans,11" background '#ffffff'
+        set terminal svg size 1000,540 fixed noenhanced font "DejaVu Sans,11" background '#ffffff'
         set output 'error-in-and-out-of-family.svg'
     }
     set multiplot layout 1,1 title "Reconstruction error in and out of the fitted family" font ",13"
@@ -48,12 +51,31 @@ do for [format in "png svg"] {
     set format y "%g"
     set yrange [0.001:10]
     set ytics autofreq
-    set key on inside top left
+    set bmargin
+    set key on outside right top vertical noopaque
+    unset arrow
+    unset label
     plot \
-        'error-in-and-out-of-family.dat' index 0 using 1:2 with points pt 6 ps 1.6 lw 2 lc rgb '#0072B2' title "in family (pick-and-place)", \
-        'error-in-and-out-of-family.dat' index 1 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#0072B2' notitle, \
-        'error-in-and-out-of-family.dat' index 2 using 1:2 with points pt 6 ps 1.6 lw 2 lc rgb '#E69F00' title "unseen (wipe)", \
-        'error-in-and-out-of-family.dat' index 3 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle
+        'error-in-and-out-of-family.dat' index 0 using 1:2 with points pt 7 ps 1.6 lw 2 lc rgb '#CC79A7' title "rvq, in family (pick-and-place)", \
+        'error-in-and-out-of-family.dat' index 1 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#CC79A7' notitle, \
+        'error-in-and-out-of-family.dat' index 2 using 1:2 with points pt 4 ps 1.6 lw 2 lc rgb '#CC79A7' title "rvq, unseen (wipe)", \
+        'error-in-and-out-of-family.dat' index 3 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#CC79A7' notitle, \
+        'error-in-and-out-of-family.dat' index 4 using 1:2 with points pt 7 ps 1.6 lw 2 lc rgb '#0072B2' title "minmax, in family (pick-and-place)", \
+        'error-in-and-out-of-family.dat' index 5 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#0072B2' notitle, \
+        'error-in-and-out-of-family.dat' index 6 using 1:2 with points pt 4 ps 1.6 lw 2 lc rgb '#0072B2' title "minmax, unseen (wipe)", \
+        'error-in-and-out-of-family.dat' index 7 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#0072B2' notitle, \
+        'error-in-and-out-of-family.dat' index 8 using 1:2 with points pt 7 ps 1.6 lw 2 lc rgb '#56B4E9' title "openvla, in family (pick-and-place)", \
+        'error-in-and-out-of-family.dat' index 9 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#56B4E9' notitle, \
+        'error-in-and-out-of-family.dat' index 10 using 1:2 with points pt 4 ps 1.6 lw 2 lc rgb '#56B4E9' title "openvla, unseen (wipe)", \
+        'error-in-and-out-of-family.dat' index 11 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#56B4E9' notitle, \
+        'error-in-and-out-of-family.dat' index 12 using 1:2 with points pt 7 ps 1.6 lw 2 lc rgb '#E69F00' title "fast, in family (pick-and-place)", \
+        'error-in-and-out-of-family.dat' index 13 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
+        'error-in-and-out-of-family.dat' index 14 using 1:2 with points pt 4 ps 1.6 lw 2 lc rgb '#E69F00' title "fast, unseen (wipe)", \
+        'error-in-and-out-of-family.dat' index 15 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
+        'error-in-and-out-of-family.dat' index 16 using 1:2 with points pt 7 ps 1.6 lw 2 lc rgb '#C0392B' title "beast, in family (pick-and-place)", \
+        'error-in-and-out-of-family.dat' index 17 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#C0392B' notitle, \
+        'error-in-and-out-of-family.dat' index 18 using 1:2 with points pt 4 ps 1.6 lw 2 lc rgb '#C0392B' title "beast, unseen (wipe)", \
+        'error-in-and-out-of-family.dat' index 19 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#C0392B' notitle
 
     unset multiplot
     unset output
