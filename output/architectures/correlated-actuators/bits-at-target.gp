@@ -7,16 +7,19 @@
 reset session
 set encoding utf8
 
-# Okabe-Ito colour-blind-safe palette (Figures.Palette.colors); series pick by index.
+# The book's palette (Figures.Palette.colors): one colour per tokenizer in every chapter.
 set linetype 1 lc rgb '#0072B2' lw 2 pt 7 ps 0.8
-set linetype 2 lc rgb '#E69F00' lw 2 pt 7 ps 0.8
+set linetype 2 lc rgb '#56B4E9' lw 2 pt 7 ps 0.8
 set linetype 3 lc rgb '#009E73' lw 2 pt 7 ps 0.8
-set linetype 4 lc rgb '#D55E00' lw 2 pt 7 ps 0.8
+set linetype 4 lc rgb '#7B3294' lw 2 pt 7 ps 0.8
 set linetype 5 lc rgb '#CC79A7' lw 2 pt 7 ps 0.8
-set linetype 6 lc rgb '#56B4E9' lw 2 pt 7 ps 0.8
-set linetype 7 lc rgb '#F0E442' lw 2 pt 7 ps 0.8
-set linetype 8 lc rgb '#000000' lw 2 pt 7 ps 0.8
-set linetype cycle 8
+set linetype 6 lc rgb '#E69F00' lw 2 pt 7 ps 0.8
+set linetype 7 lc rgb '#C0392B' lw 2 pt 7 ps 0.8
+set linetype 8 lc rgb '#8C6D31' lw 2 pt 7 ps 0.8
+set linetype 9 lc rgb '#9AA52B' lw 2 pt 7 ps 0.8
+set linetype 10 lc rgb '#8C8C8C' lw 2 pt 7 ps 0.8
+set linetype 11 lc rgb '#000000' lw 2 pt 7 ps 0.8
+set linetype cycle 11
 
 # Shared style: light grid, capped error bars, histogram bars 80 % of the spacing wide,
 # legend on an opaque background so it never hides behind data.
@@ -46,23 +49,30 @@ do for [format in "png svg"] {
     set ylabel "relative RMSE (RMSE / std)"
     set logscale y 10
     set format y "%g"
-    set yrange [0.00666693706406:1.85552452881]
+    set yrange [0.0077287440134:1.855706867]
     set ytics autofreq
+    set bmargin
     set key on outside right top vertical noopaque
+    unset arrow
+    unset label
+    set arrow 1 from first 245, graph 0 to first 245, graph 1 nohead front lw 2 lc rgb '#0072B2' dt 2
+    set arrow 2 from first 122.5, graph 0 to first 122.5, graph 1 nohead front lw 2 lc rgb '#000000'
     plot \
         'bits-at-target.dat' index 0 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#0072B2' notitle, \
-        'bits-at-target.dat' index 2 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#E69F00' notitle, \
-        'bits-at-target.dat' index 4 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#009E73' notitle, \
-        'bits-at-target.dat' index 6 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#D55E00' notitle, \
+        'bits-at-target.dat' index 2 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#56B4E9' notitle, \
+        'bits-at-target.dat' index 4 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#CC79A7' notitle, \
+        'bits-at-target.dat' index 6 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#CC79A7' notitle, \
         'bits-at-target.dat' index 8 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#CC79A7' notitle, \
-        'bits-at-target.dat' index 10 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#56B4E9' notitle, \
+        'bits-at-target.dat' index 10 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#CC79A7' notitle, \
         'bits-at-target.dat' index 1 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#0072B2' title "min-max binning", \
-        'bits-at-target.dat' index 3 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "OpenVLA binning", \
-        'bits-at-target.dat' index 5 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#009E73' title "residual VQ, K = 16", \
-        'bits-at-target.dat' index 7 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#D55E00' title "residual VQ, K = 64", \
-        'bits-at-target.dat' index 9 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#CC79A7' title "residual VQ, K = 256", \
-        'bits-at-target.dat' index 11 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#56B4E9' title "residual VQ, K = 1024", \
-        'bits-at-target.dat' index 12 using 1:2 with lines lw 2 lc rgb '#000000' dt 2 title "target"
+        'bits-at-target.dat' index 3 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#56B4E9' title "OpenVLA binning", \
+        'bits-at-target.dat' index 5 using 1:2 with linespoints lw 2 pt 7 ps 1.2 lc rgb '#CC79A7' title "residual VQ, K = 16", \
+        'bits-at-target.dat' index 7 using 1:2 with linespoints lw 2 pt 5 ps 1.2 lc rgb '#CC79A7' title "residual VQ, K = 64", \
+        'bits-at-target.dat' index 9 using 1:2 with linespoints lw 2 pt 9 ps 1.2 lc rgb '#CC79A7' title "residual VQ, K = 256", \
+        'bits-at-target.dat' index 11 using 1:2 with linespoints lw 2 pt 13 ps 1.2 lc rgb '#CC79A7' title "residual VQ, K = 1024", \
+        'bits-at-target.dat' index 12 using 1:2 with lines lw 2 lc rgb '#000000' dt 2 title "target", \
+        keyentry with lines lw 2 lc rgb '#0072B2' dt 2 title "min-max at target: 245 bits", \
+        keyentry with lines lw 2 lc rgb '#000000' title "pass mark: VQ at target by 122 bits"
 
     unset multiplot
     unset output

@@ -7,16 +7,19 @@
 reset session
 set encoding utf8
 
-# Okabe-Ito colour-blind-safe palette (Figures.Palette.colors); series pick by index.
+# The book's palette (Figures.Palette.colors): one colour per tokenizer in every chapter.
 set linetype 1 lc rgb '#0072B2' lw 2 pt 7 ps 0.8
-set linetype 2 lc rgb '#E69F00' lw 2 pt 7 ps 0.8
+set linetype 2 lc rgb '#56B4E9' lw 2 pt 7 ps 0.8
 set linetype 3 lc rgb '#009E73' lw 2 pt 7 ps 0.8
-set linetype 4 lc rgb '#D55E00' lw 2 pt 7 ps 0.8
+set linetype 4 lc rgb '#7B3294' lw 2 pt 7 ps 0.8
 set linetype 5 lc rgb '#CC79A7' lw 2 pt 7 ps 0.8
-set linetype 6 lc rgb '#56B4E9' lw 2 pt 7 ps 0.8
-set linetype 7 lc rgb '#F0E442' lw 2 pt 7 ps 0.8
-set linetype 8 lc rgb '#000000' lw 2 pt 7 ps 0.8
-set linetype cycle 8
+set linetype 6 lc rgb '#E69F00' lw 2 pt 7 ps 0.8
+set linetype 7 lc rgb '#C0392B' lw 2 pt 7 ps 0.8
+set linetype 8 lc rgb '#8C6D31' lw 2 pt 7 ps 0.8
+set linetype 9 lc rgb '#9AA52B' lw 2 pt 7 ps 0.8
+set linetype 10 lc rgb '#8C8C8C' lw 2 pt 7 ps 0.8
+set linetype 11 lc rgb '#000000' lw 2 pt 7 ps 0.8
+set linetype cycle 11
 
 # Shared style: light grid, capped error bars, histogram bars 80 % of the spacing wide,
 # legend on an opaque background so it never hides behind data.
@@ -48,22 +51,25 @@ do for [format in "png svg"] {
     set format y "% h"
     set yrange [-8:8]
     set ytics autofreq
+    set bmargin
     unset key
+    unset arrow
+    unset label
     plot \
         'paths.dat' index 0 using 1:2 with lines lw 2 lc rgb '#000000' notitle, \
         'paths.dat' index 1 using 1:2 with lines lw 2 lc rgb '#009E73' notitle, \
-        'paths.dat' index 2 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 3 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 4 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 5 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 6 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 7 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 8 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 9 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 10 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 11 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 12 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 13 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle
+        'paths.dat' index 2 using 1:2 with lines lw 2 lc rgb '#CC79A7' notitle, \
+        'paths.dat' index 3 using 1:2 with lines lw 2 lc rgb '#CC79A7' notitle, \
+        'paths.dat' index 4 using 1:2 with lines lw 2 lc rgb '#CC79A7' notitle, \
+        'paths.dat' index 5 using 1:2 with lines lw 2 lc rgb '#CC79A7' notitle, \
+        'paths.dat' index 6 using 1:2 with lines lw 2 lc rgb '#CC79A7' notitle, \
+        'paths.dat' index 7 using 1:2 with lines lw 2 lc rgb '#CC79A7' notitle, \
+        'paths.dat' index 8 using 1:2 with lines lw 2 lc rgb '#CC79A7' notitle, \
+        'paths.dat' index 9 using 1:2 with lines lw 2 lc rgb '#CC79A7' notitle, \
+        'paths.dat' index 10 using 1:2 with lines lw 2 lc rgb '#CC79A7' notitle, \
+        'paths.dat' index 11 using 1:2 with lines lw 2 lc rgb '#CC79A7' notitle, \
+        'paths.dat' index 12 using 1:2 with lines lw 2 lc rgb '#CC79A7' notitle, \
+        'paths.dat' index 13 using 1:2 with lines lw 2 lc rgb '#CC79A7' notitle
 
     # Panel 2 of 3: "without offset head"
     set title "without offset head"
@@ -77,22 +83,25 @@ do for [format in "png svg"] {
     set format y "% h"
     set yrange [-8:8]
     set ytics autofreq
+    set bmargin
     unset key
+    unset arrow
+    unset label
     plot \
         'paths.dat' index 14 using 1:2 with lines lw 2 lc rgb '#000000' notitle, \
         'paths.dat' index 15 using 1:2 with lines lw 2 lc rgb '#009E73' notitle, \
-        'paths.dat' index 16 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 17 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 18 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 19 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 20 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 21 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 22 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 23 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 24 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 25 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 26 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
-        'paths.dat' index 27 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle
+        'paths.dat' index 16 using 1:2 with lines lw 2 lc rgb '#7B3294' notitle, \
+        'paths.dat' index 17 using 1:2 with lines lw 2 lc rgb '#7B3294' notitle, \
+        'paths.dat' index 18 using 1:2 with lines lw 2 lc rgb '#7B3294' notitle, \
+        'paths.dat' index 19 using 1:2 with lines lw 2 lc rgb '#7B3294' notitle, \
+        'paths.dat' index 20 using 1:2 with lines lw 2 lc rgb '#7B3294' notitle, \
+        'paths.dat' index 21 using 1:2 with lines lw 2 lc rgb '#7B3294' notitle, \
+        'paths.dat' index 22 using 1:2 with lines lw 2 lc rgb '#7B3294' notitle, \
+        'paths.dat' index 23 using 1:2 with lines lw 2 lc rgb '#7B3294' notitle, \
+        'paths.dat' index 24 using 1:2 with lines lw 2 lc rgb '#7B3294' notitle, \
+        'paths.dat' index 25 using 1:2 with lines lw 2 lc rgb '#7B3294' notitle, \
+        'paths.dat' index 26 using 1:2 with lines lw 2 lc rgb '#7B3294' notitle, \
+        'paths.dat' index 27 using 1:2 with lines lw 2 lc rgb '#7B3294' notitle
 
     # Panel 3 of 3: "single-layer VQ"
     set title "single-layer VQ"
@@ -106,7 +115,10 @@ do for [format in "png svg"] {
     set format y "% h"
     set yrange [-8:8]
     set ytics autofreq
+    set bmargin
     unset key
+    unset arrow
+    unset label
     plot \
         'paths.dat' index 28 using 1:2 with lines lw 2 lc rgb '#000000' notitle, \
         'paths.dat' index 29 using 1:2 with lines lw 2 lc rgb '#009E73' notitle, \
