@@ -7,16 +7,19 @@
 reset session
 set encoding utf8
 
-# Okabe-Ito colour-blind-safe palette (Figures.Palette.colors); series pick by index.
+# The book's palette (Figures.Palette.colors): one colour per tokenizer in every chapter.
 set linetype 1 lc rgb '#0072B2' lw 2 pt 7 ps 0.8
-set linetype 2 lc rgb '#E69F00' lw 2 pt 7 ps 0.8
+set linetype 2 lc rgb '#56B4E9' lw 2 pt 7 ps 0.8
 set linetype 3 lc rgb '#009E73' lw 2 pt 7 ps 0.8
-set linetype 4 lc rgb '#D55E00' lw 2 pt 7 ps 0.8
+set linetype 4 lc rgb '#7B3294' lw 2 pt 7 ps 0.8
 set linetype 5 lc rgb '#CC79A7' lw 2 pt 7 ps 0.8
-set linetype 6 lc rgb '#56B4E9' lw 2 pt 7 ps 0.8
-set linetype 7 lc rgb '#F0E442' lw 2 pt 7 ps 0.8
-set linetype 8 lc rgb '#000000' lw 2 pt 7 ps 0.8
-set linetype cycle 8
+set linetype 6 lc rgb '#E69F00' lw 2 pt 7 ps 0.8
+set linetype 7 lc rgb '#C0392B' lw 2 pt 7 ps 0.8
+set linetype 8 lc rgb '#8C6D31' lw 2 pt 7 ps 0.8
+set linetype 9 lc rgb '#9AA52B' lw 2 pt 7 ps 0.8
+set linetype 10 lc rgb '#8C8C8C' lw 2 pt 7 ps 0.8
+set linetype 11 lc rgb '#000000' lw 2 pt 7 ps 0.8
+set linetype cycle 11
 
 # Shared style: light grid, capped error bars, histogram bars 80 % of the spacing wide,
 # legend on an opaque background so it never hides behind data.
@@ -28,10 +31,10 @@ set key opaque samplen 3 spacing 1.1
 
 do for [format in "png svg"] {
     if (format eq "png") {
-        set terminal pngcairo size 900,540 noenhanced font "DejaVu Sans,11" background '#ffffff'
+        set terminal pngcairo size 900,600 noenhanced font "DejaVu Sans,11" background '#ffffff'
         set output 'mse-vs-rate.png'
     } else {
-        set terminal svg size 900,540 fixed noenhanced font "DejaVu Sans,11" background '#ffffff'
+        set terminal svg size 900,600 fixed noenhanced font "DejaVu Sans,11" background '#ffffff'
         set output 'mse-vs-rate.svg'
     }
     set multiplot layout 1,1 title "Prediction error as the sampling rate rises" font ",13"
@@ -48,20 +51,23 @@ do for [format in "png svg"] {
     set format y "%g"
     set yrange [*:*]
     set ytics autofreq
+    set bmargin
     set key on below center horizontal noopaque
+    unset arrow
+    unset label
     plot \
         'mse-vs-rate.dat' index 0 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#0072B2' notitle, \
         'mse-vs-rate.dat' index 3 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#E69F00' notitle, \
-        'mse-vs-rate.dat' index 6 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#009E73' notitle, \
-        'mse-vs-rate.dat' index 9 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#D55E00' notitle, \
+        'mse-vs-rate.dat' index 6 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#C0392B' notitle, \
+        'mse-vs-rate.dat' index 9 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#CC79A7' notitle, \
         'mse-vs-rate.dat' index 1 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#0072B2' title "minmax", \
-        'mse-vs-rate.dat' index 2 using 1:2 with lines lw 2 lc rgb '#0072B2' dt 2 notitle, \
+        'mse-vs-rate.dat' index 2 using 1:2 with lines lw 2 lc rgb '#0072B2' dt 2 title "minmax round-trip floor", \
         'mse-vs-rate.dat' index 4 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "fast", \
-        'mse-vs-rate.dat' index 5 using 1:2 with lines lw 2 lc rgb '#E69F00' dt 2 notitle, \
-        'mse-vs-rate.dat' index 7 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#009E73' title "beast", \
-        'mse-vs-rate.dat' index 8 using 1:2 with lines lw 2 lc rgb '#009E73' dt 2 notitle, \
-        'mse-vs-rate.dat' index 10 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#D55E00' title "rvq", \
-        'mse-vs-rate.dat' index 11 using 1:2 with lines lw 2 lc rgb '#D55E00' dt 2 notitle
+        'mse-vs-rate.dat' index 5 using 1:2 with lines lw 2 lc rgb '#E69F00' dt 2 title "fast round-trip floor", \
+        'mse-vs-rate.dat' index 7 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#C0392B' title "beast", \
+        'mse-vs-rate.dat' index 8 using 1:2 with lines lw 2 lc rgb '#C0392B' dt 2 title "beast round-trip floor", \
+        'mse-vs-rate.dat' index 10 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#CC79A7' title "rvq", \
+        'mse-vs-rate.dat' index 11 using 1:2 with lines lw 2 lc rgb '#CC79A7' dt 2 title "rvq round-trip floor"
 
     unset multiplot
     unset output

@@ -7,16 +7,19 @@
 reset session
 set encoding utf8
 
-# Okabe-Ito colour-blind-safe palette (Figures.Palette.colors); series pick by index.
+# The book's palette (Figures.Palette.colors): one colour per tokenizer in every chapter.
 set linetype 1 lc rgb '#0072B2' lw 2 pt 7 ps 0.8
-set linetype 2 lc rgb '#E69F00' lw 2 pt 7 ps 0.8
+set linetype 2 lc rgb '#56B4E9' lw 2 pt 7 ps 0.8
 set linetype 3 lc rgb '#009E73' lw 2 pt 7 ps 0.8
-set linetype 4 lc rgb '#D55E00' lw 2 pt 7 ps 0.8
+set linetype 4 lc rgb '#7B3294' lw 2 pt 7 ps 0.8
 set linetype 5 lc rgb '#CC79A7' lw 2 pt 7 ps 0.8
-set linetype 6 lc rgb '#56B4E9' lw 2 pt 7 ps 0.8
-set linetype 7 lc rgb '#F0E442' lw 2 pt 7 ps 0.8
-set linetype 8 lc rgb '#000000' lw 2 pt 7 ps 0.8
-set linetype cycle 8
+set linetype 6 lc rgb '#E69F00' lw 2 pt 7 ps 0.8
+set linetype 7 lc rgb '#C0392B' lw 2 pt 7 ps 0.8
+set linetype 8 lc rgb '#8C6D31' lw 2 pt 7 ps 0.8
+set linetype 9 lc rgb '#9AA52B' lw 2 pt 7 ps 0.8
+set linetype 10 lc rgb '#8C8C8C' lw 2 pt 7 ps 0.8
+set linetype 11 lc rgb '#000000' lw 2 pt 7 ps 0.8
+set linetype cycle 11
 
 # Shared style: light grid, capped error bars, histogram bars 80 % of the spacing wide,
 # legend on an opaque background so it never hides behind data.
@@ -48,7 +51,10 @@ do for [format in "png svg"] {
     set format y "% h"
     set yrange [*:*]
     set ytics autofreq
+    set bmargin
     unset key
+    unset arrow
+    unset label
     plot \
         'overlay.dat' index 0 using 1:2 with lines lw 2 lc rgb '#000000' title "true spline", \
         'overlay.dat' index 1 using 1:2 with lines lw 2 lc rgb '#0072B2' title "prediction"
@@ -65,7 +71,10 @@ do for [format in "png svg"] {
     set format y "% h"
     set yrange [*:*]
     set ytics autofreq
+    set bmargin
     unset key
+    unset arrow
+    unset label
     plot \
         'overlay.dat' index 2 using 1:2 with lines lw 2 lc rgb '#000000' title "true spline", \
         'overlay.dat' index 3 using 1:2 with lines lw 2 lc rgb '#E69F00' title "prediction"
@@ -82,10 +91,13 @@ do for [format in "png svg"] {
     set format y "% h"
     set yrange [*:*]
     set ytics autofreq
+    set bmargin
     unset key
+    unset arrow
+    unset label
     plot \
         'overlay.dat' index 4 using 1:2 with lines lw 2 lc rgb '#000000' title "true spline", \
-        'overlay.dat' index 5 using 1:2 with lines lw 2 lc rgb '#009E73' title "prediction"
+        'overlay.dat' index 5 using 1:2 with lines lw 2 lc rgb '#C0392B' title "prediction"
 
     # Panel 4 of 4: "rvq"
     set title "rvq"
@@ -99,10 +111,13 @@ do for [format in "png svg"] {
     set format y "% h"
     set yrange [*:*]
     set ytics autofreq
+    set bmargin
     unset key
+    unset arrow
+    unset label
     plot \
         'overlay.dat' index 6 using 1:2 with lines lw 2 lc rgb '#000000' title "true spline", \
-        'overlay.dat' index 7 using 1:2 with lines lw 2 lc rgb '#D55E00' title "prediction"
+        'overlay.dat' index 7 using 1:2 with lines lw 2 lc rgb '#CC79A7' title "prediction"
 
     unset multiplot
     unset output
