@@ -128,11 +128,14 @@ public struct Verdict: Equatable, Sendable {
     }
 
     /// Whether a rerun elsewhere could plausibly flip this verdict: the seeds fall on both sides
-    /// of the threshold, or a seed lies within a tenth of the threshold (a factor of 1.1 on the
+    /// of the threshold, or, when they differ at all, a seed lies within a tenth of the threshold (a factor of 1.1 on the
     /// log scale, a twentieth of the range on bounded scales: 0.05 for proportions, 0.1 for
     /// differences and correlations).
     public var nearThreshold: Bool {
         if seedsHolding != 0 && seedsHolding != perSeed.count { return true }
+        // Seeds that agree to the last digit (a count fixed by construction, say) have no spread
+        // that a rerun could move across the threshold.
+        if perSeed.allSatisfy({ $0 == perSeed[0] }) { return false }
         let t = claim.threshold
         return perSeed.contains { v in
             switch claim.scale {

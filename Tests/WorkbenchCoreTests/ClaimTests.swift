@@ -43,6 +43,9 @@ final class ClaimTests: XCTestCase {
         XCTAssertEqual(trend.seedsHolding, 3)
         XCTAssertTrue(trend.nearThreshold)
         XCTAssertFalse(Verdict(claim: try claim(">=", 0.8, scale: "correlation"), perSeed: [1.0, 1.0, 1.0]).nearThreshold)
+        XCTAssertFalse(Verdict(claim: try claim(">=", 0.99, scale: "log"), perSeed: [1, 1, 1]).nearThreshold,
+                       "identical seeds (a count fixed by construction) have no spread to move")
+        XCTAssertTrue(Verdict(claim: try claim(">=", 0.99, scale: "log"), perSeed: [1, 1.02, 1]).nearThreshold)
     }
 
     func testVerdictFollowsTheInterval() throws {

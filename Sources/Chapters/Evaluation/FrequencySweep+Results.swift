@@ -91,7 +91,7 @@ extension FrequencySweep {
         }
         return Figure(name: "mse-vs-rate", title: "Prediction error as the sampling rate rises",
                       x: rateAxis(c),
-                      y: Axis("decoded MSE", unit: nil, log: true), series: series, legend: .below, height: 600)
+                      y: Axis("decoded MSE", unit: nil, log: true), series: series, legend: .outsideRight, width: 1000, height: 560)
     }
 
     /// Steps per sequence on a log axis, with a tic at every rate of the sweep.
