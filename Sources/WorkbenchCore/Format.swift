@@ -12,7 +12,7 @@ public enum Format {
         return String(format: "%.\(decimals)f", x)
     }
 
-    /// `centre [low, high]` for a seed summary; on the ordinal scale, the majority class and every
+    /// `centre [low, high]` for a seed summary; on the ordinal scale, the centre class (see ``SeedSummary``) and every
     /// seed's class, e.g. `2 (seeds: 3, 2, 2)`.
     public static func interval(_ s: SeedSummary, significant: Int = 3) -> String {
         if s.scale == .ordinal {

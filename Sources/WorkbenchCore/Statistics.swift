@@ -13,7 +13,7 @@ import Foundation
 /// | `proportion` | shares and rates in [0, 1] | mean | Student t, cut to [0, 1] |
 /// | `difference` | a difference of two proportions, in [-1, 1] | mean | Student t, cut to [-1, 1] |
 /// | `correlation` | a rank correlation, in [-1, 1] | mean | Student t, cut to [-1, 1] |
-/// | `ordinal` | class indices | majority class | none: the per-seed classes are reported |
+/// | `ordinal` | class indices | majority class (else the median) | none: the per-seed classes are reported |
 ///
 /// Cutting a Student-t interval to the range its mean must lie in keeps its coverage (the part cut
 /// off holds no possible value) and, unlike a logit interval, copes with seeds at exactly 0 or 1,
@@ -61,7 +61,8 @@ public struct SeedSummary: Equatable, Sendable {
     public let n: Int
     /// How the seeds were summarised.
     public let scale: StatisticScale
-    /// The centre: the mean (geometric on the log scale; the majority class on the ordinal scale).
+    /// The centre: the mean (geometric on the log scale; on the ordinal scale the majority class,
+    /// or the median class when no class has more than half the seeds).
     public let mean: Double
     /// Sample standard deviation on the analysis scale (of the logs on the log scale); 0 for one seed.
     public let std: Double
@@ -119,14 +120,12 @@ public struct SeedSummary: Equatable, Sendable {
         self.n = n; self.scale = scale; self.mean = mean; self.std = std; self.low = low; self.high = high; self.values = values
     }
 
-    /// The most frequent value; among equally frequent values, the smallest.
+    /// The class more than half the seeds share; without such a majority, the median class (the
+    /// lower of the two middle ones for an even count), the natural centre of ordered classes.
     static func majority(_ values: [Double]) -> Double {
-        var counts: [(value: Double, count: Int)] = []
-        for v in values {
-            if let i = counts.firstIndex(where: { $0.value == v }) { counts[i].count += 1 } else { counts.append((v, 1)) }
-        }
-        let top = counts.map(\.count).max()!
-        return counts.filter { $0.count == top }.map(\.value).min()!
+        let sorted = values.sorted()
+        for v in sorted where sorted.filter({ $0 == v }).count * 2 > sorted.count { return v }
+        return sorted[(sorted.count - 1) / 2]
     }
 }
 

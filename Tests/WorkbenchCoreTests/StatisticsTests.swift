@@ -81,13 +81,15 @@ final class StatisticsTests: XCTestCase {
         XCTAssertNil(StatisticScale.log.problem(with: [0, .infinity, 3]))
     }
 
-    /// Ordinal summaries have no interval: the majority class (ties to the smaller) and every seed's class.
+    /// Ordinal summaries have no interval: the majority class (else the median) and every seed's class.
     func testOrdinalSummary() {
         let s = SeedSummary([3, 2, 2], scale: .ordinal)
         XCTAssertEqual(s.mean, 2)
         XCTAssertTrue(s.low.isNaN && s.high.isNaN)
         XCTAssertEqual(Format.interval(s), "2 (seeds: 3, 2, 2)")
-        XCTAssertEqual(SeedSummary([1, 0], scale: .ordinal).mean, 0)
+        XCTAssertEqual(SeedSummary([1, 0], scale: .ordinal).mean, 0, "no majority: the lower median")
+        XCTAssertEqual(SeedSummary([1, 2, 3], scale: .ordinal).mean, 2, "no majority: the median class")
+        XCTAssertEqual(SeedSummary([3, 3, 0, 1, 3], scale: .ordinal).mean, 3)
         XCTAssertEqual(Format.percentInterval(SeedSummary([0.9, 0.95, 1.0], scale: .proportion)).hasSuffix(", 100] %"), true)
     }
 

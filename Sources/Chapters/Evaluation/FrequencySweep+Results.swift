@@ -9,8 +9,6 @@ extension FrequencySweep {
 
     func outcome(_ c: Config, perSeed: [[Key: SplinePrediction.Cell]], inputHash: String) -> ExperimentOutcome {
         func values(_ k: Key, _ f: KeyPath<SplinePrediction.Cell, Double>) -> [Double] { perSeed.map { $0[k]![keyPath: f] } }
-        func summary(_ k: Key, _ f: KeyPath<SplinePrediction.Cell, Double>) -> SeedSummary { SeedSummary(values(k, f), scale: .log) }
-
         var metrics: [MetricSeries] = []
         let measures: [(String, String, StatisticScale, KeyPath<SplinePrediction.Cell, Double>)] = [
             ("mse", "squared units", .log, \.mse), ("relative_mse", "MSE / variance", .log, \.relativeMSE),
@@ -20,6 +18,10 @@ extension FrequencySweep {
             ("tokens_per_sequence", "tokens", .log, \.tokensPerSequence), ("predicted_tokens", "tokens", .log, \.predictedTokens),
             ("final_training_loss", "nats/token", .log, \.finalLoss),
         ]
+        // Every table and figure summarises a measure on its declared scale (shares as proportions).
+        func summary(_ k: Key, _ f: KeyPath<SplinePrediction.Cell, Double>) -> SeedSummary {
+            SeedSummary(values(k, f), scale: measures.first { $0.3 == f }?.2 ?? .log)
+        }
         for name in c.tokenizers {
             for steps in c.rates {
                 let k = Key(tokenizer: name, steps: steps)
