@@ -31,10 +31,10 @@ set key opaque samplen 3 spacing 1.1
 
 do for [format in "png svg"] {
     if (format eq "png") {
-        set terminal pngcairo size 900,600 noenhanced font "DejaVu Sans,11" background '#ffffff'
+        set terminal pngcairo size 1000,560 noenhanced font "DejaVu Sans,11" background '#ffffff'
         set output 'mse-vs-rate.png'
     } else {
-        set terminal svg size 900,600 fixed noenhanced font "DejaVu Sans,11" background '#ffffff'
+        set terminal svg size 1000,560 fixed noenhanced font "DejaVu Sans,11" background '#ffffff'
         set output 'mse-vs-rate.svg'
     }
     set multiplot layout 1,1 title "Prediction error as the sampling rate rises" font ",13"
@@ -52,7 +52,7 @@ do for [format in "png svg"] {
     set yrange [*:*]
     set ytics autofreq
     set bmargin
-    set key on below center horizontal noopaque
+    set key on outside right top vertical noopaque
     unset arrow
     unset label
     plot \
