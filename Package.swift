@@ -46,28 +46,30 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["Support"], exclude: ["README.md"]),
         .target(name: "Figures", dependencies: ["_GnuplotBridge", "Support"], exclude: ["README.md"]),
         .target(name: "Literate", dependencies: ["Support"], exclude: ["README.md"]),
+        .target(name: "WorkbenchCore", dependencies: ["Support"], exclude: ["README.md"]),
+        .target(name: "Experiments", dependencies: ["Support", "WorkbenchCore", "Figures", "TOMLKit"], exclude: ["README.md"]),
         .target(
-            name: "WorkbenchCore",
-            dependencies: ["Support", "ActionData", "Tokenizers", "Figures", "Literate", "TOMLKit"],
-            exclude: ["README.md"]),
-        .target(
-            name: "Chapters",
+            name: "Runner",
             dependencies: [
-                "WorkbenchCore", "ActionData", "Tokenizers", "Engine", "Policies", "Simulation", "Figures", "Literate", "Support",
+                "Experiments", "WorkbenchCore", "Figures", "Literate", "Engine", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
+        .target(
+            name: "Chapters",
+            dependencies: ["Experiments", "WorkbenchCore", "ActionData", "Tokenizers", "Engine", "Policies", "Simulation", "Figures", "Support"],
+            exclude: ["README.md"]),
 
         // Executables: one per chapter, one for cross-chapter work.
-        .executableTarget(name: "chapter-foundations", dependencies: ["Chapters"]),
-        .executableTarget(name: "chapter-architectures", dependencies: ["Chapters"]),
-        .executableTarget(name: "chapter-data", dependencies: ["Chapters"]),
-        .executableTarget(name: "chapter-training", dependencies: ["Chapters"]),
-        .executableTarget(name: "chapter-evaluation", dependencies: ["Chapters"]),
+        .executableTarget(name: "chapter-foundations", dependencies: ["Chapters", "Runner"]),
+        .executableTarget(name: "chapter-architectures", dependencies: ["Chapters", "Runner"]),
+        .executableTarget(name: "chapter-data", dependencies: ["Chapters", "Runner"]),
+        .executableTarget(name: "chapter-training", dependencies: ["Chapters", "Runner"]),
+        .executableTarget(name: "chapter-evaluation", dependencies: ["Chapters", "Runner"]),
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "Chapters", "WorkbenchCore", "Engine", "Literate",
+                "Chapters", "Experiments", "Runner", "ActionData", "Tokenizers", "Engine", "Literate", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -80,8 +82,10 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Support"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
         .testTarget(name: "LiterateTests", dependencies: ["Literate"]),
-        .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "WorkbenchCore", "Literate", "ActionData", "Tokenizers", "Support"]),
+        .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "Experiments"], exclude: ["Fixtures"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "WorkbenchCore", "Support"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Experiments", "Literate", "Support"]),
+        .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "Experiments", "Runner", "WorkbenchCore", "Literate", "Figures", "ActionData", "Tokenizers", "Support"]),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

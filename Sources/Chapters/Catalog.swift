@@ -1,4 +1,4 @@
-import WorkbenchCore
+import Experiments
 
 /// The book's chapters: every slug in reading order, and the ones the workbench can run.
 public enum Catalog {

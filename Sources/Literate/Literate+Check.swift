@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Check mode: finding stale, hand-edited and unsourced blocks without writing anything.
 extension Literate {
@@ -62,20 +63,20 @@ extension Literate {
     /// Result ids in `generated` are checked against what their generator gives now (see
     /// ``LiterateSources/fileSystem(root:chapterFile:generated:)``), with its command in the messages.
     public static func checkChapters(root: URL, generated: [String: GeneratedResult] = [:]) -> [LiterateProblem] {
-        let folder = root.appendingPathComponent("chapters")
+        let folder = root.appendingPathComponent(WorkbenchPaths.chaptersFolder)
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
                 .filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") }
                 .sorted()
         } catch {
-            return [LiterateProblem(kind: .unreadable, file: "chapters", line: 0, marker: "",
+            return [LiterateProblem(kind: .unreadable, file: WorkbenchPaths.chaptersFolder, line: 0, marker: "",
                                     message: "cannot list the chapters folder \(folder.path): \(error.localizedDescription)")]
         }
         var problems: [LiterateProblem] = []
         for name in names {
             let url = folder.appendingPathComponent(name)
-            let file = "chapters/\(name)"
+            let file = "\(WorkbenchPaths.chaptersFolder)/\(name)"
             guard let text = try? String(contentsOf: url, encoding: .utf8) else {
                 problems.append(LiterateProblem(kind: .unreadable, file: file, line: 0, marker: "", message: "cannot read the chapter as UTF-8 text"))
                 continue
@@ -89,7 +90,7 @@ extension Literate {
     /// Where a block's content comes from, for messages.
     static func sourceName(_ kind: LiterateMarker.Kind) -> String {
         switch kind {
-        case .result(let id): return "output/\(id)/results.md"
+        case .result(let id): return WorkbenchPaths.resultsMarkdown(id)
         case .code(let path, let region): return "region `\(region)` of \(path)"
         }
     }

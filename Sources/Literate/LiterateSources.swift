@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Where a chapter's generated blocks come from.
 ///
@@ -32,7 +33,7 @@ public struct LiterateSources {
         let chapterFolder = chapterFile.deletingLastPathComponent()
         return LiterateSources(
             result: { id in
-                let relative = "output/\(id)/results.md"
+                let relative = WorkbenchPaths.resultsMarkdown(id)
                 let url = root.appendingPathComponent(relative)
                 let text: String
                 if let generator = generated[id] {

@@ -5,5 +5,6 @@
 // 2. Correlated actuators: bits per chunk to reach a given precision, per-dimension binning
 //    against joint residual VQ (experiments/architectures/correlated-actuators.toml).
 import Chapters
+import Runner
 
 ChapterCommand.main(.architectures)

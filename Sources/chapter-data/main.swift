@@ -2,5 +2,6 @@
 //
 // 1. Outlier sensitivity of the binning tokenizers (experiments/data/outlier-sensitivity.toml).
 import Chapters
+import Runner
 
 ChapterCommand.main(.data)

@@ -4,5 +4,6 @@
 //    (experiments/evaluation/frequency-sweep.toml).
 // 2. The scorecard: every tokenizer on the same axes (experiments/evaluation/scorecard.toml).
 import Chapters
+import Runner
 
 ChapterCommand.main(.evaluation)

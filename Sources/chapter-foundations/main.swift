@@ -4,5 +4,6 @@
 // 2. Rate against distortion (experiments/foundations/rate-distortion.toml).
 // Pass `--input lasa=DIR` to add the LASA handwriting demonstrations.
 import Chapters
+import Runner
 
 ChapterCommand.main(.foundations)

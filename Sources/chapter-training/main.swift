@@ -4,5 +4,6 @@
 // 2. Token stasis: reconstruction of motions a tokenizer never saw
 //    (experiments/training/token-stasis.toml).
 import Chapters
+import Runner
 
 ChapterCommand.main(.training)

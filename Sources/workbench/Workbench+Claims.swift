@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import WorkbenchCore
+import Experiments
+import Runner
 
 extension Workbench {
     /// Writes the claims ledger, `chapters/claims.md`, from `experiments/claims-ledger.toml` and the results.

@@ -3,7 +3,8 @@ import Chapters
 import Foundation
 import Literate
 import Tokenizers
-import WorkbenchCore
+import Experiments
+import Runner
 
 extension Workbench {
     /// Lists chapters, experiments, claims and tokenizers.

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Chapters
 import Foundation
-import WorkbenchCore
+import Experiments
+import Runner
 
 extension Workbench {
     /// The reviewer's command: reruns a chapter in a scratch copy and compares claims and metrics.

@@ -2,7 +2,9 @@ import ArgumentParser
 import Chapters
 import Engine
 import Foundation
-import WorkbenchCore
+import Experiments
+import Runner
+import Support
 
 /// `workbench`: cross-chapter work — list what exists, check the chapters, run benchmarks.
 @main

@@ -2,7 +2,8 @@ import Foundation
 import Literate
 import XCTest
 @testable import Chapters
-@testable import WorkbenchCore
+@testable import Experiments
+@testable import Runner
 
 /// Every chapter with experiments runs end to end in the smoke profile.
 final class CatalogSmokeTests: XCTestCase {

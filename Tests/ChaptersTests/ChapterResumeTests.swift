@@ -1,7 +1,8 @@
 import Foundation
 import XCTest
 @testable import Chapters
-@testable import WorkbenchCore
+@testable import Experiments
+@testable import Runner
 
 /// A chapter run that fails after its models are trained keeps them, and the next run uses them.
 ///

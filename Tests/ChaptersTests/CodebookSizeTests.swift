@@ -2,7 +2,8 @@ import Foundation
 import Support
 import XCTest
 @testable import Chapters
-@testable import WorkbenchCore
+@testable import Experiments
+@testable import Runner
 
 /// The codebook-size experiment's configuration checks and its claim statistics, on hand-made cells.
 final class CodebookSizeTests: XCTestCase {

@@ -4,7 +4,8 @@ import Support
 import Tokenizers
 import XCTest
 @testable import Chapters
-@testable import WorkbenchCore
+@testable import Experiments
+@testable import Runner
 
 /// The bits-at-target rule, the claim statistic built on it, and the residual VQ's prefix decoding.
 final class CorrelatedActuatorsTests: XCTestCase {

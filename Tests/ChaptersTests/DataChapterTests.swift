@@ -4,7 +4,8 @@ import Literate
 import Support
 import XCTest
 @testable import Chapters
-@testable import WorkbenchCore
+@testable import Experiments
+@testable import Runner
 
 /// A scratch copy of the workbench (experiments and chapters copied, sources linked) in a temporary folder.
 struct ScratchWorkbench {

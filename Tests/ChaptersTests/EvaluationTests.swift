@@ -4,7 +4,8 @@ import Support
 import Tokenizers
 import XCTest
 @testable import Chapters
-@testable import WorkbenchCore
+@testable import Experiments
+@testable import Runner
 
 /// The evaluation chapter's measures and decision rules, on hand-made data.
 final class EvaluationTests: XCTestCase {

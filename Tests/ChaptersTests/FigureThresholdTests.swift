@@ -4,7 +4,8 @@ import Support
 import Tokenizers
 import XCTest
 @testable import Chapters
-@testable import WorkbenchCore
+@testable import Experiments
+@testable import Runner
 
 /// Figures draw their thresholds from the experiment file's claims, which the runner hands to
 /// the experiment, so a figure and the verdict it illustrates cannot disagree.

@@ -2,7 +2,8 @@ import ActionData
 import Support
 import XCTest
 @testable import Chapters
-@testable import WorkbenchCore
+@testable import Experiments
+@testable import Runner
 
 /// The token-stasis experiment's error measure, statistic and configuration checks.
 final class TokenStasisTests: XCTestCase {

@@ -1,8 +1,10 @@
 import Foundation
 import Support
+import WorkbenchCore
 import XCTest
 @testable import Chapters
-@testable import WorkbenchCore
+@testable import Experiments
+@testable import Runner
 
 /// `workbench verify`: reruns in a scratch copy, reports every verdict, never touches the root's files.
 final class VerifyTests: XCTestCase {
@@ -49,11 +51,11 @@ final class VerifyTests: XCTestCase {
 
         // A committed verdict that the rerun does not reproduce.
         let results = w.url("output/data/outlier-sensitivity/results.json")
-        let text = try String(contentsOf: results, encoding: .utf8)
-        let claim = try ResultsFile(data: Data(text.utf8), path: "results.json").claims[0]
+        var file = try ResultsFile(data: Data(contentsOf: results), path: "results.json")
+        let claim = file.claims[0]
         let flipped = claim.verdict == "supported" ? "not supported" : "supported"
-        let edited = text.replacingOccurrences(of: "\"verdict\": \"\(claim.verdict)\"", with: "\"verdict\": \"\(flipped)\"")
-        try edited.write(to: results, atomically: true, encoding: .utf8)
+        file.claims[0].verdict = flipped
+        try file.encoded().write(to: results)
         let changed = try verifier.run()
         XCTAssertFalse(changed.allVerdictsHeld)
         XCTAssertTrue("\(changed)".contains("[CHANGED] \(claim.id): \(flipped) -> \(claim.verdict)"), "\(changed)")

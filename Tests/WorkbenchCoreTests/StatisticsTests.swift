@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import Experiments
 @testable import WorkbenchCore
 import Support
 

@@ -1,4 +1,4 @@
-import WorkbenchCore
+import Experiments
 
 extension Chapter {
     /// The architectures chapter: how VQ-BeT is built, and what each part buys.

@@ -2,6 +2,7 @@ import ActionData
 import Figures
 import Foundation
 import Support
+import Experiments
 import WorkbenchCore
 
 extension CorrelatedActuators {

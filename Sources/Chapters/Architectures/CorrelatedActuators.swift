@@ -2,7 +2,7 @@ import ActionData
 import Foundation
 import Support
 import Tokenizers
-import WorkbenchCore
+import Experiments
 
 /// Architectures chapter: the bits per chunk per-dimension binning and a joint residual VQ code
 /// need to reach the same precision on the arm's correlated dimensions.

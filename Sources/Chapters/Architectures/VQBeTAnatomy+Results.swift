@@ -4,6 +4,7 @@ import Policies
 import Simulation
 import Support
 import Tokenizers
+import Experiments
 import WorkbenchCore
 
 extension VQBeTAnatomy {

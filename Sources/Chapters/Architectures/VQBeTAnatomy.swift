@@ -5,7 +5,7 @@ import Policies
 import Simulation
 import Support
 import Tokenizers
-import WorkbenchCore
+import Experiments
 
 /// Architectures chapter: VQ-BeT taken apart on the multi-route task.
 ///

@@ -1,4 +1,4 @@
-import WorkbenchCore
+import Experiments
 
 extension Chapter {
     /// The data chapter: what the data does to a tokenizer.

@@ -3,6 +3,7 @@ import ActionData
 import Figures
 import Support
 import Tokenizers
+import Experiments
 import WorkbenchCore
 
 extension OutlierSensitivity {

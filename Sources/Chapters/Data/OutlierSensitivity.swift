@@ -3,7 +3,7 @@ import Figures
 import Foundation
 import Support
 import Tokenizers
-import WorkbenchCore
+import Experiments
 
 /// Data chapter: what outliers in the fitting data do to each binning tokenizer.
 ///

@@ -1,4 +1,4 @@
-import WorkbenchCore
+import Experiments
 
 extension Chapter {
     /// The evaluation chapter: FAST against binning at rising control frequency, and a scorecard.

@@ -3,7 +3,7 @@ import Figures
 import Foundation
 import Support
 import Tokenizers
-import WorkbenchCore
+import Experiments
 
 /// Evaluation chapter: the FAST paper's didactic experiment (its Figure 3), rebuilt.
 ///

@@ -1,6 +1,7 @@
 import Figures
 import Foundation
 import Support
+import Experiments
 import WorkbenchCore
 
 extension Scorecard {

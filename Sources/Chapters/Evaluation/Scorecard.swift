@@ -3,7 +3,7 @@ import Figures
 import Foundation
 import Support
 import Tokenizers
-import WorkbenchCore
+import Experiments
 
 /// Evaluation chapter: every registered tokenizer on the same axes, beside the audit's ratings.
 ///

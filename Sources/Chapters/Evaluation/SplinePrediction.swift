@@ -3,6 +3,7 @@ import Foundation
 import Policies
 import Support
 import Tokenizers
+import Experiments
 import WorkbenchCore
 
 /// The FAST paper's didactic prediction task, one cell at a time: tokenize splines, train, decode.

@@ -1,4 +1,4 @@
-import WorkbenchCore
+import Experiments
 
 extension Chapter {
     /// The foundations chapter: what each tokenizer costs in tokens and buys in precision.

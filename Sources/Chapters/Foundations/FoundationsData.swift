@@ -1,7 +1,7 @@
 import ActionData
 import Foundation
 import Support
-import WorkbenchCore
+import Experiments
 
 /// The data sets the foundations chapter measures on, at any control frequency.
 enum FoundationsData {

@@ -1,5 +1,6 @@
 import Figures
 import Foundation
+import Experiments
 import WorkbenchCore
 
 extension RateDistortion {

@@ -3,6 +3,7 @@ import Figures
 import Foundation
 import Support
 import Tokenizers
+import Experiments
 import WorkbenchCore
 
 /// Foundations chapter: reconstruction error against tokens per second as each tokenizer's knob moves.

@@ -2,6 +2,7 @@ import Figures
 import Foundation
 import Support
 import Tokenizers
+import Experiments
 import WorkbenchCore
 
 extension TokenCounts {

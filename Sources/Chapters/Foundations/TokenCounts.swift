@@ -3,7 +3,7 @@ import Figures
 import Foundation
 import Support
 import Tokenizers
-import WorkbenchCore
+import Experiments
 
 /// Foundations chapter: tokens per one-second chunk as the control frequency rises.
 ///

@@ -4,7 +4,7 @@ import Policies
 import Simulation
 import Support
 import Tokenizers
-import WorkbenchCore
+import Experiments
 
 /// Training chapter: does VQ-BeT care about its codebook size?
 ///

@@ -3,6 +3,7 @@ import Figures
 import Foundation
 import Support
 import Tokenizers
+import Experiments
 import WorkbenchCore
 
 extension TokenStasis {

@@ -2,6 +2,7 @@ import ActionData
 import Foundation
 import Support
 import Tokenizers
+import Experiments
 import WorkbenchCore
 
 /// Training chapter: how a tokenizer fitted on one family of arm motions reconstructs another.

@@ -1,4 +1,4 @@
-import WorkbenchCore
+import Experiments
 
 extension Chapter {
     /// The training chapter: what training a tokenizer changes.

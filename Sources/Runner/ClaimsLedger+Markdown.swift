@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import Support
 
@@ -49,14 +50,14 @@ extension ClaimsLedger {
         out.append(MarkdownTable(header: ["experiment", "profile", "seeds", "commit"], rows: ids.map { id in
             guard let r = results[id] ?? nil else { return ["`\(id)`", "—", "—", "not run yet"] }
             let commit = r.gitCommit == "unknown" ? "unknown" : "`\(r.gitCommit.prefix(10))`"
-            return ["[`\(id)`](\(up)output/\(id)/results.md)", "`\(r.profile)`", r.seeds.map(String.init).joined(separator: ", "), commit]
+            return ["[`\(id)`](\(up)\(WorkbenchPaths.resultsMarkdown(id)))", "`\(r.profile)`", r.seeds.map(String.init).joined(separator: ", "), commit]
         }, align: ["l", "l", "l", "l"]).markdown)
         return out.joined(separator: "\n\n") + "\n"
     }
 
     /// `[chapter](…) · [experiment](…) · claim-id`.
     static func testCell(_ r: TestReference, up: String) -> String {
-        "[\(r.chapter)](\(up)chapters/\(r.chapter).md) · [\(r.experiment)](\(up)\(r.filePath)) · `\(r.claim)`"
+        "[\(r.chapter)](\(up)\(WorkbenchPaths.chapterFile(r.chapter))) · [\(r.experiment)](\(up)\(r.filePath)) · `\(r.claim)`"
     }
 
     /// Rule, measured value, seeds holding and verdict of `r` in `results`.
@@ -66,16 +67,6 @@ extension ClaimsLedger {
             return ["see the experiment file", "no result: \(results.path) predates this claim", "—", "—"]
         }
         let scale = c.scale == .linear ? "" : " (\(c.scale.rawValue) scale)"
-        return ["`\(c.ruleText)`\(scale)", Format.interval(c.summary), "\(c.seedsHolding) of \(c.summary.n)", Self.mark(c.verdict)]
-    }
-
-    /// The verdict with the mark the results snippets use.
-    static func mark(_ verdict: String) -> String {
-        switch verdict {
-        case Verdict.Outcome.supported.rawValue: return "✅ supported"
-        case Verdict.Outcome.notSupported.rawValue: return "❌ not supported"
-        case Verdict.Outcome.inconclusive.rawValue: return "❔ inconclusive"
-        default: return verdict
-        }
+        return ["`\(c.ruleText)`\(scale)", Format.interval(c.summary), c.seedsText, c.markedVerdict]
     }
 }

@@ -1,6 +1,6 @@
 import Support
 import XCTest
-@testable import WorkbenchCore
+@testable import Experiments
 
 final class ClaimTests: XCTestCase {
     func claim(_ compare: String, _ threshold: Double, reduce: String = "mean", scale: String? = "linear") throws -> ClaimSpec {

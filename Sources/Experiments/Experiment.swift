@@ -22,8 +22,8 @@ public protocol Experiment {
 public struct AnyExperiment {
     public let chapter: String
     public let name: String
-    let configure: (ParameterReader) throws -> Any
-    let run: (Any, RunContext) throws -> ExperimentOutcome
+    package let configure: (ParameterReader) throws -> Any
+    package let run: (Any, RunContext) throws -> ExperimentOutcome
 
     public init<E: Experiment>(_ e: E) {
         chapter = e.chapter; name = e.name
@@ -34,7 +34,7 @@ public struct AnyExperiment {
     /// `chapter/name`.
     public var id: String { "\(chapter)/\(name)" }
     /// The experiment file's path relative to the package root.
-    public var filePath: String { "experiments/\(chapter)/\(name).toml" }
+    public var filePath: String { WorkbenchPaths.experimentFile(chapter: chapter, name: name) }
 }
 
 /// What an experiment run may use from its surroundings.
@@ -84,7 +84,7 @@ public struct Chapter {
     }
 
     /// The chapter's Markdown file relative to the package root.
-    public var filePath: String { "chapters/\(slug).md" }
+    public var filePath: String { WorkbenchPaths.chapterFile(slug) }
     /// The chapter's executable.
     public var command: String { "chapter-\(slug)" }
 }

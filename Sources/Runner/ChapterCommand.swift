@@ -1,17 +1,18 @@
 import ArgumentParser
 import Engine
 import Foundation
-import WorkbenchCore
+import Support
+import Experiments
 
 /// The command line every `chapter-<slug>` executable shares.
 public struct ChapterCommand: ParsableCommand {
     /// The chapter this executable runs (set by ``main(_:)`` before parsing).
-    nonisolated(unsafe) static var chapter: Chapter = .data
+    nonisolated(unsafe) static var chapter = Chapter(slug: "chapter", title: "", experiments: [])
 
     public static var configuration: CommandConfiguration {
         CommandConfiguration(
             commandName: chapter.command,
-            abstract: "Run the \(chapter.slug) chapter's experiments, write output/\(chapter.slug)/ and update \(chapter.filePath).",
+            abstract: "Run the \(chapter.slug) chapter's experiments, write \(WorkbenchPaths.outputFolder(chapter.slug))/ and update \(chapter.filePath).",
             discussion: """
             Experiments: \(chapter.experiments.map(\.id).joined(separator: ", ")).
             Parameters, seeds and each claim's decision rule are in experiments/\(chapter.slug)/*.toml.

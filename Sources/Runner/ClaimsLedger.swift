@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import Support
 import TOMLKit
@@ -24,7 +25,7 @@ import TOMLKit
 /// the ledger lists nowhere.
 public struct ClaimsLedger: Sendable {
     /// The ledger's path relative to the package root.
-    public static let path = "experiments/claims-ledger.toml"
+    public static let path = WorkbenchPaths.claimsLedgerFile
 
     /// A reference to one experiment claim, `<chapter>/<experiment>#<claim-id>`.
     public struct TestReference: Hashable, Sendable, CustomStringConvertible {
@@ -35,7 +36,7 @@ public struct ClaimsLedger: Sendable {
         /// `chapter/experiment`, the results id.
         public var experimentID: String { "\(chapter)/\(experiment)" }
         /// The experiment file's path relative to the root.
-        public var filePath: String { "experiments/\(chapter)/\(experiment).toml" }
+        public var filePath: String { WorkbenchPaths.experimentFile(chapter: chapter, name: experiment) }
         public var description: String { "\(experimentID)#\(claim)" }
 
         /// Parses `<chapter>/<experiment>#<claim-id>`; `nil` when it is not of that form.
@@ -85,13 +86,13 @@ public struct ClaimsLedger: Sendable {
     /// The claim ids of every `experiments/<chapter>/<name>.toml` under `root`, by `chapter/name`.
     public static func experimentClaims(root: URL) throws -> [String: [String]] {
         let fm = FileManager.default
-        let folder = root.appendingPathComponent("experiments")
+        let folder = root.appendingPathComponent(WorkbenchPaths.experimentsFolder)
         var result: [String: [String]] = [:]
         for chapter in try fm.contentsOfDirectory(atPath: folder.path).sorted() where !chapter.hasPrefix(".") {
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: folder.appendingPathComponent(chapter).path, isDirectory: &isDir), isDir.boolValue else { continue }
             for name in try fm.contentsOfDirectory(atPath: folder.appendingPathComponent(chapter).path).sorted() where name.hasSuffix(".toml") {
-                let file = try ExperimentFile(root: root, path: "experiments/\(chapter)/\(name)")
+                let file = try ExperimentFile(root: root, path: "\(WorkbenchPaths.experimentsFolder)/\(chapter)/\(name)")
                 result[file.id] = file.claims.map(\.id)
             }
         }

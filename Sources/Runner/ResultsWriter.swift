@@ -1,4 +1,5 @@
 import Figures
+import Experiments
 import Foundation
 import Support
 
@@ -22,55 +23,14 @@ struct ResultsWriter {
             let r = try renderer.render(figure, into: directory)
             figureFiles += [r.png, r.svg, r.script, r.data].map(\.lastPathComponent)
         }
-        try AtomicFile.write(json(figureFiles: figureFiles).prettyJSON() + "\n", to: directory.appendingPathComponent("results.json"))
+        try AtomicFile.write(try results(figureFiles: figureFiles).encoded(), to: directory.appendingPathComponent("results.json"))
         try AtomicFile.write(markdown(), to: directory.appendingPathComponent("results.md"))
     }
 
     /// The machine-readable results.
-    func json(figureFiles: [String]) -> ParameterValue {
-        func summary(_ s: SeedSummary) -> [(key: String, value: ParameterValue)] {
-            let centre: [(key: String, value: ParameterValue)] = [("scale", .string(s.scale.rawValue)), ("mean", .double(s.mean)), ("std", .double(s.std))]
-            return s.scale == .ordinal ? centre : centre + [("ci95", .array([.double(s.low), .double(s.high)]))]
-        }
-        func series(_ m: MetricSeries) -> ParameterValue {
-            .table([("condition", .table(m.condition.map { ($0.name, .string($0.value)) })),
-                    ("metric", .string(m.metric)), ("unit", .string(m.unit)),
-                    ("per_seed", .array(m.perSeed.map { .double($0) }))] + summary(m.summary))
-        }
-        let metrics = outcome.metrics.filter { !$0.isWallClock }.map(series)
-        let timings = outcome.metrics.filter(\.isWallClock).map(series)
-        let claims: [ParameterValue] = verdicts.map { v in
-            .table([("id", .string(v.claim.id)), ("statement", .string(v.claim.statement)),
-                    ("rule", .table([("statistic", .string(v.claim.statistic)), ("select", v.claim.select),
-                                     ("reduce", .string(v.claim.reduce.rawValue)), ("compare", .string(v.claim.compare.rawValue)),
-                                     ("threshold", .double(v.claim.threshold)), ("scale", .string(v.claim.scale.rawValue))])),
-                    ("per_seed", .array(v.perSeed.map { .double($0) }))] + summary(v.summary) +
-                   [("seeds_holding", .int(v.seedsHolding)), ("near_threshold", .bool(v.nearThreshold)),
-                    ("verdict", .string(v.outcome.rawValue))])
-        }
-        return .table([
-            ("experiment", .string(file.id)),
-            ("title", .string(file.title)),
-            ("profile", .string(profile.rawValue)),
-            ("seeds", .array(seeds.map { .int(Int($0)) })),
-            ("config", config),
-            ("metrics", .array(metrics)),
-            ("timings", .array(timings)),
-            ("claims", .array(claims)),
-            ("files", .array((figureFiles + ["results.json", "results.md"]).map { .string($0) })),
-            ("provenance", .table([
-                ("git_commit", .string(provenance.gitCommit)),
-                ("git_dirty", .bool(provenance.gitDirty)),
-                ("toolchain", .string(provenance.toolchain)),
-                ("cpu_model", .string(provenance.machine.cpuModel)),
-                ("blas_kernel", .string(provenance.machine.blasKernel)),
-                ("engine_target_cpu", .string(provenance.machine.engineTargetCPU)),
-                ("code_sha256", .string(provenance.codeHash)),
-                ("input_data_sha256", .string(outcome.inputDataHash)),
-                ("experiment_file", .string(file.path)),
-                ("cache_key", .string(cacheKey)),
-            ])),
-        ])
+    func results(figureFiles: [String]) -> ResultsFile {
+        ResultsFile(file: file, profile: profile, seeds: seeds, config: config, outcome: outcome, verdicts: verdicts,
+                    provenance: provenance, cacheKey: cacheKey, files: figureFiles + ["results.json", "results.md"])
     }
 
     /// The self-contained Markdown snippet embedded into the chapter.
@@ -96,13 +56,7 @@ struct ResultsWriter {
         let n = seeds.count
         var rows: [[String]] = []
         for v in verdicts {
-            let mark: String
-            switch v.outcome {
-            case .supported: mark = "✅ **supported**"
-            case .notSupported: mark = "❌ **not supported**"
-            case .inconclusive: mark = "❔ **inconclusive**"
-            }
-            rows.append([v.claim.statement, "`\(v.claim.ruleText)`", v.claim.scale.rawValue, Format.interval(v.summary), v.seedsText, mark])
+            rows.append([v.claim.statement, "`\(v.claim.ruleText)`", v.claim.scale.rawValue, Format.interval(v.summary), v.seedsText, v.outcome.mark])
         }
         out.append("*Claims and verdicts.* Each rule and each statistic's scale were fixed in the experiment file before the run. The measured value summarises \(n) seed\(n == 1 ? "" : "s") on the statistic's scale: on `log`, the geometric mean and the Student-t interval of the logs; on `proportion`, `difference` and `correlation`, the mean and the Student-t interval cut to the statistic's range; on `ordinal`, the majority class (the median class when no class has more than half the seeds) and every seed's class, with no interval; elsewhere the mean and its Student-t interval (all 95 %). A claim is supported when the whole interval satisfies the rule (ordinal: every seed), not supported when the whole interval violates it (ordinal: every seed), and inconclusive otherwise. *Seeds holding* counts the seeds whose own value satisfies the rule; ⚠ marks a verdict whose seeds straddle or nearly touch the threshold, which a rerun on another machine may change.\n\n"
                    + MarkdownTable(header: ["claim", "rule", "scale", "measured", "seeds holding", "verdict"], rows: rows, align: ["l", "l", "l", "r", "r", "l"]).markdown)

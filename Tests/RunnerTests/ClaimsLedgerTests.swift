@@ -2,7 +2,8 @@ import Foundation
 import Literate
 import Support
 import XCTest
-@testable import WorkbenchCore
+@testable import Experiments
+@testable import Runner
 
 /// The claims ledger: complete against the experiment files, strict about ids, checked for staleness.
 final class ClaimsLedgerTests: XCTestCase {
@@ -118,8 +119,10 @@ final class ClaimsLedgerTests: XCTestCase {
 
         // A chapter rerun changed a verdict; the ledger was not regenerated.
         let results = root.appendingPathComponent("output/data/outlier-sensitivity/results.json")
-        let original = try String(contentsOf: results, encoding: .utf8)
-        try original.replacingOccurrences(of: "\"verdict\": \"inconclusive\"", with: "\"verdict\": \"supported\"").write(to: results, atomically: true, encoding: .utf8)
+        var file = try ResultsFile(data: Data(contentsOf: results), path: "results.json")
+        XCTAssertTrue(file.claims.contains { $0.verdict == "inconclusive" }, "the test needs an inconclusive verdict to change")
+        for i in file.claims.indices where file.claims[i].verdict == "inconclusive" { file.claims[i].verdict = "supported" }
+        try file.encoded().write(to: results)
         let stale = claimsProblems()
         XCTAssertTrue(stale.contains { $0.kind == .stale && $0.file == "chapters/claims.md" && $0.message.contains("swift run workbench claims") }, "\(stale)")
         _ = try ClaimsLedger.write(root: root)
@@ -128,7 +131,7 @@ final class ClaimsLedgerTests: XCTestCase {
         // Someone edited a verdict in the generated table.
         let chapter = root.appendingPathComponent(ClaimsLedger.chapterPath)
         let text = try String(contentsOf: chapter, encoding: .utf8)
-        try text.replacingOccurrences(of: "❌ not supported", with: "✅ supported").write(to: chapter, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "❌ **not supported**", with: "✅ **supported**").write(to: chapter, atomically: true, encoding: .utf8)
         XCTAssertTrue(claimsProblems().contains { $0.kind == .handEdited }, "\(claimsProblems())")
 
         // An unknown id in the ledger makes the check fail with the ledger's message.

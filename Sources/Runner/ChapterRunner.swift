@@ -1,4 +1,5 @@
 import Figures
+import Experiments
 import Foundation
 import Literate
 import Support
@@ -33,10 +34,10 @@ public struct ExperimentReport: Sendable {
     public let id: String
     /// Whether the result came from the cache.
     public let cached: Bool
-    /// (claim id, statement, verdict, measured) for each claim.
-    public let verdicts: [(id: String, statement: String, verdict: String, measured: String)]
     /// The results folder.
     public let directory: URL
+    /// (claim id, statement, verdict, measured) for each claim.
+    public let verdicts: [(id: String, statement: String, verdict: String, measured: String)]
 }
 
 /// Runs a chapter: every experiment (or its cached result), then one atomic update of the chapter file.
@@ -62,7 +63,7 @@ public struct ChapterRunner {
         let provenance = Provenance.current(root: paths.root, machine: options.machine)
         // Cells (e.g. trained models) finished by an interrupted run with the same code and inputs.
         let inputs = options.inputs.keys.sorted().map { "\($0)=\(Self.contentHash(options.inputs[$0]!))" }.joined(separator: ",")
-        let cells = CellCache(directory: paths.root.appendingPathComponent("output/.cache/\(chapter.slug)"),
+        let cells = CellCache(directory: paths.url(WorkbenchPaths.cellCacheFolder(chapter.slug)),
                               runKey: StableHash.sha256Hex(provenance.codeHash + "\n" + inputs))
         if options.force { cells.clear() }
         var reports: [ExperimentReport] = []
@@ -133,9 +134,10 @@ public struct ChapterRunner {
         let progress = ProgressReporter(label: p.file.id, quiet: options.quiet)
         let key = cacheKey(p, codeHash: provenance.codeHash)
         let final = paths.outputDirectory(p.file.id)
-        if !options.force, let cached = CachedResult(directory: final), cached.cacheKey == key {
+        if !options.force, let cached = ResultsFile.complete(in: final, id: p.file.id), cached.provenance.cacheKey == key {
             progress.say("unchanged since the last run (cache key \(key.prefix(12))); reusing \(relative(final)) — pass --force to recompute")
-            return ExperimentReport(id: p.file.id, cached: true, verdicts: cached.verdicts, directory: final)
+            return ExperimentReport(id: p.file.id, cached: true, directory: final,
+                                    verdicts: cached.claims.map { ($0.id, $0.statement, $0.verdict, Format.interval($0.summary)) })
         }
         progress.say("running with profile \(options.profile.rawValue), seeds \(p.seeds.map(String.init).joined(separator: ", "))")
         let started = Date()
@@ -162,9 +164,8 @@ public struct ChapterRunner {
                           verdicts: verdicts, provenance: provenance, cacheKey: key, renderer: renderer).write(into: staging)
         try Self.swap(staging, into: final)
         progress.say(String(format: "done in %.1f s; results in %@", Date().timeIntervalSince(started), relative(final)))
-        return ExperimentReport(id: p.file.id, cached: false,
-                                verdicts: verdicts.map { ($0.claim.id, $0.claim.statement, $0.outcome.rawValue, Format.interval($0.summary)) },
-                                directory: final)
+        return ExperimentReport(id: p.file.id, cached: false, directory: final,
+                                verdicts: verdicts.map { ($0.claim.id, $0.claim.statement, $0.outcome.rawValue, Format.interval($0.summary)) })
     }
 
     /// Replaces `final` by `staging` so that a reader sees either the old or the new folder.
@@ -200,31 +201,15 @@ public struct ChapterRunner {
         progress.say(changed ? "updated \(chapter.filePath)" : "\(chapter.filePath) is up to date")
     }
 
-    func relative(_ url: URL) -> String {
-        let r = paths.root.path
-        return url.path.hasPrefix(r + "/") ? String(url.path.dropFirst(r.count + 1)) : url.path
-    }
+    func relative(_ url: URL) -> String { paths.relative(url) }
 }
 
-/// A results folder from an earlier run, read back for the cache check and the summary.
-struct CachedResult {
-    let cacheKey: String
-    let verdicts: [(id: String, statement: String, verdict: String, measured: String)]
-
-    /// Reads `directory/results.json`; `nil` when missing, unreadable, or any listed file is gone.
-    init?(directory: URL) {
+extension ResultsFile {
+    /// The results in `directory` when every file they list is still there (else `nil`: rerun).
+    static func complete(in directory: URL, id: String) -> ResultsFile? {
         guard let data = try? Data(contentsOf: directory.appendingPathComponent("results.json")),
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let prov = json["provenance"] as? [String: Any], let key = prov["cache_key"] as? String,
-              let files = json["files"] as? [String], let claims = json["claims"] as? [[String: Any]]
-        else { return nil }
-        for f in files where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(f).path) { return nil }
-        cacheKey = key
-        verdicts = claims.map { c in
-            let perSeed = (c["per_seed"] as? [Any])?.compactMap { ($0 as? NSNumber)?.doubleValue } ?? []
-            let scale = (c["scale"] as? String).flatMap(StatisticScale.init(rawValue:)) ?? .linear
-            let measured = perSeed.isEmpty ? "n/a" : Format.interval(SeedSummary(perSeed, scale: scale))
-            return (c["id"] as? String ?? "?", c["statement"] as? String ?? "", c["verdict"] as? String ?? "?", measured)
-        }
+              let results = try? ResultsFile(data: data, path: WorkbenchPaths.resultsJSON(id)) else { return nil }
+        for f in results.files where !FileManager.default.fileExists(atPath: directory.appendingPathComponent(f).path) { return nil }
+        return results
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import WorkbenchCore
+@testable import Experiments
+@testable import Runner
 
 /// The code hash that keys the cache: code and the manifest enter it, documentation does not.
 final class ProvenanceTests: XCTestCase {

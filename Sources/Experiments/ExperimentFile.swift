@@ -101,12 +101,12 @@ public struct ExperimentFile {
         parameters.merged(with: profiles[profile] ?? .table([]))
     }
 
-    static func isSlug(_ s: String) -> Bool {
+    package static func isSlug(_ s: String) -> Bool {
         !s.isEmpty && s.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 
     /// Converts a TOML value to the neutral parameter tree.
-    static func convert(_ v: TOMLValueConvertible) throws -> ParameterValue {
+    package static func convert(_ v: TOMLValueConvertible) throws -> ParameterValue {
         switch v.type {
         case .bool: return .bool(v.bool!)
         case .int: return .int(v.int!)

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import WorkbenchCore
+@testable import Experiments
 
 /// Finished cells are stored, found again only for the same run key and description, and cleared.
 final class CellCacheTests: XCTestCase {

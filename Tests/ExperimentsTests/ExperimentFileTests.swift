@@ -1,7 +1,7 @@
 import Foundation
 import Support
 import XCTest
-@testable import WorkbenchCore
+@testable import Experiments
 
 final class ExperimentFileTests: XCTestCase {
     let valid = """

@@ -1,5 +1,6 @@
 import Foundation
 import Support
+import WorkbenchCore
 
 /// A claim from the book and the rule that decides it, as written in the experiment file before any run.
 ///
@@ -32,7 +33,7 @@ public struct ClaimSpec: Equatable, Sendable {
     /// How the selected cells of one seed combine into one number.
     public enum Reduction: String, CaseIterable, Sendable { case min, max, mean }
     /// The direction of the rule.
-    public enum Comparison: String, CaseIterable, Sendable {
+    public enum Comparison: String, CaseIterable, Sendable, Codable {
         case greater = ">", greaterOrEqual = ">=", less = "<", lessOrEqual = "<="
 
         /// Whether `x` satisfies `x <op> threshold`.
@@ -69,7 +70,12 @@ public struct ClaimSpec: Equatable, Sendable {
 
     /// The rule in words, e.g. `rmse_inflation (min over the selected cells) > 2`.
     public var ruleText: String {
-        "\(statistic) (\(reduce.rawValue) over the selected cells) \(compare.rawValue) \(Self.formatThreshold(threshold))"
+        Self.ruleText(statistic: statistic, reduce: reduce.rawValue, compare: compare, threshold: threshold)
+    }
+
+    /// A rule in words, the one format every results snippet and the ledger use.
+    public static func ruleText(statistic: String, reduce: String, compare: Comparison, threshold: Double) -> String {
+        "\(statistic) (\(reduce) over the selected cells) \(compare.rawValue) \(formatThreshold(threshold))"
     }
 
     /// How the verdict is decided on this claim's scale, in words.
@@ -96,6 +102,15 @@ public struct Verdict: Equatable, Sendable {
         case notSupported = "not supported"
         /// The interval straddles the threshold (ordinal: the seeds disagree), or there is only one seed.
         case inconclusive = "inconclusive"
+
+        /// The decision with its mark, as results snippets and the ledger show it.
+        public var mark: String {
+            switch self {
+            case .supported: return "✅ **supported**"
+            case .notSupported: return "❌ **not supported**"
+            case .inconclusive: return "❔ **inconclusive**"
+            }
+        }
     }
 
     public let claim: ClaimSpec
@@ -149,8 +164,11 @@ public struct Verdict: Equatable, Sendable {
     }
 
     /// `2 of 3`, marked `⚠` when the verdict sits near its threshold (see ``nearThreshold``).
-    public var seedsText: String {
-        "\(seedsHolding) of \(perSeed.count)" + (nearThreshold ? " ⚠" : "")
+    public var seedsText: String { Self.seedsText(holding: seedsHolding, of: perSeed.count, near: nearThreshold) }
+
+    /// `holding of n`, marked `⚠` when `near`: the one format of the seeds-holding column.
+    public static func seedsText(holding: Int, of n: Int, near: Bool) -> String {
+        "\(holding) of \(n)" + (near ? " ⚠" : "")
     }
 
     /// Reduces a seeds x cells matrix per seed with the claim's reduction.

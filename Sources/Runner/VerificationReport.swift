@@ -1,4 +1,7 @@
+import Experiments
 import Foundation
+import Support
+import WorkbenchCore
 
 /// What `workbench verify` found: per claim, the reference and rerun values and whether the
 /// verdict held; per metric, how far the rerun's centre moved in half-widths of the reference interval.
@@ -60,7 +63,7 @@ public struct VerificationReport: Sendable {
             return ClaimComparison(id: c.id, statement: c.statement, reference: Format.interval(c.summary), referenceVerdict: c.verdict,
                                    rerun: r.map { Format.interval($0.summary) }, rerunVerdict: r?.verdict)
         }
-        var rerunMetrics: [String: ResultsFile.MetricResult] = [:]
+        var rerunMetrics: [String: ResultsFile.Series] = [:]
         for m in rerun.metrics { rerunMetrics[m.key] = m }
         var moves: [MetricMove] = [], unmatched: [String] = []
         for m in reference.metrics {
@@ -88,7 +91,7 @@ extension VerificationReport: CustomStringConvertible {
         var lines: [String] = []
         switch basis {
         case .committed:
-            lines.append("Reference: the committed output/\(chapter)/ (profile \(profile)); the rerun must reach the same verdicts.")
+            lines.append("Reference: the committed \(WorkbenchPaths.outputFolder(chapter))/ (profile \(profile)); the rerun must reach the same verdicts.")
         case .freshRun(let reason):
             lines.append("Reference: a fresh \(profile) run in a scratch copy, because \(reason); the rerun (same seeds) must reproduce it.")
         }

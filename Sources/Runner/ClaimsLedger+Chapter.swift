@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import Literate
 import Support
@@ -11,7 +12,7 @@ import Support
 /// before `workbench claims` rewrites the copy under `output/`.
 extension ClaimsLedger {
     /// The chapter the ledger is embedded in.
-    public static let chapterPath = "chapters/claims.md"
+    public static let chapterPath = WorkbenchPaths.chapterFile("claims")
     /// The command that regenerates it.
     public static let command = "swift run workbench claims"
 
@@ -33,7 +34,7 @@ extension ClaimsLedger {
     public static func write(root: URL) throws -> WriteReport {
         let ledger = try load(root: root)
         let snippet = try ledger.markdown(root: root)
-        let output = root.appendingPathComponent("output/\(resultID)")
+        let output = root.appendingPathComponent(WorkbenchPaths.outputFolder(resultID))
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         try AtomicFile.write(snippet, to: output.appendingPathComponent("results.md"))
         let chapter = root.appendingPathComponent(chapterPath)
@@ -52,7 +53,7 @@ extension ClaimsLedger {
     public static func checkChapters(root: URL) -> [LiterateProblem] {
         let generated = generatedResult(root: root)
         var problems = Literate.checkChapters(root: root, generated: [resultID: generated])
-        let copy = "output/\(resultID)/results.md"
+        let copy = WorkbenchPaths.resultsMarkdown(resultID)
         if FileManager.default.fileExists(atPath: root.appendingPathComponent(chapterPath).path),
            let now = try? generated.snippet(),
            (try? String(contentsOf: root.appendingPathComponent(copy), encoding: .utf8)) != now {

@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import Support
 
@@ -39,7 +40,7 @@ public struct Provenance: Sendable {
     /// Reads the provenance of the package at `root`.
     public static func current(root: URL, machine: Machine = Machine()) -> Provenance {
         let commit = run(["git", "-C", root.path, "rev-parse", "HEAD"]) ?? "unknown"
-        let status = run(["git", "-C", root.path, "status", "--porcelain", "--untracked-files=no", "--", "Sources", "Package.swift", "experiments"])
+        let status = run(["git", "-C", root.path, "status", "--porcelain", "--untracked-files=no", "--"] + WorkbenchPaths.inputsOfResults)
         let swift = run(["swift", "--version"])?.split(separator: "\n").first.map(String.init) ?? "unknown"
         return Provenance(gitCommit: commit, gitDirty: !(status ?? "").isEmpty, toolchain: swift, codeHash: codeHash(root: root), machine: machine)
     }

@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import Support
 
@@ -31,7 +32,7 @@ public struct ChapterVerifier {
         if options.baseSeed != nil {
             mismatch = "--seed changes the seeds the committed results were made with"
         } else if let i = committed.firstIndex(where: { $0 == nil }) {
-            mismatch = "output/\(chapter.experiments[i].id)/results.json does not exist"
+            mismatch = "\(WorkbenchPaths.resultsJSON(chapter.experiments[i].id)) does not exist"
         } else if let r = committed.compactMap({ $0 }).first(where: { $0.profile != profile }) {
             mismatch = "\(r.path) was made with profile \(r.profile), not \(profile)"
         } else {
@@ -66,7 +67,7 @@ public struct ChapterVerifier {
     func loadAll(root: URL) throws -> [ResultsFile] {
         try chapter.experiments.map { e in
             guard let r = try ResultsFile.load(root: root, experiment: e.id) else {
-                throw ConfigError(location: "output/\(e.id)/results.json", key: "", problem: "the run in the scratch copy \(root.path) wrote no results")
+                throw ConfigError(location: WorkbenchPaths.resultsJSON(e.id), key: "", problem: "the run in the scratch copy \(root.path) wrote no results")
             }
             return r
         }
@@ -77,12 +78,12 @@ public struct ChapterVerifier {
     public static func makeScratchRoot(from root: URL) throws -> URL {
         let fm = FileManager.default
         let scratch = fm.temporaryDirectory.appendingPathComponent("workbench-verify-\(UUID().uuidString)")
-        try fm.createDirectory(at: scratch.appendingPathComponent("output"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: scratch.appendingPathComponent(WorkbenchPaths.outputFolder), withIntermediateDirectories: true)
         do {
-            for folder in ["experiments", "chapters"] {
+            for folder in [WorkbenchPaths.experimentsFolder, WorkbenchPaths.chaptersFolder] {
                 try fm.copyItem(at: root.appendingPathComponent(folder), to: scratch.appendingPathComponent(folder))
             }
-            for item in ["Sources", "Package.swift"] {
+            for item in WorkbenchPaths.codeFiles {
                 try fm.createSymbolicLink(at: scratch.appendingPathComponent(item),
                                           withDestinationURL: root.appendingPathComponent(item).resolvingSymlinksInPath())
             }
