@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["Support"], exclude: ["README.md"]),
         .target(name: "Figures", dependencies: ["_GnuplotBridge", "Support"], exclude: ["README.md"]),
         .target(name: "Literate", dependencies: ["Support"], exclude: ["README.md"]),
-        .target(name: "WorkbenchCore", dependencies: ["Support"], exclude: ["README.md"]),
+        .target(name: "WorkbenchCore", exclude: ["README.md"]),
         .target(name: "Experiments", dependencies: ["Support", "WorkbenchCore", "Figures", "TOMLKit"], exclude: ["README.md"]),
         .target(
             name: "Runner",
@@ -57,7 +57,7 @@ let package = Package(
             exclude: ["README.md"]),
         .target(
             name: "Chapters",
-            dependencies: ["Experiments", "WorkbenchCore", "ActionData", "Tokenizers", "Engine", "Policies", "Simulation", "Figures", "Support"],
+            dependencies: ["Experiments", "WorkbenchCore", "ActionData", "Tokenizers", "Policies", "Simulation", "Figures", "Support"],
             exclude: ["README.md"]),
 
         // Executables: one per chapter, one for cross-chapter work.
@@ -75,16 +75,17 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "SupportTests", dependencies: ["Support"], exclude: ["Fixtures"]),
-        .testTarget(name: "ActionDataTests", dependencies: ["ActionData"], exclude: ["Fixtures"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ActionData", "Engine", "Support"], exclude: ["Fixtures"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["Fixtures"]),
+        .testTarget(name: "ActionDataTests", dependencies: ["ActionData", "Support"], exclude: ["Fixtures"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ActionData", "Engine", "Support", "_OpenBLAS"], exclude: ["Fixtures"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Support"], exclude: ["Fixtures"]),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Engine", "Tokenizers", "ActionData", "Support"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Support"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
         .testTarget(name: "LiterateTests", dependencies: ["Literate"]),
-        .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "Experiments"], exclude: ["Fixtures"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "WorkbenchCore", "Support"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Experiments", "Literate", "Support"]),
+        .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "Experiments", "Support"], exclude: ["Fixtures"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Support"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Experiments", "WorkbenchCore", "Literate", "Support"]),
+        .testTarget(name: "PackageTests"),
         .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "Experiments", "Runner", "WorkbenchCore", "Literate", "Figures", "ActionData", "Tokenizers", "Support"]),
     ],
     swiftLanguageModes: [.v5],

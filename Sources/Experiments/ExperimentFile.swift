@@ -51,11 +51,7 @@ public struct ExperimentFile {
 
     /// Parses and checks `text` as the contents of the file at `path`.
     public init(text: String, path: String) throws {
-        let table: TOMLTable
-        do { table = try TOMLTable(string: text) } catch let e as TOMLParseError {
-            throw ConfigError(location: path, key: "", problem: "not valid TOML at line \(e.source.begin.line), column \(e.source.begin.column): \(e.description)")
-        }
-        let root = try ParameterReader(Self.convert(table), location: path)
+        let root = try Self.readTOML(text, path: path)
         self.path = path
         let meta = try root.table("experiment", required: true)
         chapter = try meta.string("chapter")
@@ -105,8 +101,18 @@ public struct ExperimentFile {
         !s.isEmpty && s.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 
+    /// Parses TOML `text` (the file at `path`) into a reader of its top-level table; a syntax error
+    /// names the file, line and column. The one TOML parser of the workbench's files.
+    public static func readTOML(_ text: String, path: String) throws -> ParameterReader {
+        let table: TOMLTable
+        do { table = try TOMLTable(string: text) } catch let e as TOMLParseError {
+            throw ConfigError(location: path, key: "", problem: "not valid TOML at line \(e.source.begin.line), column \(e.source.begin.column): \(e.description)")
+        }
+        return try ParameterReader(convert(table), location: path)
+    }
+
     /// Converts a TOML value to the neutral parameter tree.
-    package static func convert(_ v: TOMLValueConvertible) throws -> ParameterValue {
+    static func convert(_ v: TOMLValueConvertible) throws -> ParameterValue {
         switch v.type {
         case .bool: return .bool(v.bool!)
         case .int: return .int(v.int!)

@@ -1,7 +1,6 @@
 import Experiments
 import Foundation
 import Support
-import TOMLKit
 
 /// The claims ledger: every testable claim of the audit, section by section, and the experiment
 /// claims that test it, read from `experiments/claims-ledger.toml`.
@@ -102,11 +101,7 @@ public struct ClaimsLedger: Sendable {
     /// Parses ledger `text` and checks it against `experimentClaims` (claim ids by `chapter/name`).
     public init(text: String, experimentClaims: [String: [String]]) throws {
         let path = Self.path
-        let table: TOMLTable
-        do { table = try TOMLTable(string: text) } catch let e as TOMLParseError {
-            throw ConfigError(location: path, key: "", problem: "not valid TOML at line \(e.source.begin.line), column \(e.source.begin.column): \(e.description)")
-        }
-        let root = try ParameterReader(ExperimentFile.convert(table), location: path)
+        let root = try ExperimentFile.readTOML(text, path: path)
         guard case .array(let sectionValues)? = root.value("sections"), !sectionValues.isEmpty else {
             throw ConfigError(location: path, key: "sections", problem: "missing; expected [[sections]] tables with a title and [[sections.claims]]")
         }
