@@ -86,6 +86,7 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Support"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Experiments", "WorkbenchCore", "Literate", "Support"]),
         .testTarget(name: "PackageTests"),
+        .testTarget(name: "workbenchTests", dependencies: ["workbench", "ActionData", "Tokenizers"]),
         .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "Experiments", "Runner", "WorkbenchCore", "Literate", "Figures", "ActionData", "Tokenizers", "Support"]),
     ],
     swiftLanguageModes: [.v5],

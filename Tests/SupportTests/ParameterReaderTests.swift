@@ -52,17 +52,6 @@ final class ParameterReaderTests: XCTestCase {
         let parsed = try? JSONSerialization.jsonObject(with: Data(v.prettyJSON().utf8)) as? [String: Any]
         XCTAssertEqual(parsed?["s"] as? String, "a\"b\n")
     }
-
-    func testAtomicWriteReplacesWholeFile() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let url = dir.appendingPathComponent("sub/file.txt")
-        try AtomicFile.write("first", to: url)
-        XCTAssertTrue(try AtomicFile.writeIfChanged("second", to: url))
-        XCTAssertFalse(try AtomicFile.writeIfChanged("second", to: url))
-        XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), "second")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path), ["file.txt"])
-    }
 }
 
 final class JSONParseTests: XCTestCase {
