@@ -46,6 +46,7 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["Support"], exclude: ["README.md"]),
         .target(name: "Figures", dependencies: ["_GnuplotBridge", "Support"], exclude: ["README.md"]),
         .target(name: "Literate", dependencies: ["Support"], exclude: ["README.md"]),
+        .target(name: "Lab", dependencies: ["Support", "Tokenizers"], exclude: ["README.md"]),
         .target(
             name: "WorkbenchCore",
             dependencies: ["Support", "ActionData", "Tokenizers", "Figures", "Literate", "TOMLKit"],
@@ -53,7 +54,7 @@ let package = Package(
         .target(
             name: "Chapters",
             dependencies: [
-                "WorkbenchCore", "ActionData", "Tokenizers", "Engine", "Policies", "Simulation", "Figures", "Literate", "Support",
+                "WorkbenchCore", "Lab", "ActionData", "Tokenizers", "Engine", "Policies", "Simulation", "Figures", "Literate", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -81,6 +82,7 @@ let package = Package(
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
         .testTarget(name: "LiterateTests", dependencies: ["Literate"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Tokenizers", "Support"]),
         .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "WorkbenchCore", "Literate", "ActionData", "Tokenizers", "Support"]),
     ],
     swiftLanguageModes: [.v5],
