@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "LiterateTests", dependencies: ["Literate"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"], exclude: ["Fixtures"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Tokenizers", "Support"]),
-        .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "WorkbenchCore", "Literate", "ActionData", "Tokenizers", "Support"]),
+        .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "WorkbenchCore", "Literate", "ActionData", "Tokenizers", "Policies", "Support"]),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

@@ -186,20 +186,14 @@ extension SplinePrediction {
         /// Per-tokenizer settings, windows per sequence and seeds (see ``TokenizerSettings``).
         var settings: TokenizerSettings
 
-        /// Reads `d_model`, `heads`, `layers`, `train_steps`, `batch_size`, `learning_rate`,
-        /// `warmup_steps`, `train_examples`, `test_examples`, `settings` and `windows_per_sequence`,
-        /// and validates every tokenizer's settings (for `tokenizers`) before anything runs.
+        /// Reads the `policy` table (``TokenPolicyConfig``'s keys), `train_examples`, `test_examples`,
+        /// `settings` and `windows_per_sequence`, and validates every tokenizer's settings (for
+        /// `tokenizers`) before anything runs.
         init(_ p: ParameterReader, tokenizers: [String]) throws {
-            var c = TokenPolicyConfig.defaults
-            c.dModel = try p.int("d_model", in: 1...4096)
-            c.heads = try p.int("heads", in: 1...64)
-            c.layers = try p.int("layers", in: 1...64)
-            c.trainingSteps = try p.int("train_steps", in: 1...10_000_000)
-            c.batchSize = try p.int("batch_size", in: 1...65_536)
-            c.learningRate = Float(try p.double("learning_rate", in: 1e-8...10))
-            c.warmupSteps = try p.int("warmup_steps", in: 0...10_000_000)
-            c.progressEvery = max(50, c.trainingSteps / 5)
-            try c.validate(location: p.location)
+            let table = try p.table("policy", required: true)
+            var c = try TokenPolicyConfig(table)
+            // A progress line every fifth of training (every 50 steps at the most often), unless the table sets one.
+            if !table.keys.contains("progress_every") { c.progressEvery = max(50, c.trainingSteps / 5) }
             policy = c
             trainExamples = try p.int("train_examples", in: 2...10_000_000)
             testExamples = try p.int("test_examples", in: 1...10_000_000)
