@@ -48,6 +48,7 @@ let package = Package(
         .target(name: "Literate", dependencies: ["Support"], exclude: ["README.md"]),
         .target(name: "WorkbenchCore", exclude: ["README.md"]),
         .target(name: "Experiments", dependencies: ["Support", "WorkbenchCore", "Figures", "TOMLKit"], exclude: ["README.md"]),
+        .target(name: "Lab", dependencies: ["Support", "Tokenizers"], exclude: ["README.md"]),
         .target(
             name: "Runner",
             dependencies: [
@@ -57,7 +58,7 @@ let package = Package(
             exclude: ["README.md"]),
         .target(
             name: "Chapters",
-            dependencies: ["Experiments", "WorkbenchCore", "ActionData", "Tokenizers", "Policies", "Simulation", "Figures", "Support"],
+            dependencies: ["Experiments", "WorkbenchCore", "Lab", "ActionData", "Tokenizers", "Policies", "Simulation", "Figures", "Support"],
             exclude: ["README.md"]),
 
         // Executables: one per chapter, one for cross-chapter work.
@@ -83,11 +84,12 @@ let package = Package(
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
         .testTarget(name: "LiterateTests", dependencies: ["Literate"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "Experiments", "Support"], exclude: ["Fixtures"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Tokenizers", "Support"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Support"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Experiments", "WorkbenchCore", "Literate", "Support"]),
         .testTarget(name: "PackageTests"),
         .testTarget(name: "workbenchTests", dependencies: ["workbench", "ActionData", "Tokenizers"]),
-        .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "Experiments", "Runner", "WorkbenchCore", "Literate", "Figures", "ActionData", "Tokenizers", "Support"]),
+        .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "Experiments", "Runner", "WorkbenchCore", "Literate", "Figures", "ActionData", "Tokenizers", "Policies", "Support"]),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

@@ -2,8 +2,9 @@ import Support
 
 /// The model shape and training settings of a ``TokenPolicy``; validates itself and names the bad field.
 ///
-/// Every default lives on the property declaration below, once, with its one-line reason; start
-/// from ``defaults`` and change what an experiment needs:
+/// Every default lives on the property declaration below, once, with its one-line reason, and every
+/// key and range in ``fields``; start from ``defaults`` and change what an experiment needs, or read
+/// a table with ``init(_:)``:
 ///
 /// ```swift
 /// var config = TokenPolicyConfig.defaults
@@ -50,47 +51,47 @@ public struct TokenPolicyConfig: Sendable, Equatable, Codable {
     /// Steps averaged into one point of the training loss curve.
     public var lossCurveEvery = 10
 
+    /// Every field: its key and allowed values (the reader and ``validate(location:)`` use this list).
+    public static let fields: [ConfigField<Self>] = [
+        .int("d_model", \.dModel, in: 1...4_096),
+        .int("heads", \.heads, in: 1...64),
+        .int("layers", \.layers, in: 1...64),
+        .int("mlp_ratio", \.mlpRatio, in: 1...64),
+        .int("train_steps", \.trainingSteps, in: 1...10_000_000),
+        .int("batch_size", \.batchSize, in: 1...65_536),
+        .float("learning_rate", \.learningRate, in: 1e-8...10),
+        .int("warmup_steps", \.warmupSteps, in: 0...10_000_000),
+        .float("final_learning_rate_fraction", \.finalLearningRateFraction, in: 0...1),
+        .float("weight_decay", \.weightDecay, in: 0...1_000),
+        .float("gradient_clip", \.gradientClip, in: 1e-8...1e6),
+        .int("evaluation_batch_size", \.evaluationBatchSize, in: 1...65_536),
+        .int("final_loss_sequences", \.finalLossSequences, in: 1...10_000_000),
+        .int("progress_every", \.progressEvery, in: 1...10_000_000),
+        .int("loss_curve_every", \.lossCurveEvery, in: 1...10_000_000),
+    ]
+
     /// A configuration holding every default.
     public init() {}
 
     /// Every default value, in one place (the property declarations above).
     public static let defaults = TokenPolicyConfig()
 
-    /// Throws a ``ConfigError`` naming the first field outside its allowed range.
+    /// Reads the keys of ``fields`` (the properties in snake case; `train_steps` for
+    /// ``trainingSteps``), rejecting unknown keys; a key that is absent keeps its default.
+    public init(_ p: ParameterReader) throws {
+        try Self.fields.read(p, into: &self)
+        try p.finish()
+        try validate(location: p.location)
+    }
+
+    /// Throws a ``ConfigError`` naming the first field outside its allowed values, or the first inconsistent one.
     public func validate(location: String = "token policy") throws {
-        func fail(_ key: String, _ problem: String) -> ConfigError {
-            ConfigError(location: location, key: key, problem: problem)
-        }
-        func positive(_ key: String, _ value: Int) throws {
-            guard value >= 1 else { throw fail(key, "expected an integer ≥ 1, found \(value)") }
-        }
-        try positive("dModel", dModel)
-        try positive("heads", heads)
+        try Self.fields.validate(self, location: location)
         guard dModel % heads == 0 else {
-            throw fail("heads", "dModel \(dModel) is not divisible by \(heads) heads")
+            throw ConfigError(location: location, key: "heads", problem: "d_model \(dModel) is not divisible by \(heads) heads")
         }
-        try positive("layers", layers)
-        try positive("mlpRatio", mlpRatio)
-        try positive("trainingSteps", trainingSteps)
-        try positive("batchSize", batchSize)
-        guard learningRate.isFinite, learningRate > 0 else {
-            throw fail("learningRate", "expected a finite number > 0, found \(learningRate)")
+        guard warmupSteps <= trainingSteps else {
+            throw ConfigError(location: location, key: "warmup_steps", problem: "expected at most train_steps (\(trainingSteps)), found \(warmupSteps)")
         }
-        guard warmupSteps >= 0, warmupSteps <= trainingSteps else {
-            throw fail("warmupSteps", "expected an integer in 0...\(trainingSteps) (trainingSteps), found \(warmupSteps)")
-        }
-        guard finalLearningRateFraction.isFinite, (0...1).contains(finalLearningRateFraction) else {
-            throw fail("finalLearningRateFraction", "expected a number in [0, 1], found \(finalLearningRateFraction)")
-        }
-        guard weightDecay.isFinite, weightDecay >= 0 else {
-            throw fail("weightDecay", "expected a finite number ≥ 0, found \(weightDecay)")
-        }
-        guard gradientClip.isFinite, gradientClip > 0 else {
-            throw fail("gradientClip", "expected a finite number > 0, found \(gradientClip)")
-        }
-        try positive("evaluationBatchSize", evaluationBatchSize)
-        try positive("finalLossSequences", finalLossSequences)
-        try positive("progressEvery", progressEvery)
-        try positive("lossCurveEvery", lossCurveEvery)
     }
 }

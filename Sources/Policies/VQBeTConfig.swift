@@ -27,34 +27,43 @@ public struct VQBeTConfig: Equatable, Sendable {
     /// Seed of the weights and the batch draws.
     public var seed: UInt64 = 1
 
+    /// Every field: its key and allowed values (the reader and ``validate(location:)`` use this list).
+    public static let fields: [ConfigField<Self>] = [
+        .int("history", \.history, in: 1...1_000),
+        .int("d_model", \.dModel, in: 1...4_096),
+        .int("heads", \.heads, in: 1...64),
+        .int("blocks", \.blocks, in: 1...64),
+        .double("primary_weight", \.primaryWeight, in: 0...1_000),
+        .double("secondary_weight", \.secondaryWeight, in: 0...1_000),
+        .double("focal_gamma", \.focalGamma, in: 0...10),
+        .bool("offsets", \.offsets),
+        .double("offset_weight", \.offsetWeight, in: 0...1_000_000),
+        .double("temperature", \.temperature, in: 0...100),
+        .int("train_steps", \.trainSteps, in: 0...10_000_000),
+        .int("batch_size", \.batchSize, in: 1...1_000_000),
+        .double("learning_rate", \.learningRate, in: 1e-8...10),
+        .int("warmup_steps", \.warmupSteps, in: 0...10_000_000),
+        .seed("seed", \.seed),
+    ]
+
+    /// Every default value, in one place (the property declarations above).
+    public static let defaults = VQBeTConfig()
+
+    /// A configuration holding every default.
     public init() {}
 
     /// Reads the keys named like the properties in snake case, rejecting unknown keys.
     public init(_ p: ParameterReader) throws {
-        history = try p.int("history", default: 5, in: 1...1_000)
-        dModel = try p.int("d_model", default: 64, in: 1...4_096)
-        heads = try p.int("heads", default: 4, in: 1...64)
-        blocks = try p.int("blocks", default: 2, in: 1...64)
-        primaryWeight = try p.double("primary_weight", default: 5, in: 0...1_000)
-        secondaryWeight = try p.double("secondary_weight", default: 0.5, in: 0...1_000)
-        focalGamma = try p.double("focal_gamma", default: 2, in: 0...10)
-        offsets = try p.bool("offsets", default: true)
-        offsetWeight = try p.double("offset_weight", default: 1, in: 0...1_000_000)
-        temperature = try p.double("temperature", default: 1, in: 0...100)
-        trainSteps = try p.int("train_steps", default: 3_000, in: 0...10_000_000)
-        batchSize = try p.int("batch_size", default: 64, in: 1...1_000_000)
-        learningRate = try p.double("learning_rate", default: 1e-3, in: 1e-8...10)
-        warmupSteps = try p.int("warmup_steps", default: 100, in: 0...10_000_000)
-        seed = UInt64(try p.int("seed", default: 1, in: 0...Int.max))
+        try Self.fields.read(p, into: &self)
         try p.finish()
         try validate(location: p.location)
     }
 
-    /// Throws a ``ConfigError`` naming the first inconsistent field.
+    /// Throws a ``ConfigError`` naming the first field outside its allowed values, or the first inconsistent one.
     public func validate(location: String = "vq-bet") throws {
+        try Self.fields.validate(self, location: location)
         guard dModel % heads == 0 else {
             throw ConfigError(location: location, key: "heads", problem: "d_model \(dModel) is not divisible by \(heads) heads")
         }
-        guard history >= 1 else { throw ConfigError(location: location, key: "history", problem: "expected at least 1 observation, found \(history)") }
     }
 }

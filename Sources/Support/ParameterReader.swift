@@ -62,7 +62,7 @@ public final class ParameterReader {
             throw fail(key, "missing; expected an integer")
         }
         guard case .int(let i) = v else { throw fail(key, "expected an integer, found \(v)") }
-        if let range, !range.contains(i) { throw fail(key, "expected an integer in \(range.lowerBound)...\(range.upperBound), found \(i)") }
+        if let range, !range.contains(i) { throw fail(key, Expectation.int(range, i)) }
         return i
     }
 
@@ -73,7 +73,7 @@ public final class ParameterReader {
             throw fail(key, "missing; expected a number")
         }
         let d = try number(v, key)
-        if let range, !range.contains(d) { throw fail(key, "expected a number in [\(range.lowerBound), \(range.upperBound)], found \(d)") }
+        if let range, let problem = Expectation.number(range, d) { throw fail(key, problem) }
         return d
     }
 
@@ -81,7 +81,7 @@ public final class ParameterReader {
         switch v {
         case .int(let i): return Double(i)
         case .double(let d) where d.isFinite: return d
-        case .double(let d): throw fail(key, "expected a finite number, found \(d)")
+        case .double(let d): throw fail(key, Expectation.finite(d))
         default: throw fail(key, "expected a number, found \(v)")
         }
     }
@@ -109,7 +109,7 @@ public final class ParameterReader {
         guard case .array(let items) = v, !items.isEmpty else { throw fail(key, "expected a non-empty array of integers, found \(v)") }
         return try items.map { item in
             guard case .int(let i) = item else { throw fail(key, "expected integers, found \(item)") }
-            if let range, !range.contains(i) { throw fail(key, "expected integers in \(range.lowerBound)...\(range.upperBound), found \(i)") }
+            if let range, !range.contains(i) { throw fail(key, Expectation.ints(range, i)) }
             return i
         }
     }
@@ -157,6 +157,12 @@ public final class ParameterReader {
         }
         guard case .table = v else { throw fail(key, "expected a table, found \(v)") }
         return try ParameterReader(v, location: "\(location).\(key)")
+    }
+
+    /// Fails when the table sets `key`, a value the caller sets itself; `reason` says how, e.g.
+    /// `"drawn per seed by the experiment"`.
+    public func reject(_ key: String, because reason: String) throws {
+        if entries.contains(where: { $0.key == key }) { throw fail(key, "not set here: \(reason)") }
     }
 
     /// Fails on the first key that no accessor asked for, listing the allowed keys.

@@ -117,9 +117,7 @@ public final class BEASTTokenizer: ActionTokenizer {
 
     public func fittedState() throws -> ParameterValue {
         try requireFitted()
-        return .table([
-            ("degree", .int(config.degree)), ("control_points", .int(config.controlPoints)),
-            ("lambda", .double(config.lambda)), ("bins", .int(config.bins)),
+        return .table(BEASTConfig.fields.entries(of: config) + [
             ("dims", .int(fittedDims)), ("steps", .int(fittedSteps)),
             ("lower", .array(lower.map { .double($0) })), ("upper", .array(upper.map { .double($0) })),
         ])
@@ -127,8 +125,8 @@ public final class BEASTTokenizer: ActionTokenizer {
 
     /// Rebuilds a fitted tokenizer from ``fittedState()``'s tree; encodes and decodes identically.
     public static func restore(_ p: ParameterReader) throws -> BEASTTokenizer {
-        let config = BEASTConfig(degree: try p.int("degree"), controlPoints: try p.int("control_points"),
-                                 lambda: try p.double("lambda"), bins: try p.int("bins"))
+        var config = BEASTConfig()
+        try BEASTConfig.fields.read(p, into: &config, required: true)
         try config.validate(location: p.location)
         let t = try BEASTTokenizer(config)
         let dims = try p.int("dims", in: 1...1_000_000)
@@ -202,29 +200,37 @@ public struct BEASTConfig: Equatable, Sendable {
     /// Quantisation bins per control-point slot (256 in the paper).
     public var bins = 256
 
-    public init(degree: Int = 4, controlPoints: Int = 10, lambda: Double = 1e-4, bins: Int = 256) {
+    /// Every field: its key and allowed values (the reader, ``validate(location:)`` and saved states use this list).
+    public static let fields: [ConfigField<Self>] = [
+        .int("degree", \.degree, in: 0...20),
+        .int("control_points", \.controlPoints, in: 1...1000),
+        .double("lambda", \.lambda, in: 0...1e6),
+        .int("bins", \.bins, in: 2...65_536),
+    ]
+
+    /// Every default value, in one place (the property declarations above).
+    public static let defaults = BEASTConfig()
+
+    /// A configuration holding every default.
+    public init() {}
+
+    /// A configuration that changes the given fields and keeps the others' defaults.
+    public init(degree: Int = defaults.degree, controlPoints: Int = defaults.controlPoints, lambda: Double = defaults.lambda, bins: Int = defaults.bins) {
         self.degree = degree; self.controlPoints = controlPoints; self.lambda = lambda; self.bins = bins
     }
 
     /// Reads `degree`, `control_points`, `lambda` and `bins`, rejecting unknown keys and bad values.
     public init(_ p: ParameterReader) throws {
-        degree = try p.int("degree", default: 4, in: 0...20)
-        controlPoints = try p.int("control_points", default: 10, in: 1...1000)
-        lambda = try p.double("lambda", default: 1e-4, in: 0...1e6)
-        bins = try p.int("bins", default: 256, in: 2...65_536)
+        try Self.fields.read(p, into: &self)
         try p.finish()
         try validate(location: p.location)
     }
 
     /// Checks every field, naming the first bad one.
     public func validate(location: String) throws {
-        func fail(_ key: String, _ problem: String) -> ConfigError { ConfigError(location: location, key: key, problem: problem) }
-        guard (0...20).contains(degree) else { throw fail("degree", "expected an integer in 0...20, found \(degree)") }
-        guard (1...1000).contains(controlPoints) else { throw fail("control_points", "expected an integer in 1...1000, found \(controlPoints)") }
+        try Self.fields.validate(self, location: location)
         guard degree < controlPoints else {
-            throw fail("degree", "must be less than control_points (\(controlPoints)); a degree-\(degree) spline needs at least \(degree + 1) control points, found degree \(degree)")
+            throw ConfigError(location: location, key: "degree", problem: "must be less than control_points (\(controlPoints)); a degree-\(degree) spline needs at least \(degree + 1) control points, found degree \(degree)")
         }
-        guard lambda.isFinite, lambda >= 0 else { throw fail("lambda", "expected a finite number >= 0, found \(lambda)") }
-        guard (2...65_536).contains(bins) else { throw fail("bins", "expected an integer in 2...65536, found \(bins)") }
     }
 }

@@ -19,32 +19,35 @@ public struct FASTConfig: Equatable, Sendable {
     /// What decoding does with malformed sequences.
     public var decodeMode: FASTDecodeMode = .strict
 
-    /// Allowed ranges, checked by ``validate()`` and by the parameter reader.
-    public static let gammaRange: ClosedRange<Double> = 0.01...10_000
-    public static let vocabularyRange: ClosedRange<Int> = 2...65_536
+    /// Every field: its key and allowed values (the reader, ``validate(location:)`` and saved states use this list).
+    public static let fields: [ConfigField<Self>] = [
+        .double("gamma", \.gamma, in: 0.01...10_000),
+        .int("vocabulary", \.vocabulary, in: 2...65_536),
+        .choice("decode_mode", \.decodeMode),
+    ]
 
-    /// Creates a configuration; call ``validate()`` before use when values come from outside.
-    public init(gamma: Double = 10, vocabulary: Int = 1024, decodeMode: FASTDecodeMode = .strict) {
+    /// Every default value, in one place (the property declarations above).
+    public static let defaults = FASTConfig()
+
+    /// A configuration holding every default.
+    public init() {}
+
+    /// A configuration that changes the given fields and keeps the others' defaults; call
+    /// ``validate(location:)`` before use when values come from outside.
+    public init(gamma: Double = defaults.gamma, vocabulary: Int = defaults.vocabulary, decodeMode: FASTDecodeMode = defaults.decodeMode) {
         self.gamma = gamma; self.vocabulary = vocabulary; self.decodeMode = decodeMode
     }
 
     /// Reads `gamma`, `vocabulary` and `decode_mode` (`strict` or `relaxed`), rejecting unknown keys.
     public init(_ p: ParameterReader) throws {
-        gamma = try p.double("gamma", default: 10, in: Self.gammaRange)
-        vocabulary = try p.int("vocabulary", default: 1024, in: Self.vocabularyRange)
-        decodeMode = FASTDecodeMode(rawValue: try p.string("decode_mode", default: "strict", allowed: FASTDecodeMode.allCases.map(\.rawValue)))!
+        try Self.fields.read(p, into: &self)
         try p.finish()
         try validate(location: p.location)
     }
 
     /// Throws a ``ConfigError`` naming the first field outside its allowed range.
     public func validate(location: String = "tokenizer fast") throws {
-        guard gamma.isFinite, Self.gammaRange.contains(gamma) else {
-            throw ConfigError(location: location, key: "gamma", problem: "expected a number in [\(Self.gammaRange.lowerBound), \(Self.gammaRange.upperBound)], found \(gamma)")
-        }
-        guard Self.vocabularyRange.contains(vocabulary) else {
-            throw ConfigError(location: location, key: "vocabulary", problem: "expected an integer in \(Self.vocabularyRange.lowerBound)...\(Self.vocabularyRange.upperBound), found \(vocabulary)")
-        }
+        try Self.fields.validate(self, location: location)
     }
 }
 

@@ -231,8 +231,7 @@ public final class FASTTokenizer: ActionTokenizer {
     public func fittedState() throws -> ParameterValue {
         try requireFitted()
         let m = model!
-        return .table([
-            ("gamma", .double(config.gamma)), ("vocabulary", .int(config.vocabulary)), ("decode_mode", .string(config.decodeMode.rawValue)),
+        return .table(FASTConfig.fields.entries(of: config) + [
             ("dims", .int(fittedDims)),
             ("q01", .array(normaliser.q01.map { .double($0) })), ("q99", .array(normaliser.q99.map { .double($0) })),
             ("constant", .array(normaliser.constant.map { .int($0 ? 1 : 0) })),
@@ -243,9 +242,8 @@ public final class FASTTokenizer: ActionTokenizer {
 
     /// Rebuilds a fitted tokenizer from ``fittedState()``'s tree; errors name the bad key.
     public static func restore(_ p: ParameterReader) throws -> FASTTokenizer {
-        let config = FASTConfig(gamma: try p.double("gamma", in: FASTConfig.gammaRange),
-                                vocabulary: try p.int("vocabulary", in: FASTConfig.vocabularyRange),
-                                decodeMode: FASTDecodeMode(rawValue: try p.string("decode_mode", allowed: FASTDecodeMode.allCases.map(\.rawValue)))!)
+        var config = FASTConfig()
+        try FASTConfig.fields.read(p, into: &config, required: true)
         let dims = try p.int("dims", in: 1...1_000_000)
         func perDim(_ key: String) throws -> [Double] {
             let v = try p.doubles(key)

@@ -59,7 +59,9 @@ public class PerDimensionBinning: ActionTokenizer {
 
     /// Rebuilds a fitted tokenizer from ``fittedState()``'s tree (`make` creates the unfitted one).
     static func restore<T: PerDimensionBinning>(_ p: ParameterReader, make: (BinningConfig) -> T) throws -> T {
-        let t = make(BinningConfig(bins: try p.int("bins", in: 2...65_536)))
+        var config = BinningConfig()
+        try BinningConfig.fields.read(p, into: &config, required: true)
+        let t = make(config)
         let dims = try p.int("dims", in: 1...1_000_000)
         var arrays: [String: [Double]] = [:]
         for (key, count) in t.stateLayout(dims: dims) {
@@ -93,17 +95,35 @@ public class PerDimensionBinning: ActionTokenizer {
     func value(ofBin b: Int, dimension d: Int) -> Double { fatalError("subclass must implement") }
 }
 
-/// The configuration shared by the binning tokenizers.
+/// The configuration shared by the binning tokenizers; validates itself and names the bad field.
 public struct BinningConfig: Equatable, Sendable {
     /// Bins per dimension (RT-1, RT-2 and OpenVLA use 256).
     public var bins = 256
 
-    public init(bins: Int = 256) { self.bins = bins }
+    /// Every field: its key and allowed values (the reader, ``validate(location:)`` and saved states use this list).
+    public static let fields: [ConfigField<Self>] = [
+        .int("bins", \.bins, in: 2...65_536),
+    ]
+
+    /// Every default value, in one place (the property declarations above).
+    public static let defaults = BinningConfig()
+
+    /// A configuration holding every default.
+    public init() {}
+
+    /// A configuration with `bins` bins per dimension.
+    public init(bins: Int = defaults.bins) { self.bins = bins }
 
     /// Reads `bins` from a parameter table, rejecting unknown keys and out-of-range values.
     public init(_ p: ParameterReader) throws {
-        bins = try p.int("bins", default: 256, in: 2...65_536)
+        try Self.fields.read(p, into: &self)
         try p.finish()
+        try validate(location: p.location)
+    }
+
+    /// Throws a ``ConfigError`` naming the first field outside its allowed values.
+    public func validate(location: String = "binning") throws {
+        try Self.fields.validate(self, location: location)
     }
 }
 

@@ -188,10 +188,8 @@ public final class VerletTokenizer: ActionTokenizer {
     public func fittedState() throws -> ParameterValue {
         try requireFitted()
         func array(_ v: [Double]) -> ParameterValue { .array(v.map { .double($0) }) }
-        return .table([
-            ("anchor_bins", .int(config.anchorBins)), ("base_bins", .int(config.baseBins)),
-            ("max_change", .int(config.maxChange)), ("first_delta", .string(config.firstDelta.rawValue)),
-            ("closed_loop", .bool(config.closedLoop)), ("dims", .int(fittedDims)),
+        return .table(VerletConfig.fields.entries(of: config) + [
+            ("dims", .int(fittedDims)),
             ("value_lower", array(valueLower)), ("value_upper", array(valueUpper)),
             ("delta_lower", array(deltaLower)), ("delta_upper", array(deltaUpper)),
         ])
@@ -199,10 +197,8 @@ public final class VerletTokenizer: ActionTokenizer {
 
     /// Rebuilds a fitted tokenizer from ``fittedState()``'s tree; encodes and decodes identically.
     public static func restore(_ p: ParameterReader) throws -> VerletTokenizer {
-        let config = VerletConfig(
-            anchorBins: try p.int("anchor_bins"), baseBins: try p.int("base_bins"), maxChange: try p.int("max_change"),
-            firstDelta: VerletConfig.FirstDelta(rawValue: try p.string("first_delta", allowed: VerletConfig.FirstDelta.allCases.map(\.rawValue)))!,
-            closedLoop: try p.bool("closed_loop"))
+        var config = VerletConfig()
+        try VerletConfig.fields.read(p, into: &config, required: true)
         try config.validate(location: p.location)
         let t = try VerletTokenizer(config)
         let dims = try p.int("dims", in: 1...1_000_000)
@@ -299,7 +295,24 @@ public struct VerletConfig: Equatable, Sendable {
     /// Measure deltas from the reconstruction (closed loop) rather than from the input.
     public var closedLoop = true
 
-    public init(anchorBins: Int = 256, baseBins: Int = 128, maxChange: Int = 6, firstDelta: FirstDelta = .rest, closedLoop: Bool = true) {
+    /// Every field: its key and allowed values (the reader, ``validate(location:)`` and saved states use this list).
+    public static let fields: [ConfigField<Self>] = [
+        .int("anchor_bins", \.anchorBins, in: 2...65_536),
+        .int("base_bins", \.baseBins, in: 2...65_536),
+        .int("max_change", \.maxChange, in: 0...65_535),
+        .choice("first_delta", \.firstDelta),
+        .bool("closed_loop", \.closedLoop),
+    ]
+
+    /// Every default value, in one place (the property declarations above).
+    public static let defaults = VerletConfig()
+
+    /// A configuration holding every default.
+    public init() {}
+
+    /// A configuration that changes the given fields and keeps the others' defaults.
+    public init(anchorBins: Int = defaults.anchorBins, baseBins: Int = defaults.baseBins, maxChange: Int = defaults.maxChange,
+                firstDelta: FirstDelta = defaults.firstDelta, closedLoop: Bool = defaults.closedLoop) {
         self.anchorBins = anchorBins; self.baseBins = baseBins; self.maxChange = maxChange
         self.firstDelta = firstDelta; self.closedLoop = closedLoop
     }
@@ -307,22 +320,16 @@ public struct VerletConfig: Equatable, Sendable {
     /// Reads `anchor_bins`, `base_bins`, `max_change`, `first_delta` (`rest` or `base`) and
     /// `closed_loop`, rejecting unknown keys and bad values.
     public init(_ p: ParameterReader) throws {
-        anchorBins = try p.int("anchor_bins", default: 256, in: 2...65_536)
-        baseBins = try p.int("base_bins", default: 128, in: 2...65_536)
-        maxChange = try p.int("max_change", default: 6, in: 0...65_535)
-        firstDelta = FirstDelta(rawValue: try p.string("first_delta", default: "rest", allowed: FirstDelta.allCases.map(\.rawValue)))!
-        closedLoop = try p.bool("closed_loop", default: true)
+        try Self.fields.read(p, into: &self)
         try p.finish()
         try validate(location: p.location)
     }
 
     /// Checks every field, naming the first bad one.
     public func validate(location: String) throws {
-        func fail(_ key: String, _ problem: String) -> ConfigError { ConfigError(location: location, key: key, problem: problem) }
-        guard (2...65_536).contains(anchorBins) else { throw fail("anchor_bins", "expected an integer in 2...65536, found \(anchorBins)") }
-        guard (2...65_536).contains(baseBins) else { throw fail("base_bins", "expected an integer in 2...65536, found \(baseBins)") }
-        guard maxChange >= 0, maxChange < baseBins else {
-            throw fail("max_change", "must be in 0...\(baseBins - 1) (less than base_bins), found \(maxChange)")
+        try Self.fields.validate(self, location: location)
+        guard maxChange < baseBins else {
+            throw ConfigError(location: location, key: "max_change", problem: "must be in 0...\(baseBins - 1) (less than base_bins), found \(maxChange)")
         }
     }
 }

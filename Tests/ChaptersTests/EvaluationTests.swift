@@ -136,7 +136,7 @@ final class EvaluationTests: XCTestCase {
         // (When 5 does not divide the steps, the window rounds up and fewer windows cover the sequence.)
         for (steps, window, windows) in [(25, 5, 5), (50, 10, 5), (100, 20, 5), (200, 40, 5), (7, 2, 4)] {
             XCTAssertEqual(try settings("rvq", steps, 1).int("window"), window, "\(steps) steps")
-            let tok = try XCTUnwrap(try sweep.setup.make("rvq", steps: steps, seed: 1, location: "test") as? ResidualVQTokenizer)
+            let tok = try XCTUnwrap(try sweep.setup.settings.make("rvq", steps: steps, seed: 1, location: "test") as? ResidualVQTokenizer)
             XCTAssertEqual(tok.config.window, window)
             XCTAssertEqual(tok.tokensPerChunk(steps: steps, dims: 1), 2 * windows, "2 layers x \(windows) windows")
         }

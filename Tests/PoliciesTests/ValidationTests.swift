@@ -46,14 +46,14 @@ final class ValidationTests: XCTestCase {
         XCTAssertNoThrow(try TokenPolicyConfig.defaults.validate())
         let cases: [(String, (inout TokenPolicyConfig) -> Void)] = [
             ("heads", { $0.heads = 3 }),
-            ("dModel", { $0.dModel = 0 }),
-            ("learningRate", { $0.learningRate = -1e-3 }),
-            ("learningRate", { $0.learningRate = .nan }),
-            ("warmupSteps", { $0.warmupSteps = $0.trainingSteps + 1 }),
-            ("gradientClip", { $0.gradientClip = 0 }),
-            ("weightDecay", { $0.weightDecay = -1 }),
-            ("batchSize", { $0.batchSize = 0 }),
-            ("finalLearningRateFraction", { $0.finalLearningRateFraction = 2 }),
+            ("d_model", { $0.dModel = 0 }),
+            ("learning_rate", { $0.learningRate = -1e-3 }),
+            ("learning_rate", { $0.learningRate = .nan }),
+            ("warmup_steps", { $0.warmupSteps = $0.trainingSteps + 1 }),
+            ("gradient_clip", { $0.gradientClip = 0 }),
+            ("weight_decay", { $0.weightDecay = -1 }),
+            ("batch_size", { $0.batchSize = 0 }),
+            ("final_learning_rate_fraction", { $0.finalLearningRateFraction = 2 }),
         ]
         for (key, change) in cases {
             var c = TokenPolicyConfig.defaults

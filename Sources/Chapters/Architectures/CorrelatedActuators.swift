@@ -48,12 +48,16 @@ public struct CorrelatedActuators: Experiment {
         guard binning.contains("minmax") else {
             throw ConfigError(location: p.location, key: "binning", problem: "must include minmax, the binning the claim is judged on by default")
         }
-        let vq = ResidualVQConfig(
-            layers: layers.last!, codebookSize: sizes[0], window: window, latentDim: try p.int("latent_dim", in: 1...4_096),
-            hidden: try p.ints("autoencoder_hidden", in: 1...4_096), emaDecay: try p.double("ema_decay", in: 0...0.9999),
-            commitmentWeight: try p.double("commitment_weight", in: 0...1_000), trainSteps: try p.int("vq_steps", in: 1...1_000_000),
-            batchSize: try p.int("vq_batch", in: 1...100_000), learningRate: try p.double("vq_learning_rate", in: 1e-6...1))
-        try vq.validate(location: p.location)
+        // The residual VQ from `[parameters.tokenizer]` (``ResidualVQConfig``'s keys); the sweep sets its
+        // layers and codebook size, the experiment's `window` its window, each fit its seed.
+        let t = try p.table("tokenizer", required: true)
+        for (key, reason) in [("layers", "the largest of vq_layers"), ("codebook_size", "each of vq_codebook_sizes in turn"),
+                              ("window", "the experiment's window"), ("seed", "drawn per fit by the experiment")] {
+            try t.reject(key, because: reason)
+        }
+        var vq = try ResidualVQConfig(t)
+        vq.layers = layers.last!; vq.codebookSize = sizes[0]; vq.window = window
+        try vq.validate(location: t.location)
         return Config(frequency: try p.double("frequency_hz", in: 1...1_000), window: window,
                       target: try p.double("target_relative_rmse", in: 1e-6...10), binning: binning, bins: bins,
                       codebookSizes: sizes, layers: layers, vq: vq,

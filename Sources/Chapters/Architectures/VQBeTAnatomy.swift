@@ -28,9 +28,21 @@ public struct VQBeTAnatomy: Experiment {
         let armFrequency: Double, armChunks: Int
     }
 
+    /// Reads the residual VQ from `[parameters.tokenizer]` (``ResidualVQConfig``'s keys) and the
+    /// policy from `[parameters.policy]` (``VQBeTConfig``'s keys); their seeds are drawn per seed and
+    /// the policy's offset head is set per variant, so neither table sets them.
     public func configure(_ p: ParameterReader) throws -> Config {
-        let tok = try p.residualVQ(codebookSize: try p.int("codebook_size", in: 2...4_096))
-        let pol = try p.vqbetPolicy()
+        let t = try p.table("tokenizer", required: true)
+        try t.reject("seed", because: "drawn per seed by the experiment")
+        let tok = try ResidualVQConfig(t)
+        // The coarse-to-fine question needs a primary and at least one secondary code.
+        guard (2...8).contains(tok.layers) else {
+            throw ConfigError(location: t.location, key: "layers", problem: "expected an integer in 2...8 (a primary code and at least one secondary), found \(tok.layers)")
+        }
+        let q = try p.table("policy", required: true)
+        try q.reject("seed", because: "drawn per seed by the experiment")
+        try q.reject("offsets", because: "on for VQ-BeT and the single-layer VQ, off for the ablation")
+        let pol = try VQBeTConfig(q)
         let single = try p.int("single_codebook_size", in: 2...65_536)
         return Config(tokenizer: tok, singleCodebookSize: single, policy: pol,
                       trainDemos: try p.int("train_demos", in: 2...100_000), testDemos: try p.int("test_demos", in: 1...100_000),

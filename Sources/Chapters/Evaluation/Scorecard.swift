@@ -101,7 +101,7 @@ public struct Scorecard: Experiment {
             for name in c.tokenizers {
                 var row = Row(tokens: [], relativeRMSE: .nan, encodeMicros: .nan, decodeMicros: .nan, prediction: nil)
                 for (i, pair) in sets.enumerated() {
-                    let tok = try c.setup.make(name, steps: pair.fit.steps, seed: seed, location: "tokenizer \(name)")
+                    let tok = try c.setup.settings.make(name, steps: pair.fit.steps, seed: seed, location: "tokenizer \(name)")
                     // Below the highest rate only the token count is used; a fixed count needs no fit.
                     if i < sets.count - 1, let fixed = tok.tokensPerChunk(steps: pair.eval.steps, dims: pair.eval.dims) {
                         row.tokens.append(Double(fixed))

@@ -1,6 +1,7 @@
 import ActionData
 import Figures
 import Foundation
+import Lab
 import Support
 import Tokenizers
 import Experiments
@@ -19,8 +20,8 @@ public struct TokenCounts: Experiment {
     public struct Config {
         /// Control frequencies, Hz.
         let frequencies: [Double]
-        /// Tokenizer registry names, and per-tokenizer settings tables.
-        let tokenizers: [String], settings: ParameterValue
+        /// Tokenizer registry names, and their settings.
+        let tokenizers: [String], settings: TokenizerSettings
         /// One-second chunks to fit on and to measure on, per frequency.
         let fitChunks: Int, evalChunks: Int
         /// The per-step binning tokenizer the claims compare against, and FAST's name.
@@ -32,11 +33,8 @@ public struct TokenCounts: Experiment {
     public func configure(_ p: ParameterReader) throws -> Config {
         let names = TokenizerRegistry.names
         let tokenizers = try p.strings("tokenizers", allowed: names)
-        let settings = try p.table("settings")
-        for key in settings.keys where !tokenizers.contains(key) {
-            throw ConfigError(location: settings.location, key: key, problem: "settings for a tokenizer that is not measured; measured: \(tokenizers.joined(separator: ", "))")
-        }
-        for key in settings.keys { _ = settings.value(key) }
+        // Every tokenizer's settings are validated now, before anything runs.
+        let settings = try TokenizerSettings(p, tokenizers: tokenizers, measured: tokenizers)
         var rows: [(String, Int, Double, Double, Double)] = []
         if case .array(let items)? = p.value("paper_rows") {
             for (i, item) in items.enumerated() {
@@ -46,20 +44,14 @@ public struct TokenCounts: Experiment {
             }
         }
         let c = Config(frequencies: try p.doubles("frequencies_hz", in: 1...1000).sorted(), tokenizers: tokenizers,
-                       settings: p.value("settings") ?? .table([]),
+                       settings: settings,
                        fitChunks: try p.int("fit_chunks", in: 2...1_000_000), evalChunks: try p.int("eval_chunks", in: 1...1_000_000),
                        baseline: try p.string("baseline", allowed: tokenizers), compressor: try p.string("compressor", allowed: tokenizers),
                        paperRows: rows)
         for r in rows where r.1 == 7 && !c.frequencies.contains(r.2) {
             throw ConfigError(location: p.location, key: "paper_rows", problem: "the 7-dimension row \(r.0) at \(Format.parameter(r.2)) Hz needs that rate in frequencies_hz")
         }
-        // Validate every tokenizer's settings now, before anything runs.
-        for t in tokenizers { _ = try makeTokenizer(t, c) }
         return c
-    }
-
-    func makeTokenizer(_ name: String, _ c: Config) throws -> any ActionTokenizer {
-        try TokenizerRegistry.make(name, parameters: ParameterReader(c.settings[name] ?? .table([]), location: "experiments/foundations/token-counts.toml: settings.\(name)"))
     }
 
     struct Key: Hashable { let dataset: String; let tokenizer: String; let hz: Double }
@@ -81,7 +73,7 @@ public struct TokenCounts: Experiment {
                 let (fit, eval) = try data.split(fit: c.fitChunks, eval: c.evalChunks, frequency: hz, seed: rng.derived("\(data.name)-\(hz)"))
                 hashes.append(fit.contentHash)
                 for name in c.tokenizers {
-                    let tok = try makeTokenizer(name, c)
+                    let tok = try c.settings.make(name, steps: fit.steps, location: "\(c.settings.location).\(name)")
                     try tok.fit(fit)
                     let r = try Reconstruction.measure(tok, on: eval)
                     cells[Key(dataset: data.name, tokenizer: name, hz: hz)] = Cell(tokensPerChunk: r.tokensPerChunk, relativeRMSE: r.meanRelativeRMSE())

@@ -10,12 +10,12 @@ import Experiments
 ///
 /// Per seed: the architectures chapter's scripted demonstrations of the multi-route task (the same
 /// streams, so the chapters see the same data); then, for every codebook size `K`, a residual VQ
-/// tokenizer with `residual_layers` layers of `K` codes fitted on the training windows and a VQ-BeT
-/// policy (offset head on) trained on it. Every size uses the same seeds for the tokenizer, the
-/// policy and the closed-loop episodes, so sizes differ only in `K` (and, at the architectures
-/// chapter's settings, `K = 16` is that chapter's VQ-BeT). Measured per size and seed: held-out
-/// reconstruction error, code usage per layer, the policy's code accuracy per layer and action
-/// error on held-out demonstrations, and closed-loop success.
+/// tokenizer (`[parameters.tokenizer]`) with `K` codes per layer fitted on the training windows and
+/// a VQ-BeT policy (`[parameters.policy]`, offset head on) trained on it. Every size uses the same
+/// seeds for the tokenizer, the policy and the closed-loop episodes, so sizes differ only in `K`
+/// (and, at the architectures chapter's settings, `K = 16` is that chapter's VQ-BeT). Measured per
+/// size and seed: held-out reconstruction error, code usage per layer, the policy's code accuracy
+/// per layer and action error on held-out demonstrations, and closed-loop success.
 ///
 /// The claims' spreads are computed per seed, over the judged sizes, and then averaged over seeds
 /// with an interval: for each seed `(best - worst) / best` of that seed's success rates, and
@@ -32,8 +32,8 @@ public struct CodebookSize: Experiment {
     static let successClaimID = "success-barely-changes", actionErrorClaimID = "action-error-barely-changes"
 
     public struct Config {
-        let tokenizer: ResidualVQConfig          // the tokenizer (its codebook size and seed are replaced per cell)
-        let policy: VQBeTConfig                  // the policy, offsets on (its seed is replaced per seed)
+        let tokenizer: ResidualVQConfig          // the tokenizer, `[parameters.tokenizer]` (its codebook size and seed are replaced per cell)
+        let policy: VQBeTConfig                  // the policy, `[parameters.policy]`, offsets on (its seed is replaced per seed)
         let sizes: [Int]                         // codebook sizes run, ascending
         let judged: [Int]                        // the sizes the claims are judged over, a subset of `sizes`
         let trainDemos: Int, testDemos: Int, episodes: Int
@@ -52,7 +52,18 @@ public struct CodebookSize: Experiment {
         guard Set(judged).count >= 2 else {
             throw ConfigError(location: p.location, key: "judged_sizes", problem: "a spread needs at least two distinct sizes, found \(judged)")
         }
-        return Config(tokenizer: try p.residualVQ(codebookSize: sizes[0]), policy: try p.vqbetPolicy(), sizes: sizes, judged: sizes.filter(judged.contains),
+        let t = try p.table("tokenizer", required: true)
+        try t.reject("codebook_size", because: "each of codebook_sizes in turn")
+        try t.reject("seed", because: "drawn per seed by the experiment")
+        let tokenizer = try ResidualVQConfig(t)
+        // K entries per layer give K^layers combinations; the claim is about a residual VQ.
+        guard (2...8).contains(tokenizer.layers) else {
+            throw ConfigError(location: t.location, key: "layers", problem: "expected an integer in 2...8 (a primary code and at least one secondary), found \(tokenizer.layers)")
+        }
+        let q = try p.table("policy", required: true)
+        try q.reject("seed", because: "drawn per seed by the experiment")
+        try q.reject("offsets", because: "always on in this experiment")
+        return Config(tokenizer: tokenizer, policy: try VQBeTConfig(q), sizes: sizes, judged: sizes.filter(judged.contains),
                       trainDemos: try p.int("train_demos", in: 2...100_000), testDemos: try p.int("test_demos", in: 1...100_000),
                       episodes: try p.int("episodes", in: 1...1_000_000))
     }

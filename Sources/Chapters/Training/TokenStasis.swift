@@ -1,5 +1,6 @@
 import ActionData
 import Foundation
+import Lab
 import Support
 import Tokenizers
 import Experiments
@@ -32,8 +33,8 @@ public struct TokenStasis: Experiment {
         let frequency: Double, chunkSeconds: Double
         let fitChunks: Int, evalChunks: Int
         let errorScale: ErrorScale
-        /// Per-tokenizer settings tables (a tokenizer without one uses the registry defaults).
-        let settings: ParameterValue
+        /// Per-tokenizer settings (a tokenizer without a table uses its defaults).
+        let settings: TokenizerSettings
 
         /// Every tokenizer measured, learned first.
         var tokenizers: [String] { learned + trainingFree }
@@ -57,33 +58,23 @@ public struct TokenStasis: Experiment {
         if let both = learned.first(where: free.contains) {
             throw ConfigError(location: p.location, key: "training_free", problem: "'\(both)' is listed as learned too")
         }
-        let table = try p.table("settings")
-        for key in table.keys where !(learned + free).contains(key) {
-            throw ConfigError(location: table.location, key: key, problem: "settings for a tokenizer this experiment does not measure (\((learned + free).joined(separator: ", ")))")
-        }
-        for key in table.keys { _ = table.value(key) }
+        let settings = try TokenizerSettings(p, tokenizers: learned + free, measured: learned + free)
         let c = Config(fitFamily: fitFamily, unseenFamily: unseenFamily, learned: learned, trainingFree: free,
                        frequency: try p.double("frequency_hz", in: 1...1_000), chunkSeconds: try p.double("chunk_seconds", in: 0.01...60),
                        fitChunks: try p.int("fit_chunks", in: 2...10_000_000), evalChunks: try p.int("eval_chunks", in: 2...10_000_000),
                        errorScale: ErrorScale(rawValue: try p.string("error_scale", allowed: ErrorScale.allCases.map(\.rawValue)))!,
-                       settings: p.value("settings") ?? .table([]))
+                       settings: settings)
         try c.generator(fitFamily).validate()
         let steps = c.generator(fitFamily).stepsPerChunk
         // Every tokenizer must be buildable, and a windowed one must cut a chunk into whole windows.
         for name in c.tokenizers {
-            let tok = try make(name, c, seed: 1, location: "\(table.location).\(name)")
+            let tok = try settings.make(name, steps: steps, fitSeed: 1, location: "\(settings.location).\(name)")
             if let rvq = tok as? ResidualVQTokenizer, steps % rvq.config.window != 0 {
-                throw ConfigError(location: "\(table.location).\(name)", key: "window",
+                throw ConfigError(location: "\(settings.location).\(name)", key: "window",
                                   problem: "a chunk of \(steps) steps (frequency_hz x chunk_seconds) is not a whole number of \(rvq.config.window)-step windows")
             }
         }
         return c
-    }
-
-    /// A new unfitted tokenizer `name` with its settings; one whose fit is random gets `seed`.
-    func make(_ name: String, _ c: Config, seed: UInt64, location: String) throws -> any ActionTokenizer {
-        let table = try TokenizerRegistry.descriptor(name).settings(c.settings[name] ?? .table([]), seed: seed)
-        return try TokenizerRegistry.make(name, parameters: ParameterReader(table, location: location))
     }
 
     /// One tokenizer's round trip of one evaluated set.
@@ -127,7 +118,7 @@ public struct TokenStasis: Experiment {
             var r = SeedResult(fitStd: Self.std(fit), heldOutExample: heldOut.chunks[0], unseenExample: unseen.chunks[0])
             (r.outsideRange, r.outsidePercentiles) = Self.outside(unseen, fittedOn: fit)
             for name in c.tokenizers {
-                let tok = try make(name, c, seed: rng.derived("tokenizer \(name)").seed, location: "settings.\(name)")
+                let tok = try c.settings.make(name, steps: fit.steps, fitSeed: rng.derived("tokenizer \(name)").seed, location: "\(c.settings.location).\(name)")
                 if let rvq = tok as? ResidualVQTokenizer { rvq.progress = { context.progress.say("  seed \(seed) · \(name) · \($0)") } }
                 let t0 = Date()
                 try tok.fit(fit)
