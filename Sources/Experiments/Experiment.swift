@@ -52,11 +52,29 @@ public struct RunContext {
     /// The experiment file's claims, as pre-registered: figures draw their thresholds from here,
     /// so a figure and the verdict it illustrates cannot disagree.
     public let claims: [ClaimSpec]
+    /// `chapter/name` of the experiment being run, and its resolved parameters as canonical JSON:
+    /// together they name what a ``cell(_:compute:)`` result depends on besides its own label.
+    public let experimentID: String, parameters: String
 
     public init(profile: Profile, seeds: [UInt64], progress: ProgressReporter, inputs: [String: URL] = [:],
-                cells: CellCache = .disabled, claims: [ClaimSpec] = []) {
+                cells: CellCache = .disabled, claims: [ClaimSpec] = [], experimentID: String = "", parameters: String = "") {
         self.profile = profile; self.seeds = seeds; self.progress = progress; self.inputs = inputs; self.cells = cells
-        self.claims = claims
+        self.claims = claims; self.experimentID = experimentID; self.parameters = parameters
+    }
+
+    /// One self-contained unit of this experiment's work (typically everything one seed measures),
+    /// computed, or read back from the cells an interrupted run of the same code, inputs and
+    /// parameters kept, so an interrupted chapter resumes where it stopped.
+    ///
+    /// `label` must tell the experiment's units apart (e.g. `seed 3`); the description of the
+    /// cell adds the experiment id and its resolved parameters. A resumed unit is announced on the
+    /// terminal. The computed value is returned as computed (a resumed one decodes to the same
+    /// bits: doubles are stored in their shortest round-tripping form).
+    public func cell<T: Codable>(_ label: String, compute: () throws -> T) throws -> T {
+        var resumed = false
+        let value = try cells.cell("\(experimentID) · \(label) · \(parameters)", resumed: &resumed, compute: compute)
+        if resumed { progress.say("\(label): resumed from an interrupted run") }
+        return value
     }
 
     /// The pre-registered claim `id`; throws a ``Support/ConfigError`` naming it when the

@@ -142,7 +142,7 @@ public struct ChapterRunner {
         progress.say("running with profile \(options.profile.rawValue), seeds \(p.seeds.map(String.init).joined(separator: ", "))")
         let started = Date()
         let context = RunContext(profile: options.profile, seeds: p.seeds, progress: progress, inputs: options.inputs, cells: cells,
-                                 claims: p.file.claims)
+                                 claims: p.file.claims, experimentID: p.file.id, parameters: p.resolved.canonicalJSON)
         let outcome = try p.experiment.run(p.config, context)
         let verdicts = try p.file.claims.map { claim -> Verdict in
             let select = try ParameterReader(claim.select, location: "\(p.file.path): claims[id=\(claim.id)].select")

@@ -59,4 +59,26 @@ final class CellCacheTests: XCTestCase {
         XCTAssertEqual(ClaimSpec.formatThreshold(0.05), "0.05")
         XCTAssertEqual(ClaimSpec.formatThreshold(10.5), "10.5")
     }
+
+    /// An experiment's cells are told apart by experiment, label and resolved parameters.
+    func testRunContextCellsAreKeyedByExperimentLabelAndParameters() throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cache = CellCache(directory: dir, runKey: "code")
+        func context(_ id: String, _ parameters: String) -> RunContext {
+            RunContext(profile: .smoke, seeds: [1], progress: ProgressReporter(label: "t", quiet: true), cells: cache,
+                       experimentID: id, parameters: parameters)
+        }
+        var computed = 0
+        func value(_ c: RunContext, _ label: String) throws -> Value {
+            try c.cell(label) { computed += 1; return Value(x: Double(computed), xs: []) }
+        }
+        let a = context("data/a", #"{"n":1}"#)
+        XCTAssertEqual(try value(a, "seed 1").x, 1)
+        XCTAssertEqual(try value(a, "seed 1").x, 1, "the same cell is read back")
+        XCTAssertEqual(try value(a, "seed 2").x, 2, "another label is another cell")
+        XCTAssertEqual(try value(context("data/b", #"{"n":1}"#), "seed 1").x, 3, "another experiment is another cell")
+        XCTAssertEqual(try value(context("data/a", #"{"n":2}"#), "seed 1").x, 4, "changed parameters recompute")
+        XCTAssertEqual(computed, 4)
+    }
 }
