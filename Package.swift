@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "SupportTests", dependencies: ["Support"], exclude: ["Fixtures"]),
         .testTarget(name: "ActionDataTests", dependencies: ["ActionData"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ActionData", "Engine", "Support"], exclude: ["Fixtures"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["Fixtures"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Support"], exclude: ["Fixtures"]),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Engine", "Tokenizers", "ActionData", "Support"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Support"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),

@@ -138,7 +138,7 @@ public struct ChapterRunner {
             return ExperimentReport(id: p.file.id, cached: true, verdicts: cached.verdicts, directory: final)
         }
         progress.say("running with profile \(options.profile.rawValue), seeds \(p.seeds.map(String.init).joined(separator: ", "))")
-        let started = Date()
+        let started = Stopwatch()
         let context = RunContext(profile: options.profile, seeds: p.seeds, progress: progress, inputs: options.inputs, cells: cells,
                                  claims: p.file.claims)
         let outcome = try p.experiment.run(p.config, context)
@@ -161,7 +161,7 @@ public struct ChapterRunner {
         try ResultsWriter(file: p.file, profile: options.profile, seeds: p.seeds, config: p.resolved, outcome: outcome,
                           verdicts: verdicts, provenance: provenance, cacheKey: key, renderer: renderer).write(into: staging)
         try Self.swap(staging, into: final)
-        progress.say(String(format: "done in %.1f s; results in %@", Date().timeIntervalSince(started), relative(final)))
+        progress.say(String(format: "done in %.1f s; results in %@", started.elapsed, relative(final)))
         return ExperimentReport(id: p.file.id, cached: false,
                                 verdicts: verdicts.map { ($0.claim.id, $0.claim.statement, $0.outcome.rawValue, Format.interval($0.summary)) },
                                 directory: final)

@@ -128,9 +128,7 @@ public struct TokenStasis: Experiment {
             for name in c.tokenizers {
                 let tok = try make(name, c, seed: rng.derived("tokenizer \(name)").seed, location: "settings.\(name)")
                 if let rvq = tok as? ResidualVQTokenizer { rvq.progress = { context.progress.say("  seed \(seed) · \(name) · \($0)") } }
-                let t0 = Date()
-                try tok.fit(fit)
-                let seconds = Date().timeIntervalSince(t0)
+                let seconds = try Stopwatch.seconds { try tok.fit(fit) }
                 r.inFamily[name] = try Self.measure(tok, on: heldOut)
                 r.unseen[name] = try Self.measure(tok, on: unseen)
                 if let rvq = tok as? ResidualVQTokenizer { r.usage[name] = (try rvq.usage(heldOut), try rvq.usage(unseen)) }
