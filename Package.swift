@@ -40,20 +40,21 @@ let package = Package(
         // Libraries.
         .target(name: "Support", dependencies: [.product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"]),
         .target(name: "ActionData", dependencies: ["Support", "ZIPFoundation"], exclude: ["README.md"]),
+        .target(name: "Metrics", dependencies: ["ActionData"], exclude: ["README.md"]),
         .target(name: "Engine", dependencies: ["_OpenBLAS", "Support"], exclude: ["README.md"], swiftSettings: engineSettings),
-        .target(name: "Tokenizers", dependencies: ["ActionData", "Engine", "Support", "_OpenBLAS"], exclude: ["README.md"]),
-        .target(name: "Policies", dependencies: ["Engine", "Tokenizers", "ActionData", "Support"], exclude: ["README.md"]),
-        .target(name: "Simulation", dependencies: ["Support"], exclude: ["README.md"]),
+        .target(name: "Tokenizers", dependencies: ["ActionData", "Engine", "Metrics", "Support", "_OpenBLAS"], exclude: ["README.md"]),
+        .target(name: "Policies", dependencies: ["Engine", "Tokenizers", "ActionData", "Metrics", "Support"], exclude: ["README.md"]),
+        .target(name: "Simulation", dependencies: ["Metrics", "Support"], exclude: ["README.md"]),
         .target(name: "Figures", dependencies: ["_GnuplotBridge", "Support"], exclude: ["README.md"]),
         .target(name: "Literate", dependencies: ["Support"], exclude: ["README.md"]),
         .target(
             name: "WorkbenchCore",
-            dependencies: ["Support", "ActionData", "Tokenizers", "Figures", "Literate", "TOMLKit"],
+            dependencies: ["Support", "ActionData", "Tokenizers", "Figures", "Literate", "Metrics", "TOMLKit"],
             exclude: ["README.md"]),
         .target(
             name: "Chapters",
             dependencies: [
-                "WorkbenchCore", "ActionData", "Tokenizers", "Engine", "Policies", "Simulation", "Figures", "Literate", "Support",
+                "WorkbenchCore", "ActionData", "Tokenizers", "Engine", "Policies", "Simulation", "Figures", "Literate", "Metrics", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -67,21 +68,22 @@ let package = Package(
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "Chapters", "WorkbenchCore", "Engine", "Literate",
+                "Chapters", "WorkbenchCore", "Engine", "Literate", "Metrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Tests.
         .testTarget(name: "SupportTests", dependencies: ["Support"], exclude: ["Fixtures"]),
         .testTarget(name: "ActionDataTests", dependencies: ["ActionData"], exclude: ["Fixtures"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "ActionData", "Support"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ActionData", "Engine", "Support"], exclude: ["Fixtures"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Support"], exclude: ["Fixtures"]),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Engine", "Tokenizers", "ActionData", "Support"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Support"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
         .testTarget(name: "LiterateTests", dependencies: ["Literate"]),
-        .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "WorkbenchCore", "Literate", "ActionData", "Tokenizers", "Support"]),
+        .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "Metrics"]),
+        .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "WorkbenchCore", "Literate", "ActionData", "Metrics", "Tokenizers", "Support"]),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

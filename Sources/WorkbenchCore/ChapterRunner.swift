@@ -1,6 +1,7 @@
 import Figures
 import Foundation
 import Literate
+import Metrics
 import Support
 
 /// How a chapter run behaves: profile, seeds, cache, where gnuplot is.

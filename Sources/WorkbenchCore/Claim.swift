@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import Support
 
 /// A claim from the book and the rule that decides it, as written in the experiment file before any run.

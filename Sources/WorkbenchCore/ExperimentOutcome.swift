@@ -1,4 +1,5 @@
 import Figures
+import Metrics
 import Support
 
 /// One measured quantity under one condition, with one value per seed.

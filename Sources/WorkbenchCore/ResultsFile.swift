@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import Support
 
 /// An experiment's `results.json` read back: its claims, metrics and where they came from.

@@ -1,5 +1,6 @@
 import Figures
 import Foundation
+import Metrics
 import Support
 
 /// Writes one experiment's results folder: figures, `results.json` and `results.md`.

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 
 /// What `workbench verify` found: per claim, the reference and rerun values and whether the
 /// verdict held; per metric, how far the rerun's centre moved in half-widths of the reference interval.

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import Support
 import XCTest
 @testable import Chapters

@@ -1,5 +1,6 @@
 import ActionData
 import Foundation
+import Metrics
 import Support
 import Tokenizers
 import WorkbenchCore

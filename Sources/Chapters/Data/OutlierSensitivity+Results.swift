@@ -1,6 +1,7 @@
 import Foundation
 import ActionData
 import Figures
+import Metrics
 import Support
 import Tokenizers
 import WorkbenchCore

@@ -1,5 +1,6 @@
 import Figures
 import Foundation
+import Metrics
 import WorkbenchCore
 
 extension RateDistortion {
