@@ -58,6 +58,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
+        .target(name: "Benchmarks", dependencies: ["ActionData", "Engine", "Policies", "Support", "Tokenizers"], exclude: ["README.md"]),
 
         // Executables: one per chapter, one for cross-chapter work.
         .executableTarget(name: "chapter-foundations", dependencies: ["Chapters"]),
@@ -68,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "Chapters", "WorkbenchCore", "Engine", "Literate", "Metrics",
+                "Benchmarks", "Chapters", "WorkbenchCore", "Engine", "Literate", "Metrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -84,6 +85,7 @@ let package = Package(
         .testTarget(name: "LiterateTests", dependencies: ["Literate"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "Metrics"]),
         .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "WorkbenchCore", "Literate", "ActionData", "Metrics", "Tokenizers", "Support"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17
