@@ -37,29 +37,30 @@ let package = Package(
             name: "_GnuplotBridge",
             linkerSettings: [.linkedLibrary("boost_iostreams"), .linkedLibrary("stdc++")]),
 
-        // Libraries.
+        // Libraries, bottom to top (see Sources/README.md).
         .target(name: "Support", dependencies: [.product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"]),
         .target(name: "ActionData", dependencies: ["Support", "ZIPFoundation"], exclude: ["README.md"]),
+        .target(name: "Metrics", dependencies: ["ActionData"], exclude: ["README.md"]),
         .target(name: "Engine", dependencies: ["_OpenBLAS", "Support"], exclude: ["README.md"], swiftSettings: engineSettings),
-        .target(name: "Tokenizers", dependencies: ["ActionData", "Engine", "Support", "_OpenBLAS"], exclude: ["README.md"]),
-        .target(name: "Policies", dependencies: ["Engine", "Tokenizers", "ActionData", "Support"], exclude: ["README.md"]),
-        .target(name: "Simulation", dependencies: ["Support"], exclude: ["README.md"]),
+        .target(name: "Tokenizers", dependencies: ["ActionData", "Engine", "Metrics", "Support", "_OpenBLAS"], exclude: ["README.md"]),
+        .target(name: "Policies", dependencies: ["Engine", "Tokenizers", "ActionData", "Metrics", "Support"], exclude: ["README.md"]),
+        .target(name: "Simulation", dependencies: ["Metrics", "Support"], exclude: ["README.md"]),
         .target(name: "Figures", dependencies: ["_GnuplotBridge", "Support"], exclude: ["README.md"]),
         .target(name: "Literate", dependencies: ["Support"], exclude: ["README.md"]),
-        .target(name: "WorkbenchCore", exclude: ["README.md"]),
-        .target(name: "Experiments", dependencies: ["Support", "WorkbenchCore", "Figures", "TOMLKit"], exclude: ["README.md"]),
+        .target(name: "Experiments", dependencies: ["Support", "Metrics", "Figures", "TOMLKit"], exclude: ["README.md"]),
         .target(name: "Lab", dependencies: ["Support", "Tokenizers"], exclude: ["README.md"]),
+        .target(
+            name: "Chapters",
+            dependencies: ["Experiments", "Lab", "Metrics", "ActionData", "Tokenizers", "Policies", "Simulation", "Figures", "Support"],
+            exclude: ["README.md"]),
         .target(
             name: "Runner",
             dependencies: [
-                "Experiments", "WorkbenchCore", "Figures", "Literate", "Engine", "Support",
+                "Experiments", "Metrics", "Figures", "Literate", "Engine", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
-        .target(
-            name: "Chapters",
-            dependencies: ["Experiments", "WorkbenchCore", "Lab", "ActionData", "Tokenizers", "Policies", "Simulation", "Figures", "Support"],
-            exclude: ["README.md"]),
+        .target(name: "Benchmarks", dependencies: ["ActionData", "Engine", "Policies", "Support", "Tokenizers"], exclude: ["README.md"]),
 
         // Executables: one per chapter, one for cross-chapter work.
         .executableTarget(name: "chapter-foundations", dependencies: ["Chapters", "Runner"]),
@@ -70,26 +71,27 @@ let package = Package(
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "Chapters", "Experiments", "Runner", "ActionData", "Tokenizers", "Engine", "Literate", "Support",
+                "Benchmarks", "Chapters", "Experiments", "Runner", "ActionData", "Tokenizers", "Engine", "Literate", "Metrics", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        // Tests.
+        // Tests: one target per module, plus the manifest's own check.
         .testTarget(name: "SupportTests", dependencies: ["Support"], exclude: ["Fixtures"]),
         .testTarget(name: "ActionDataTests", dependencies: ["ActionData", "Support"], exclude: ["Fixtures"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "ActionData", "Support"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ActionData", "Engine", "Support", "_OpenBLAS"], exclude: ["Fixtures"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Support"], exclude: ["Fixtures"]),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Engine", "Tokenizers", "ActionData", "Support"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Support"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
         .testTarget(name: "LiterateTests", dependencies: ["Literate"]),
-        .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore", "Experiments", "Support"], exclude: ["Fixtures"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Metrics", "Support"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Tokenizers", "Support"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Support"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Experiments", "WorkbenchCore", "Literate", "Support"]),
-        .testTarget(name: "PackageTests"),
+        .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "Experiments", "Runner", "Metrics", "Literate", "Figures", "ActionData", "Tokenizers", "Policies", "Support"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Experiments", "Metrics", "Literate", "Support"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
         .testTarget(name: "workbenchTests", dependencies: ["workbench", "ActionData", "Tokenizers"]),
-        .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "Experiments", "Runner", "WorkbenchCore", "Literate", "Figures", "ActionData", "Tokenizers", "Policies", "Support"]),
+        .testTarget(name: "PackageTests"),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

@@ -1,6 +1,6 @@
 import Foundation
+import Metrics
 import Support
-import WorkbenchCore
 
 /// A claim from the book and the rule that decides it, as written in the experiment file before any run.
 ///

@@ -1,6 +1,6 @@
 import Figures
+import Metrics
 import Support
-import WorkbenchCore
 
 /// One measured quantity under one condition, with one value per seed.
 public struct MetricSeries: Sendable {

@@ -1,5 +1,5 @@
 import Foundation
-import WorkbenchCore
+import Metrics
 
 /// Number formatting for tables and verdicts: a fixed number of significant digits, no surprises.
 public enum Format {

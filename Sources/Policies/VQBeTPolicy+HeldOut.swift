@@ -1,3 +1,4 @@
+import Metrics
 import Support
 
 /// How well a trained VQ-BeT policy predicts held-out demonstrations, from its most likely codes.
@@ -27,7 +28,7 @@ extension VQBeTPolicy {
         }
         let samples = demos.samples
         let truthCodes = try windowTargets(demos, samples).codes      // the tokenizer's codes, [layer][sample]
-        var total = 0.0, n = 0
+        var error = MeanAbsoluteError()
         var hits = [Int](repeating: 0, count: layers)
         var rng = SeededGenerator(seed: 0)
         for start in stride(from: 0, to: samples.count, by: 512) {
@@ -37,12 +38,11 @@ extension VQBeTPolicy {
             let (chosen, windows) = try act(hist, temperature: 0, rng: &rng)
             for (i, (w, s)) in zip(windows, part).enumerated() {
                 let truth = demos.actionWindow(episode: s.episode, step: s.step, window: window)
-                for j in 0..<truth.count { total += abs(w[j] - truth[j]) }
-                n += truth.count
+                error.add(w, truth)
                 for l in 0..<layers where chosen[l][i] == truthCodes[l][range.lowerBound + i] { hits[l] += 1 }
             }
         }
-        return VQBeTHeldOut(actionError: total / Double(max(n, 1)),
-                            codeAccuracy: hits.map { Double($0) / Double(max(samples.count, 1)) }, windows: samples.count)
+        return VQBeTHeldOut(actionError: error.value,
+                            codeAccuracy: hits.map { Statistics.proportion($0, of: samples.count) }, windows: samples.count)
     }
 }

@@ -167,10 +167,13 @@ public final class VQBeTPolicy: Module {
         let opt = AdamW(parameters, learningRate: Float(config.learningRate))
         var draws = SeededGenerator(seed: config.seed).derived("batches")
         let logEvery = max(config.trainSteps / 20, 1)
+        // Linear warm-up to the peak, then cosine decay to a tenth of it.
+        let schedule = LearningRateSchedule.warmupCosineDouble(peak: config.learningRate, warmup: config.warmupSteps,
+                                                               total: config.trainSteps, floorFraction: 0.1)
         let t0 = monotonicSeconds()
         log = []
         for step in 0..<config.trainSteps {
-            opt.learningRate = Float(config.learningRate * Self.schedule(step, warmup: config.warmupSteps, total: config.trainSteps))
+            opt.learningRate = schedule.rate(at: step)
             var obs = [Float](), valid: [Int] = []           // valid: sample index per row, -1 before the start
             obs.reserveCapacity(B * H * observationDim)
             for _ in 0..<B {
@@ -253,13 +256,6 @@ public final class VQBeTPolicy: Module {
         return sum!
     }
     // endregion: vqbet-offsets
-
-    /// Learning-rate factor: linear warm-up to 1, then cosine decay to 0.1.
-    static func schedule(_ step: Int, warmup: Int, total: Int) -> Double {
-        if step < warmup { return Double(step + 1) / Double(warmup) }
-        let p = Double(step - warmup) / Double(max(total - warmup, 1))
-        return 0.1 + 0.9 * 0.5 * (1 + cos(Double.pi * p))
-    }
 
     // MARK: Acting
 

@@ -2,6 +2,7 @@ import Figures
 import Experiments
 import Foundation
 import Literate
+import Metrics
 import Support
 
 /// How a chapter run behaves: profile, seeds, cache, where gnuplot is.
@@ -140,7 +141,7 @@ public struct ChapterRunner {
                                     verdicts: cached.claims.map { ($0.id, $0.statement, $0.verdict, Format.interval($0.summary)) })
         }
         progress.say("running with profile \(options.profile.rawValue), seeds \(p.seeds.map(String.init).joined(separator: ", "))")
-        let started = Date()
+        let started = Stopwatch()
         let context = RunContext(profile: options.profile, seeds: p.seeds, progress: progress, inputs: options.inputs, cells: cells,
                                  claims: p.file.claims, experimentID: p.file.id, parameters: p.resolved.canonicalJSON)
         let outcome = try p.experiment.run(p.config, context)
@@ -163,7 +164,7 @@ public struct ChapterRunner {
         try ResultsWriter(file: p.file, profile: options.profile, seeds: p.seeds, config: p.resolved, outcome: outcome,
                           verdicts: verdicts, provenance: provenance, cacheKey: key, renderer: renderer).write(into: staging)
         try Self.swap(staging, into: final)
-        progress.say(String(format: "done in %.1f s; results in %@", Date().timeIntervalSince(started), relative(final)))
+        progress.say(String(format: "done in %.1f s; results in %@", started.elapsed, relative(final)))
         return ExperimentReport(id: p.file.id, cached: false, directory: final,
                                 verdicts: verdicts.map { ($0.claim.id, $0.claim.statement, $0.outcome.rawValue, Format.interval($0.summary)) })
     }

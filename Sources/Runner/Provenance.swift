@@ -67,17 +67,5 @@ public struct Provenance: Sendable {
     }
 
     /// Runs a command and returns its trimmed standard output, or `nil` if it failed.
-    static func run(_ argv: [String]) -> String? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = argv
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return nil }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    static func run(_ argv: [String]) -> String? { try? Subprocess.output(argv) }
 }

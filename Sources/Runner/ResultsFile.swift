@@ -1,7 +1,7 @@
 import Experiments
 import Foundation
 import Support
-import WorkbenchCore
+import Metrics
 
 /// An experiment's `results.json`: the one type the runner writes and every reader reads back
 /// (the cache check, `workbench verify`, the claims ledger).

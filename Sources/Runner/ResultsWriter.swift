@@ -1,6 +1,7 @@
 import Figures
 import Experiments
 import Foundation
+import Metrics
 import Support
 
 /// Writes one experiment's results folder: figures, `results.json` and `results.md`.

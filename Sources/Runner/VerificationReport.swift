@@ -1,7 +1,7 @@
 import Experiments
 import Foundation
+import Metrics
 import Support
-import WorkbenchCore
 
 /// What `workbench verify` found: per claim, the reference and rerun values and whether the
 /// verdict held; per metric, how far the rerun's centre moved in half-widths of the reference interval.

@@ -1,3 +1,4 @@
+import Metrics
 import Support
 
 /// Closed-loop evaluation of a policy on a ``MultiRouteTask`` over seeded episodes.
@@ -49,8 +50,7 @@ public enum Rollout {
             if let r = e.route { routes[r] += 1 }
             collisions += e.collisions
         }
-        let n = Double(episodes)
-        return Report(episodes: episodes, successRate: Double(successes) / n, routeShares: routes.map { Double($0) / n },
-                      meanCollisions: Double(collisions) / n)
+        return Report(episodes: episodes, successRate: Statistics.proportion(successes, of: episodes),
+                      routeShares: routes.map { Statistics.proportion($0, of: episodes) }, meanCollisions: Double(collisions) / Double(episodes))
     }
 }

@@ -1,4 +1,5 @@
 import ActionData
+import Metrics
 
 /// Equal-mass (quantile) binning: every bin holds the same share of the fitting data.
 ///
@@ -29,13 +30,13 @@ public final class EqualMassBinning: PerDimensionBinning {
     }
 
     override func fitDimensions(_ sorted: [[Double]]) throws {
-        edges = sorted.map { v in (1..<bins).map { quantile(sorted: v, Double($0) / Double(bins)) } }
+        edges = sorted.map { v in (1..<bins).map { Statistics.quantile(sorted: v, Double($0) / Double(bins)) } }
         centres = zip(sorted, edges).map { v, e in
             (0..<bins).map { b in
                 // Members of bin b: e[b-1] < x <= e[b] (open-ended at both extremes).
                 let start = b == 0 ? 0 : Self.countBelowOrEqual(v, e[b - 1])
                 let end = b == bins - 1 ? v.count : Self.countBelowOrEqual(v, e[b])
-                guard end > start else { return quantile(sorted: v, (Double(b) + 0.5) / Double(bins)) }
+                guard end > start else { return Statistics.quantile(sorted: v, (Double(b) + 0.5) / Double(bins)) }
                 let mid = start + (end - start) / 2
                 return (end - start) % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2
             }

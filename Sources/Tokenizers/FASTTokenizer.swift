@@ -1,6 +1,7 @@
 import ActionData
 import Dispatch
 import Foundation
+import Metrics
 import Support
 
 /// FAST (Pertsch et al. 2025): percentile normalisation, a DCT along time, rounding, then BPE.
@@ -70,7 +71,7 @@ public final class FASTTokenizer: ActionTokenizer {
         guard data.count > 0 else { throw TokenizerError.emptyFittingSet(name) }
         try config.validate()
         let sorted = (0..<data.dims).map { data.values(dimension: $0).sorted() }
-        let norm = FASTNormaliser(q01: sorted.map { quantile(sorted: $0, 0.01) }, q99: sorted.map { quantile(sorted: $0, 0.99) },
+        let norm = FASTNormaliser(q01: sorted.map { Statistics.quantile(sorted: $0, 0.01) }, q99: sorted.map { Statistics.quantile(sorted: $0, 0.99) },
                                   constant: sorted.map { $0.first! == $0.last! })
         let coefficients = Self.integerCoefficients(data.chunks, normaliser: norm, gamma: config.gamma)
         let lo = coefficients.min()!, hi = coefficients.max()!

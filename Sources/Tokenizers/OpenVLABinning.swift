@@ -1,4 +1,5 @@
 import ActionData
+import Metrics
 
 /// OpenVLA's binning: normalise each dimension by its 1st and 99th percentiles, then 256 uniform bins.
 ///
@@ -30,8 +31,8 @@ public final class OpenVLABinning: PerDimensionBinning {
     }
 
     override func fitDimensions(_ sorted: [[Double]]) throws {
-        q01 = sorted.map { quantile(sorted: $0, 0.01) }
-        q99 = sorted.map { quantile(sorted: $0, 0.99) }
+        q01 = sorted.map { Statistics.quantile(sorted: $0, 0.01) }
+        q99 = sorted.map { Statistics.quantile(sorted: $0, 0.99) }
         constant = sorted.map { $0.first! == $0.last! }
     }
 

@@ -126,11 +126,3 @@ public struct BinningConfig: Equatable, Sendable {
         try Self.fields.validate(self, location: location)
     }
 }
-
-/// The `q`-quantile of already sorted values with linear interpolation (numpy's default method).
-public func quantile(sorted v: [Double], _ q: Double) -> Double {
-    precondition(!v.isEmpty, "quantile of an empty array")
-    let pos = q * Double(v.count - 1)
-    let lo = Int(pos.rounded(.down)), hi = min(lo + 1, v.count - 1)
-    return v[lo] + (v[hi] - v[lo]) * (pos - Double(lo))
-}

@@ -1,16 +1,13 @@
-import ActionData
 import ArgumentParser
-import Engine
+import Benchmarks
 import Foundation
-import Support
-import Tokenizers
 
 extension Workbench {
     /// Benchmarks: speed and memory, never asserted in unit tests.
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Speed benchmarks (run with -c release).",
-            subcommands: [Tokenizers.self, Fast.self, Train.self])
+            subcommands: [Tokenizers.self, Fast.self, Train.self, Policy.self])
     }
 }
 
@@ -27,28 +24,7 @@ extension Workbench.Bench {
             #if DEBUG
             print("note: this is a debug build; run `swift run -c release workbench bench tokenizers` for meaningful numbers")
             #endif
-            let data = try RobotArmGenerator(frequency: frequency).chunks(count: chunks, seed: 1)
-            print("Arm data: \(data.count) chunks of \(data.steps) steps x \(data.dims) dims (\(Int(frequency)) Hz)")
-            print("tokenizer      fit (s)  tokens/chunk  encode (chunks/s)  decode (chunks/s)")
-            for d in TokenizerRegistry.all {
-                let tok = try d.make(.empty(location: d.name))
-                let t0 = Date()
-                try tok.fit(data)
-                let fitTime = Date().timeIntervalSince(t0)
-                let tokens = try data.chunks.map { try tok.encode($0) }
-                let enc = try rate { for c in data.chunks { _ = try tok.encode(c) } }
-                let dec = try rate { for t in tokens { _ = try tok.decode(t, steps: data.steps, dims: data.dims) } }
-                let perChunk = Double(tokens.map(\.count).reduce(0, +)) / Double(tokens.count)
-                print(String(format: "%-12@ %9.3f %13.1f %18.0f %18.0f", d.name as NSString, fitTime, perChunk, enc, dec))
-            }
-        }
-
-        /// Chunks per second of `body` (which processes the whole set), repeated for `seconds`.
-        func rate(_ body: () throws -> Void) throws -> Double {
-            var runs = 0
-            let start = Date()
-            repeat { try body(); runs += 1 } while Date().timeIntervalSince(start) < seconds
-            return Double(runs * chunks) / Date().timeIntervalSince(start)
+            try TokenizerBenchmark.run(chunks: chunks, frequency: frequency, seconds: seconds) { print($0) }
         }
     }
 }
@@ -101,6 +77,35 @@ extension Workbench.Bench {
                                             torchScript: paths.root.appendingPathComponent("scripts/engine/bench_torch.py"),
                                             python: python, progress: { print("... \($0)") })
             print(report)
+        }
+    }
+
+    /// The token policy's training and greedy-decoding speed at several sequence lengths.
+    struct Policy: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Token policy training steps/s and tokens/s, and greedy decoding tokens/s, per sequence length.")
+
+        @Option(help: "Engine threads.") var threads = 2
+        @Option(help: "Timed training steps per sequence length.") var steps = 40
+        @Option(help: "Token ids in the random sequences (the policy adds two special ids).") var vocabulary = 256
+        @Option(help: "Sequence lengths in tokens, comma-separated.") var tokens = "25,50,100,200"
+
+        func validate() throws {
+            for (name, value) in [("threads", threads), ("steps", steps), ("vocabulary", vocabulary)] where value < 1 {
+                throw ValidationError("--\(name): expected a positive integer, found \(value)")
+            }
+        }
+
+        func run() throws {
+            #if DEBUG
+            print("note: this is a debug build; run `swift run -c release workbench bench policy` for meaningful numbers")
+            #endif
+            let lengths = tokens.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !lengths.isEmpty, lengths.allSatisfy({ $0 > 0 }) else {
+                throw ValidationError("--tokens: expected positive integers separated by commas, found '\(tokens)'")
+            }
+            print(try PolicyBenchmark.run(threads: threads, steps: steps, vocabulary: vocabulary, lengths: lengths,
+                                          progress: { print("... \($0)") }))
         }
     }
 }

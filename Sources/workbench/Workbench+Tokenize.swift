@@ -1,6 +1,7 @@
 import ActionData
 import ArgumentParser
 import Foundation
+import Metrics
 import Support
 import Tokenizers
 
@@ -90,12 +91,11 @@ extension Workbench.Tokenize {
         let mean = Double(counts.reduce(0, +)) / Double(max(1, counts.count))
         print("tokenizer \(tok.name): vocabulary \(tok.vocabularySize), \(data.count) chunks of \(data.steps) x \(data.dims)")
         print(String(format: "tokens per chunk: mean %.2f, min %d, max %d", mean, counts.min() ?? 0, counts.max() ?? 0))
-        guard decoded.count == data.count else { return }
-        var sq = [Double](repeating: 0, count: data.dims)
-        for (a, b) in zip(data.chunks, decoded) where a.values.count == b.values.count {
-            for i in a.values.indices { let e = a.values[i] - b.values[i]; sq[i % data.dims] += e * e }
+        let rmse: [Double]
+        do { rmse = try Statistics.perDimensionRMSE(data, decoded: decoded) } catch {
+            print("reconstruction RMSE not computed: \(error)")
+            return
         }
-        let n = Double(data.count * data.steps)
-        print("reconstruction RMSE per dimension: " + sq.enumerated().map { "\(data.dimensionNames[$0.offset])=\(String(format: "%.4g", ($0.element / n).squareRoot()))" }.joined(separator: " "))
+        print("reconstruction RMSE per dimension: " + rmse.enumerated().map { "\(data.dimensionNames[$0.offset])=\(String(format: "%.4g", $0.element))" }.joined(separator: " "))
     }
 }

@@ -1,5 +1,6 @@
 import ActionData
 import Foundation
+import Metrics
 import Support
 import Tokenizers
 import XCTest
@@ -90,19 +91,5 @@ final class CorrelatedActuatorsTests: XCTestCase {
         for d in 0..<7 { let hand = (sq[d] / Double(data.count * 5)).squareRoot()
             XCTAssertEqual(prefixes[0].reconstruction.rmse[d], hand, accuracy: 1e-6 * hand) }
         XCTAssertEqual(prefixes[0].reconstruction.tokens, single.map { [$0[0][0]] })
-    }
-
-    /// The error of given round trips, by hand: RMSE per dimension over every step, std of the data (n - 1).
-    func testReconstructionCompareByHand() throws {
-        let data = try ChunkSet(chunks: [try ActionChunk(steps: 1, dims: 2, values: [0, 10]), try ActionChunk(steps: 1, dims: 2, values: [2, 10])],
-                                dimensionNames: ["a", "b"], frequency: 1)
-        let decoded = [try ActionChunk(steps: 1, dims: 2, values: [1, 10]), try ActionChunk(steps: 1, dims: 2, values: [-1, 13])]
-        let r = try Reconstruction.compare(data, decoded: decoded, tokens: [[0], [1]])
-        XCTAssertEqual(r.rmse[0], sqrt(5.0), accuracy: 1e-12)        // errors 1 and -3
-        XCTAssertEqual(r.rmse[1], sqrt(4.5), accuracy: 1e-12)        // errors 0 and 3
-        XCTAssertEqual(r.std, [sqrt(2.0), 0])
-        XCTAssertEqual(r.relativeRMSE[0], sqrt(2.5), accuracy: 1e-12)
-        XCTAssertEqual(r.relativeRMSE[1], 0, "a constant dimension has relative error 0")
-        XCTAssertThrowsError(try Reconstruction.compare(data, decoded: [decoded[0]], tokens: [[0]]))
     }
 }

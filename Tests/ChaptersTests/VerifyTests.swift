@@ -1,6 +1,6 @@
 import Foundation
+import Metrics
 import Support
-import WorkbenchCore
 import XCTest
 @testable import Chapters
 @testable import Experiments

@@ -1,7 +1,7 @@
 import Experiments
 import Foundation
 import Support
-import WorkbenchCore
+import Metrics
 import XCTest
 @testable import Runner
 

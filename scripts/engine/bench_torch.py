@@ -1,4 +1,4 @@
-"""PyTorch twin of the Swift engine's training benchmark (TrainBenchmark in Sources/Engine/Bench).
+"""PyTorch twin of the Swift engine's training benchmark (TrainBenchmark in Sources/Benchmarks).
 
 Same models (reference: vocab 258, d_model 128, 4 heads, 2 layers, MLP 4x, context 64; tiny:
 d_model 64, 1 layer), batch 32, AdamW (lr 1e-3), random tokens, same thread count.

@@ -1,9 +1,9 @@
 import ActionData
 import Figures
 import Foundation
+import Metrics
 import Support
 import Experiments
-import WorkbenchCore
 
 extension CorrelatedActuators {
     static let dims = RobotArmGenerator.dimensionNames.count

@@ -1,5 +1,6 @@
 import ActionData
 import Foundation
+import Metrics
 import Support
 import Tokenizers
 import Experiments
@@ -139,9 +140,7 @@ public struct CorrelatedActuators: Experiment {
                 vc.codebookSize = k; vc.seed = rng.derived("vq \(k)").seed
                 let tok = try ResidualVQTokenizer(vc)
                 tok.progress = { context.progress.say("  seed \(seed) · \(c.vq.layers) x \(k) codes · \($0)") }
-                let t0 = Date()
-                try tok.fit(fit)
-                r.fitSeconds[k] = Date().timeIntervalSince(t0)
+                r.fitSeconds[k] = try Stopwatch.seconds { try tok.fit(fit) }
                 let losses = tok.training.losses
                 let half = losses.min { abs($0.step - vc.trainSteps / 2) < abs($1.step - vc.trainSteps / 2) }
                 r.trainingL1[k] = (half?.reconstruction ?? .nan, losses.last?.reconstruction ?? .nan)

@@ -1,11 +1,11 @@
 import Figures
 import Foundation
+import Metrics
 import Policies
 import Simulation
 import Support
 import Tokenizers
 import Experiments
-import WorkbenchCore
 
 extension VQBeTAnatomy {
     static let dataSets = ["multi-route", "arm"]

@@ -85,15 +85,15 @@ public struct VQBeTAnatomy: Experiment {
             let trainWindows = try train.actionWindows(window: window), testWindows = try test.actionWindows(window: window)
             hashes.append(trainWindows.contentHash + testWindows.contentHash)
             residual.progress = { context.progress.say("  seed \(seed) · residual VQ · \($0)") }
-            var fitSeconds = [try Self.seconds { try residual.fit(trainWindows) }]
+            var fitSeconds = [try Stopwatch.seconds { try residual.fit(trainWindows) }]
             r.reconstruction["multi-route"] = try Self.coarseAndFine(residual, testWindows)
             r.usage["multi-route"] = try residual.usage(testWindows)
-            fitSeconds.append(try Self.seconds { try single.fit(trainWindows) })
+            fitSeconds.append(try Stopwatch.seconds { try single.fit(trainWindows) })
             let arm = RobotArmGenerator(frequency: c.armFrequency)
             let armFit = try arm.chunks(count: c.armChunks, seed: rng.derived("arm fit").seed).resampledWindows(window)
             let armTest = try arm.chunks(count: max(c.armChunks / 4, 2), seed: rng.derived("arm test").seed).resampledWindows(window)
             let armTok = try ResidualVQTokenizer(tc)
-            fitSeconds.append(try Self.seconds { try armTok.fit(armFit) })
+            fitSeconds.append(try Stopwatch.seconds { try armTok.fit(armFit) })
             r.reconstruction["arm"] = try Self.coarseAndFine(armTok, armTest)
             r.usage["arm"] = try armTok.usage(armTest)
             context.progress.step("seed \(seed) · tokenizers fitted in " + fitSeconds.map { String(format: "%.0f s", $0) }.joined(separator: ", "))
@@ -103,7 +103,7 @@ public struct VQBeTAnatomy: Experiment {
                 pc.seed = rng.derived("policy \(v.slug)").seed
                 pc.offsets = v != .noOffset
                 let policy = try VQBeTPolicy(pc, tokenizer: v == .single ? single : residual, observationDim: 2, actionDim: 2)
-                r.trainSeconds[v] = try Self.seconds {
+                r.trainSeconds[v] = try Stopwatch.seconds {
                     try policy.train(train) { context.progress.say("  seed \(seed) · \(v.rawValue) · \($0)") }
                 }
                 r.actionError[v] = try policy.actionError(test)
@@ -114,13 +114,6 @@ public struct VQBeTAnatomy: Experiment {
             results.append(r)
         }
         return outcome(c, results, inputHash: StableHash.sha256Hex(hashes.joined()))
-    }
-
-    /// Wall-clock seconds `body` takes.
-    static func seconds(_ body: () throws -> Void) rethrows -> Double {
-        let t0 = Date()
-        try body()
-        return Date().timeIntervalSince(t0)
     }
 
     /// Mean squared reconstruction error with the primary code alone and with every code.

@@ -1,10 +1,10 @@
 import Foundation
 import ActionData
 import Figures
+import Metrics
 import Support
 import Tokenizers
 import Experiments
-import WorkbenchCore
 
 extension OutlierSensitivity {
     /// Dimensions the summary metrics average over: the six continuous end-effector deltas.

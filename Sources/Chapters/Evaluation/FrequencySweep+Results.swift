@@ -1,8 +1,8 @@
 import Figures
 import Foundation
+import Metrics
 import Support
 import Experiments
-import WorkbenchCore
 
 extension FrequencySweep {
     /// Mean and interval over seeds of one measure of one cell.

@@ -1,8 +1,8 @@
 import Figures
 import Foundation
+import Metrics
 import Support
 import Experiments
-import WorkbenchCore
 
 extension Scorecard {
     /// Short names of the ratings for tic labels (the table's labels carry emoji gnuplot may not draw).

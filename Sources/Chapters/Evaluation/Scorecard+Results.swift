@@ -1,8 +1,8 @@
 import Figures
 import Foundation
+import Metrics
 import Support
 import Experiments
-import WorkbenchCore
 
 extension Scorecard {
     /// The measured class of `name` from prediction errors `mse` (by tokenizer) and tokens at the

@@ -1,6 +1,7 @@
 import ActionData
 import Figures
 import Foundation
+import Metrics
 import Support
 import Tokenizers
 import Experiments
@@ -135,14 +136,7 @@ public struct Scorecard: Experiment {
     /// Mean microseconds per chunk to encode `data` and to decode `tokens`, each repeated for at least `seconds`.
     static func time(_ tok: any ActionTokenizer, on data: ChunkSet, tokens: [[Int]], seconds: Double) throws -> (Double, Double) {
         func measure(_ body: () throws -> Void) rethrows -> Double {
-            var runs = 0
-            let start = DispatchTime.now().uptimeNanoseconds
-            var elapsed = 0.0
-            repeat {
-                try body(); runs += 1
-                elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            } while elapsed < seconds
-            return elapsed / Double(runs * data.count) * 1e6
+            try 1e6 / Stopwatch.rate(items: data.count, atLeast: seconds, body)
         }
         let enc = try measure { for chunk in data.chunks { _ = try tok.encode(chunk) } }
         let dec = try measure { for t in tokens { _ = try tok.decode(t, steps: data.steps, dims: data.dims) } }

@@ -1,7 +1,7 @@
+import Experiments
 import Figures
 import Foundation
-import Experiments
-import WorkbenchCore
+import Metrics
 
 extension RateDistortion {
     /// Spread between the per-step sweeps, which all spend the same tokens per second: each is

@@ -1,10 +1,10 @@
 import ActionData
 import Figures
 import Foundation
+import Metrics
 import Support
 import Tokenizers
 import Experiments
-import WorkbenchCore
 
 /// Foundations chapter: reconstruction error against tokens per second as each tokenizer's knob moves.
 ///

@@ -1,9 +1,9 @@
 import Figures
 import Foundation
+import Metrics
 import Support
 import Tokenizers
 import Experiments
-import WorkbenchCore
 
 extension TokenCounts {
     func outcome(_ c: Config, datasets: [String], perSeed: [[Key: Cell]], inputHash: String) -> ExperimentOutcome {

@@ -1,10 +1,11 @@
 import ActionData
+import Experiments
 import Figures
 import Foundation
 import Lab
+import Metrics
 import Support
 import Tokenizers
-import Experiments
 
 /// Foundations chapter: tokens per one-second chunk as the control frequency rises.
 ///

@@ -1,8 +1,8 @@
 import Figures
 import Foundation
+import Metrics
 import Support
 import Experiments
-import WorkbenchCore
 
 extension CodebookSize {
     /// Metrics, figures, tables and the claim statistics from the per-seed cells (`cells[seed][K]`).

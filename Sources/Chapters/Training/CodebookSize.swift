@@ -125,10 +125,10 @@ public struct CodebookSize: Experiment {
                         say: @escaping (String) -> Void) throws -> Cell {
         let tok = try ResidualVQTokenizer(tc)
         tok.progress = { say("residual VQ · \($0)") }
-        let fitSeconds = try VQBeTAnatomy.seconds { try tok.fit(trainWindows) }
+        let fitSeconds = try Stopwatch.seconds { try tok.fit(trainWindows) }
         let usage = try tok.usage(testWindows)
         let policy = try VQBeTPolicy(pc, tokenizer: tok, observationDim: 2, actionDim: 2)
-        let trainSeconds = try VQBeTAnatomy.seconds { try policy.train(train) { say("policy · \($0)") } }
+        let trainSeconds = try Stopwatch.seconds { try policy.train(train) { say("policy · \($0)") } }
         let heldOut = try policy.heldOut(test)
         let report = try MultiRouteControl.evaluate(policy, task: task, episodes: episodes, seed: episodesSeed)
         return Cell(reconstructionMSE: try VQBeTAnatomy.coarseAndFine(tok, testWindows).all,

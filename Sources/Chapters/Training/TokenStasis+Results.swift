@@ -1,10 +1,10 @@
 import ActionData
 import Figures
 import Foundation
+import Metrics
 import Support
 import Tokenizers
 import Experiments
-import WorkbenchCore
 
 extension TokenStasis {
     /// The two evaluated sets, in table order.

@@ -1,10 +1,10 @@
 import ActionData
+import Experiments
 import Foundation
 import Lab
+import Metrics
 import Support
 import Tokenizers
-import Experiments
-import WorkbenchCore
 
 /// Training chapter: how a tokenizer fitted on one family of arm motions reconstructs another.
 ///
@@ -115,14 +115,12 @@ public struct TokenStasis: Experiment {
             let heldOut = try c.generator(c.fitFamily).chunks(count: c.evalChunks, seed: rng.derived("held-out").seed)
             let unseen = try c.generator(c.unseenFamily).chunks(count: c.evalChunks, seed: rng.derived("unseen").seed)
             hashes.append(fit.contentHash + heldOut.contentHash + unseen.contentHash)
-            var r = SeedResult(fitStd: Self.std(fit), heldOutExample: heldOut.chunks[0], unseenExample: unseen.chunks[0])
+            var r = SeedResult(fitStd: Statistics.perDimensionStd(fit), heldOutExample: heldOut.chunks[0], unseenExample: unseen.chunks[0])
             (r.outsideRange, r.outsidePercentiles) = Self.outside(unseen, fittedOn: fit)
             for name in c.tokenizers {
                 let tok = try c.settings.make(name, steps: fit.steps, fitSeed: rng.derived("tokenizer \(name)").seed, location: "\(c.settings.location).\(name)")
                 if let rvq = tok as? ResidualVQTokenizer { rvq.progress = { context.progress.say("  seed \(seed) · \(name) · \($0)") } }
-                let t0 = Date()
-                try tok.fit(fit)
-                let seconds = Date().timeIntervalSince(t0)
+                let seconds = try Stopwatch.seconds { try tok.fit(fit) }
                 r.inFamily[name] = try Self.measure(tok, on: heldOut)
                 r.unseen[name] = try Self.measure(tok, on: unseen)
                 if let rvq = tok as? ResidualVQTokenizer { r.usage[name] = (try rvq.usage(heldOut), try rvq.usage(unseen)) }
@@ -158,21 +156,13 @@ public struct TokenStasis: Experiment {
         return ratios.isEmpty ? .nan : Statistics.mean(ratios)
     }
 
-    /// Standard deviation per dimension (n - 1 in the denominator, as ``Reconstruction`` computes it).
-    static func std(_ data: ChunkSet) -> [Double] {
-        (0..<data.dims).map { d in
-            let v = data.values(dimension: d), m = Statistics.mean(v)
-            return (v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(max(1, v.count - 1))).squareRoot()
-        }
-    }
-
     /// Per dimension, the share of `data`'s values outside the fitting values' [min, max] and
     /// outside their [1st, 99th] percentiles (the ranges min-max and percentile binning fit).
     static func outside(_ data: ChunkSet, fittedOn fit: ChunkSet) -> ([Double], [Double]) {
         var range: [Double] = [], percentiles: [Double] = []
         for d in 0..<data.dims {
             let f = fit.values(dimension: d).sorted(), v = data.values(dimension: d)
-            let q01 = quantile(sorted: f, 0.01), q99 = quantile(sorted: f, 0.99)
+            let q01 = Statistics.quantile(sorted: f, 0.01), q99 = Statistics.quantile(sorted: f, 0.99)
             range.append(Double(v.filter { $0 < f.first! || $0 > f.last! }.count) / Double(v.count))
             percentiles.append(Double(v.filter { $0 < q01 || $0 > q99 }.count) / Double(v.count))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import Synchronization
 
 /// A fork-join pool of persistent worker threads that spin briefly between jobs.

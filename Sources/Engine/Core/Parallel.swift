@@ -45,7 +45,7 @@ public enum Parallel {
     }()
 
     /// Runs the one-time set-up (idempotent).
-    @inline(__always) static func setUp() { _ = setUpOnce }
+    @inline(__always) public static func setUp() { _ = setUpOnce }
 
     /// Calls `body` on `chunks` disjoint sub-ranges covering `0..<n` (one chunk per thread when
     /// `work`, the op's total size, is large enough; otherwise one call on this thread).

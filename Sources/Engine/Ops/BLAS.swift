@@ -1,5 +1,6 @@
 import _OpenBLAS
 import Foundation
+import Support
 
 /// The single entry point to `cblas_sgemm`, with counters for the benchmark.
 ///
@@ -94,11 +95,4 @@ public enum BLAS {
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
-}
-
-/// Seconds from a monotonic clock.
-@inline(__always) public func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }

@@ -88,23 +88,3 @@ public enum GradientClipping {
         return norm
     }
 }
-
-/// Learning rate as a function of the step index (0-based).
-public enum LearningRateSchedule: Sendable, Equatable {
-    /// Always `peak`.
-    case constant(Float)
-    /// Linear rise from 0 to `peak` over `warmup` steps, then cosine decay to `floor` at `total`.
-    case warmupCosine(peak: Float, warmup: Int, total: Int, floor: Float)
-
-    /// The rate for `step`.
-    public func rate(at step: Int) -> Float {
-        switch self {
-        case let .constant(lr): return lr
-        case let .warmupCosine(peak, warmup, total, floor):
-            if step < warmup { return peak * Float(step + 1) / Float(warmup) }
-            if step >= total { return floor }
-            let progress = Float(step - warmup) / Float(max(total - warmup, 1))
-            return floor + 0.5 * (peak - floor) * (1 + cosf(Float.pi * progress))
-        }
-    }
-}

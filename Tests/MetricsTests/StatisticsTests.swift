@@ -1,8 +1,7 @@
 import Foundation
-import XCTest
-@testable import Experiments
-@testable import WorkbenchCore
 import Support
+import XCTest
+@testable import Metrics
 
 final class StatisticsTests: XCTestCase {
     /// The t quantiles match scipy.stats.t.ppf(0.975, df) (fixture from scripts/fixtures/make_golden.py).
@@ -87,25 +86,32 @@ final class StatisticsTests: XCTestCase {
         let s = SeedSummary([3, 2, 2], scale: .ordinal)
         XCTAssertEqual(s.mean, 2)
         XCTAssertTrue(s.low.isNaN && s.high.isNaN)
-        XCTAssertEqual(Format.interval(s), "2 (seeds: 3, 2, 2)")
         XCTAssertEqual(SeedSummary([1, 0], scale: .ordinal).mean, 0, "no majority: the lower median")
         XCTAssertEqual(SeedSummary([1, 2, 3], scale: .ordinal).mean, 2, "no majority: the median class")
         XCTAssertEqual(SeedSummary([3, 3, 0, 1, 3], scale: .ordinal).mean, 3)
-        XCTAssertEqual(Format.percentInterval(SeedSummary([0.9, 0.95, 1.0], scale: .proportion)).hasSuffix(", 100] %"), true)
     }
 
-    func testFormat() {
-        XCTAssertEqual(Format.number(0.012345), "0.0123")
-        XCTAssertEqual(Format.number(123.45), "123")
-        XCTAssertEqual(Format.number(1234.6), "1235")
-        XCTAssertEqual(Format.number(2.0), "2.00")
-        XCTAssertEqual(Format.parameter(10), "10")
-        XCTAssertEqual(Format.parameter(0.1), "0.1")
-        XCTAssertEqual(Format.number(1.5e-5), "1.50e-05")
-        XCTAssertEqual(Format.percent(0.001), "0.1 %")
-        XCTAssertEqual(Format.percent(0.05), "5 %")
-        for (n, text) in [(0, "0"), (999, "999"), (1_000, "1,000"), (65_536, "65,536"), (1_234_567, "1,234,567"), (-4_096, "-4,096")] {
-            XCTAssertEqual(Format.integer(n), text)
+    /// Quantiles with linear interpolation equal numpy's `np.quantile` (default method).
+    func testQuantileMatchesNumpy() {
+        let sorted = [-1.0, 0, 2, 2, 3.5, 7.25, 11]
+        // np.quantile([3.5, -1, 2, 7.25, 0, 2, 11], q) for each q:
+        for (q, want) in [(0.0, -1.0), (0.01, -0.94), (0.25, 1.0), (0.5, 2.0), (0.63, 3.1700000000000004), (0.99, 10.774999999999999), (1, 11)] {
+            XCTAssertEqual(Statistics.quantile(sorted: sorted, q), want, accuracy: 1e-15, "q = \(q)")
         }
+        XCTAssertEqual(Statistics.quantile(sorted: [4], 0.3), 4)
+    }
+
+    func testProportion() {
+        XCTAssertEqual(Statistics.proportion(3, of: 4), 0.75)
+        XCTAssertEqual(Statistics.proportion(0, of: 0), 0, "no trials: share 0")
+        XCTAssertEqual(Statistics.proportion(1, of: 3), 1.0 / 3.0)
+    }
+
+    func testMeanStdAndRMS() {
+        XCTAssertEqual(Statistics.mean([1, 2, 3, 6]), 3)
+        XCTAssertEqual(Statistics.mean([]), 0)
+        XCTAssertEqual(Statistics.std([1, 2, 3, 6]), (14.0 / 3).squareRoot(), accuracy: 1e-15)
+        XCTAssertEqual(Statistics.std([5]), 0)
+        XCTAssertEqual(Statistics.rms([3, -4]), (12.5).squareRoot(), accuracy: 1e-15)
     }
 }

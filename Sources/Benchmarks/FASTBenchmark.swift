@@ -1,6 +1,7 @@
 import ActionData
 import Foundation
 import Support
+import Tokenizers
 
 /// The FAST speed benchmark behind `workbench bench fast`: Swift against the Python pipeline.
 ///
@@ -53,9 +54,7 @@ public enum FASTBenchmark {
         // split over threads by the tokenizer itself.
 
         progress("fitting FAST (gamma 10, vocabulary 1024)")
-        let start = Date()
-        try tok.fit(set)
-        let fitSeconds = Date().timeIntervalSince(start)
+        let fitSeconds = try Stopwatch.seconds { try tok.fit(set) }
         let tokens = try tok.encode(batch: set.chunks)
         let perChunk = Double(tokens.map(\.count).reduce(0, +)) / Double(chunks)
         let decoded = try tok.decode(batch: tokens, steps: steps, dims: dims)
@@ -64,8 +63,8 @@ public enum FASTBenchmark {
         var swift: [Measurement] = []
         for threads in [1, 2] {
             progress("timing Swift on \(threads) thread(s)")
-            let enc = try rate(chunks, seconds) { _ = try tok.encode(batch: set.chunks, threads: threads) }
-            let dec = try rate(chunks, seconds) { _ = try tok.decode(batch: tokens, steps: steps, dims: dims, threads: threads) }
+            let enc = try Stopwatch.rate(items: chunks, atLeast: seconds, warmUp: true) { _ = try tok.encode(batch: set.chunks, threads: threads) }
+            let dec = try Stopwatch.rate(items: chunks, atLeast: seconds, warmUp: true) { _ = try tok.decode(batch: tokens, steps: steps, dims: dims, threads: threads) }
             swift.append(Measurement(threads: threads, encodePerSecond: enc, decodePerSecond: dec))
         }
 
@@ -121,15 +120,6 @@ public enum FASTBenchmark {
         return (lines + verdicts).joined(separator: "\n")
     }
 
-    /// Chunks per second of `body` (which processes all `chunks`), repeated for at least `seconds`.
-    static func rate(_ chunks: Int, _ seconds: Double, _ body: () throws -> Void) throws -> Double {
-        try body()                                                    // warm-up
-        var runs = 0
-        let start = Date()
-        repeat { try body(); runs += 1 } while Date().timeIntervalSince(start) < seconds
-        return Double(runs * chunks) / Date().timeIntervalSince(start)
-    }
-
     /// RMSE between original and decoded values in the normalised space (clipped to [-1, 1]).
     static func normalisedRMSE(_ a: [ActionChunk], _ b: [ActionChunk], _ tok: FASTTokenizer) -> Double {
         var sum = 0.0, n = 0
@@ -156,19 +146,12 @@ public enum FASTBenchmark {
         defer { try? FileManager.default.removeItem(at: dir) }
         let npy = dir.appendingPathComponent("chunks.npy")
         try NPY.write(NPYArray(shape: [set.count, set.steps, set.dims], values: set.flatValues), to: npy)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [script.path, "--data", npy.path, "--gamma", "10", "--vocabulary", "1024",
+        let command = [python, script.path, "--data", npy.path, "--gamma", "10", "--vocabulary", "1024",
                        "--seconds", "\(seconds)", "--threads", "1", "2"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0, let last = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
+        let output = try Subprocess.output(command)
+        guard let last = output.split(separator: "\n").last,
               let json = try? JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any] else {
-            throw BenchmarkError("\(python) \(script.path) exited with status \(p.terminationStatus): \(errText.suffix(600))")
+            throw BenchmarkError("`\(command.joined(separator: " "))` printed no JSON result on its last line")
         }
         return json
     }

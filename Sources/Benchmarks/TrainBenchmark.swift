@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Support
 
@@ -205,16 +206,7 @@ public enum TrainBenchmark {
 
     /// Runs the PyTorch twin; returns its `key=value` lines, or nil when it cannot run.
     static func runTorch(_ script: URL, python: String, steps: Int, threads: Int) -> [String: String]? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = [python, script.path, "--steps", "\(steps)", "--threads", "\(threads)"]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return nil }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0, let text = String(data: data, encoding: .utf8) else { return nil }
+        guard let text = try? Subprocess.output([python, script.path, "--steps", "\(steps)", "--threads", "\(threads)"]) else { return nil }
         var kv: [String: String] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: "=", maxSplits: 1)
