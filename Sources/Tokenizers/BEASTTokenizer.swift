@@ -228,3 +228,11 @@ public struct BEASTConfig: Equatable, Sendable {
         guard (2...65_536).contains(bins) else { throw fail("bins", "expected an integer in 2...65536, found \(bins)") }
     }
 }
+
+extension BEASTTokenizer: ReportsClipStatistics {
+    /// ``resetStats()``.
+    public func resetClipStatistics() { resetStats() }
+
+    /// Control points clamped into the first or last bin, out of the control points quantised.
+    public var clipCount: ClipCount { let s = stats; return ClipCount(clipped: s.clipped, counted: s.controlPoints) }
+}
