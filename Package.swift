@@ -50,10 +50,11 @@ let package = Package(
             name: "WorkbenchCore",
             dependencies: ["Support", "ActionData", "Tokenizers", "Figures", "Literate", "TOMLKit"],
             exclude: ["README.md"]),
+        .target(name: "Lab", dependencies: ["ActionData", "Policies", "Simulation", "Support", "Tokenizers", "WorkbenchCore"], exclude: ["README.md"]),
         .target(
             name: "Chapters",
             dependencies: [
-                "WorkbenchCore", "ActionData", "Tokenizers", "Engine", "Policies", "Simulation", "Figures", "Literate", "Support",
+                "Lab", "WorkbenchCore", "ActionData", "Tokenizers", "Engine", "Policies", "Simulation", "Figures", "Literate", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
@@ -81,7 +82,8 @@ let package = Package(
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
         .testTarget(name: "LiterateTests", dependencies: ["Literate"]),
         .testTarget(name: "WorkbenchCoreTests", dependencies: ["WorkbenchCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "WorkbenchCore", "Literate", "ActionData", "Tokenizers", "Support"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "ActionData", "Policies", "Simulation", "Support", "Tokenizers"]),
+        .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "Lab", "WorkbenchCore", "Literate", "ActionData", "Tokenizers", "Support"]),
     ],
     swiftLanguageModes: [.v5],
     cxxLanguageStandard: .cxx17

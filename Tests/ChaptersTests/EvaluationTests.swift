@@ -4,49 +4,11 @@ import Support
 import Tokenizers
 import XCTest
 @testable import Chapters
+@testable import Lab
 @testable import WorkbenchCore
 
 /// The evaluation chapter's measures and decision rules, on hand-made data.
 final class EvaluationTests: XCTestCase {
-    // MARK: Measures
-
-    func testCopyRateCountsRepeatsOverAllSequences() {
-        // [1,1,1,2]: 3 pairs, 2 repeats; [3,3]: 1 pair, 1 repeat; [7]: no pair.
-        XCTAssertEqual(PredictionMetrics.copyRate([[1, 1, 1, 2], [3, 3], [7]]), 0.75)
-        XCTAssertEqual(PredictionMetrics.copyRate([[1, 2, 3, 4]]), 0)
-        XCTAssertTrue(PredictionMetrics.copyRate([[5], []]).isNaN)
-    }
-
-    func testConstantShareCountsFlatPredictions() {
-        // [5] is too short to be flat or not; of the other three, two are one repeated token.
-        XCTAssertEqual(PredictionMetrics.constantShare([[1, 1, 1], [1, 2], [4, 4], [5]]), 2.0 / 3.0, accuracy: 1e-15)
-        XCTAssertEqual(PredictionMetrics.constantShare([[1, 2]]), 0)
-    }
-
-    func testSpearmanAgainstHandComputedRanks() {
-        XCTAssertEqual(PredictionMetrics.spearman([1, 2, 3, 4], [0.1, 0.5, 0.7, 9]), 1, accuracy: 1e-12)
-        XCTAssertEqual(PredictionMetrics.spearman([1, 2, 3, 4], [4, 3, 2, 1]), -1, accuracy: 1e-12)
-        // One swap of neighbours among four: ranks (1,2,4,3): 1 - 6*2/(4*15) = 0.8.
-        XCTAssertEqual(PredictionMetrics.spearman([1, 2, 3, 4], [1, 2, 4, 3]), 0.8, accuracy: 1e-12)
-        // Ties share their average rank: y ranks (1.5,1.5,3,4); Pearson on ranks.
-        XCTAssertEqual(PredictionMetrics.spearman([1, 2, 3, 4], [1, 1, 2, 3]), 0.9486832980505138, accuracy: 1e-12)
-    }
-
-    func testFASTFailuresAreCountedAndScoredRelaxed() throws {
-        let splines = try DidacticSplines.sample(count: 50, steps: 25, seed: 7)
-        let tok = FASTTokenizer(FASTConfig(gamma: 10, vocabulary: 300))
-        try tok.fit(splines.chunks)
-        // An id outside the vocabulary fails strict decoding but still gets a chunk to score.
-        let (chunk, clean) = SplinePrediction.decodeForEvaluation(tok, [tok.vocabularySize + 3], steps: 25)
-        XCTAssertFalse(clean)
-        XCTAssertEqual(chunk.steps, 25)
-        // A sequence cut short is a failure too (strict decoding wants all 25 coefficients).
-        let good = try tok.encode(splines.chunks.chunks[0])
-        XCTAssertTrue(SplinePrediction.decodeForEvaluation(tok, good, steps: 25).clean)
-        XCTAssertGreaterThan(good.count, 1)
-        XCTAssertFalse(SplinePrediction.decodeForEvaluation(tok, Array(good.prefix(1)), steps: 25).clean)
-    }
-
     // MARK: Decision rules on synthetic tables
 
     /// The frequency sweep's configuration and claims in `profile`, from the committed file.

@@ -1,5 +1,6 @@
 import Figures
 import Foundation
+import Lab
 import Support
 import WorkbenchCore
 

@@ -1,0 +1,134 @@
+import ActionData
+import Foundation
+import Policies
+import Support
+import Tokenizers
+import WorkbenchCore
+
+/// The FAST paper's didactic prediction task, one cell at a time: tokenize splines, train, decode.
+///
+/// A cell is one tokenizer at one sampling rate with one seed. Its training splines fit the
+/// tokenizer and train a ``TokenPolicy`` (the engine's GPT with the spline's 4 control points as a
+/// prefix of 4 continuous vectors `(t, y)`) with teacher forcing; its held-out splines are
+/// predicted by greedy decoding and compared with the true spline. Both the frequency sweep and
+/// the scorecard run cells through here, so a cell they share is trained once (``CellCache``).
+public struct SplinePrediction {
+    /// Everything a cell's result depends on; its JSON is the cell's cache description.
+    public struct Spec: Codable, Equatable {
+        public var tokenizer: String
+        /// The tokenizer's settings table as canonical JSON.
+        public var settings: String
+        /// Steps per sequence (the sampling rate: one spline is one second).
+        public var steps: Int
+        public var seed: UInt64
+        public var trainExamples: Int
+        public var testExamples: Int
+        public var policy: TokenPolicyConfig
+    }
+
+    /// What one cell measured. Everything here is deterministic for a fixed thread count, except
+    /// `trainSeconds`, which is shown on the terminal and never written to results.
+    public struct Cell: Codable, Equatable {
+        /// Mean squared error of the decoded prediction against the true spline (held-out splines).
+        public var mse: Double
+        /// `mse` divided by the variance of the true held-out values.
+        public var relativeMSE: Double
+        /// Mean squared error of the tokenizer's own round trip of the true splines: the floor the
+        /// model cannot go below.
+        public var reconstructionMSE: Double
+        /// Share of predicted tokens equal to the token before them, and the same for the true tokens.
+        public var copyRate: Double, trueCopyRate: Double
+        /// Share of predicted sequences made of one repeated token (a flat line for per-step tokens).
+        public var constantShare: Double
+        /// Share of predicted sequences that do not decode cleanly (strict decoding would reject them).
+        public var decodeFailures: Double
+        /// Mean tokens per true held-out sequence, and per predicted sequence.
+        public var tokensPerSequence: Double, predictedTokens: Double
+        /// Exact teacher-forced training loss at the end of training (nats per token).
+        public var finalLoss: Double
+        /// Seconds spent training (machine-dependent; not written to results).
+        public var trainSeconds: Double
+        /// The first held-out spline and its prediction, for the overlay figure.
+        public var exampleTruth: [Double], examplePrediction: [Double]
+    }
+
+    /// Runs (or resumes) one cell. `progress` receives the tokenizer's fit reports (when it reports any) and the policy's training reports.
+    public static func run(_ spec: Spec, cells: CellCache, progress: @escaping (TrainingProgress) -> Void) throws -> (cell: Cell, resumed: Bool) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let description = "spline-prediction " + String(decoding: try encoder.encode(spec), as: UTF8.self)
+        var resumed = false
+        let cell = try cells.cell(description, resumed: &resumed) { try compute(spec, progress: progress) }
+        return (cell, resumed)
+    }
+
+    /// The splines of one cell: training and held-out sets with their conditions.
+    public static func data(_ spec: Spec) throws -> (train: ChunkSet, trainConditions: [[Double]], test: ChunkSet, testConditions: [[Double]]) {
+        let root = SeededGenerator(seed: spec.seed)
+        let train = try DidacticSplines.sample(count: spec.trainExamples, steps: spec.steps, seed: root.derived("train").seed)
+        let test = try DidacticSplines.sample(count: spec.testExamples, steps: spec.steps, seed: root.derived("test").seed)
+        return (train.chunks, train.conditions, test.chunks, test.conditions)
+    }
+
+    /// The prefix for one spline: its 4 control points as `(t, y)` pairs, flattened.
+    public static func condition(_ controls: [Double]) -> [Float] {
+        zip(DidacticSplines.knots, controls).flatMap { [Float($0), Float($1)] }
+    }
+
+    /// Computes one cell (without the cache).
+    public static func compute(_ spec: Spec, progress: @escaping (TrainingProgress) -> Void) throws -> Cell {
+        let (train, trainConditions, test, testConditions) = try data(spec)
+        let tok = try TokenizerRegistry.make(spec.tokenizer, parameters: ParameterReader(
+            try ParameterValue.parseJSON(Data(spec.settings.utf8), source: "settings of \(spec.tokenizer)"), location: "tokenizer \(spec.tokenizer)"))
+        (tok as? any ReportsProgress)?.progress = progress
+        try tok.fit(train)
+        let trainTokens = try train.chunks.map { try tok.encode($0) }
+        let testTokens = try test.chunks.map { try tok.encode($0) }
+        let longest = trainTokens.map(\.count).max() ?? 1
+        let fixed = tok.tokensPerChunk(steps: spec.steps, dims: 1)
+        let length: GenerationLength = fixed.map { .fixed($0) } ?? .untilEnd(max: longest + longest / 4 + 4)
+
+        let set = try TokenSequenceSet(sequences: trainTokens, conditions: trainConditions.map(condition),
+                                       prefixLength: 4, conditionDim: 2, vocabulary: tok.vocabularySize)
+        let policy = try TokenPolicy(config: spec.policy, vocabulary: tok.vocabularySize, prefixLength: 4, conditionDim: 2,
+                                     maxLength: length.limit, seed: SeededGenerator(seed: spec.seed).derived("policy-\(spec.tokenizer)-\(spec.steps)").seed)
+        let summary = try policy.train(set, progress: progress)
+        let predicted = try policy.generate(conditions: testConditions.map(condition), length: length)
+
+        var sq = 0.0, reconSq = 0.0, failures = 0
+        var first: [Double] = []
+        for (i, tokens) in predicted.enumerated() {
+            let (chunk, clean) = decodeForEvaluation(tok, tokens, steps: spec.steps)
+            if !clean { failures += 1 }
+            let truth = test.chunks[i].values
+            sq += zip(chunk.values, truth).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+            let recon = decodeForEvaluation(tok, testTokens[i], steps: spec.steps).chunk
+            reconSq += zip(recon.values, truth).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+            if i == 0 { first = chunk.values }
+        }
+        let n = Double(test.count * spec.steps)
+        let allTruth = test.chunks.flatMap(\.values)
+        let variance = Statistics.mean(allTruth.map { $0 * $0 }) - pow(Statistics.mean(allTruth), 2)
+        let mse = sq / n
+        return Cell(mse: mse, relativeMSE: variance > 0 ? mse / variance : .nan, reconstructionMSE: reconSq / n,
+                    copyRate: PredictionMetrics.copyRate(predicted), trueCopyRate: PredictionMetrics.copyRate(testTokens),
+                    constantShare: PredictionMetrics.constantShare(predicted), decodeFailures: Double(failures) / Double(test.count),
+                    tokensPerSequence: Statistics.mean(testTokens.map { Double($0.count) }),
+                    predictedTokens: Statistics.mean(predicted.map { Double($0.count) }),
+                    finalLoss: summary.finalLoss, trainSeconds: summary.seconds,
+                    exampleTruth: test.chunks[0].values, examplePrediction: first)
+    }
+
+    /// Decodes a predicted sequence for scoring: whether it decodes cleanly, and the chunk scored.
+    ///
+    /// A tokenizer with ``RelaxedDecoding`` (FAST: unknown ids dropped, coefficients truncated or
+    /// zero-padded, values clamped) decodes with repairs, and a sequence strict decoding would
+    /// reject counts as a failure. Any other tokenizer's failure scores as an all-zero chunk.
+    public static func decodeForEvaluation(_ tok: any ActionTokenizer, _ tokens: [Int], steps: Int) -> (chunk: ActionChunk, clean: Bool) {
+        if let relaxed = tok as? any RelaxedDecoding, let r = try? relaxed.decodeRelaxed(tokens, steps: steps, dims: 1) {
+            return r
+        }
+        if let chunk = try? tok.decode(tokens, steps: steps, dims: 1) { return (chunk, true) }
+        return (try! ActionChunk(steps: steps, dims: 1, values: [Double](repeating: 0, count: steps)), false)
+    }
+}
