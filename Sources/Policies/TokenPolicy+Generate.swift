@@ -19,15 +19,15 @@ public enum GenerationLength: Sendable, Equatable {
 }
 
 extension TokenPolicy {
-    /// Greedy decoding from each condition (flattened, `prefixLength * conditionDim` values).
+    /// Greedy (or sampled) decoding from each condition (flattened, `prefixLength * conditionDim` values).
     ///
     /// Conditions are decoded in batches of ``TokenPolicyConfig/evaluationBatchSize`` with the
     /// engine's KV cache (`GPT.makeCaches` and `GPT.step`, no gradients): the prefix and BOS go in
-    /// first, then one token per step. At each step the engine's greedy `Sampler` picks the most
-    /// likely id among those allowed (special ids as `length` says); a row that has ended keeps
-    /// feeding EOS until every row of the batch has ended. Throws ``PolicyError`` for a bad
-    /// condition or a length outside `0...maxLength`.
-    public func generate(conditions: [[Float]], length: GenerationLength) throws -> [[Int]] {
+    /// first, then one token per step. At each step `sampler` (the engine's greedy `Sampler` unless
+    /// given) picks an id among those allowed (special ids as `length` says), row by row; a row that
+    /// has ended keeps feeding EOS until every row of the batch has ended. Throws ``PolicyError``
+    /// for a bad condition or a length outside `0...maxLength`.
+    public func generate(conditions: [[Float]], length: GenerationLength, sampler: Sampler = Sampler(.greedy)) throws -> [[Int]] {
         let n = length.limit
         guard (0...maxLength).contains(n) else {
             throw PolicyError.invalidArgument("cannot generate \(n) tokens: the policy's maxLength is \(maxLength)")
@@ -39,7 +39,7 @@ extension TokenPolicy {
         allowed[bos] = false
         if case .fixed = length { allowed[eos] = false }
         let stopsAtEnd = allowed[eos]
-        var sampler = Sampler(.greedy)
+        var sampler = sampler
         let wasTraining = gpt.training
         gpt.training = false
         defer { gpt.training = wasTraining }

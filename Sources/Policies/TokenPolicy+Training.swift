@@ -2,20 +2,6 @@ import Engine
 import Foundation
 import Support
 
-/// A progress report during ``TokenPolicy/train(_:progress:)``, for the caller to print.
-public struct TrainingProgress: Sendable, Equatable, CustomStringConvertible {
-    /// Steps completed, and steps in the run.
-    public var step: Int, totalSteps: Int
-    /// Mean minibatch loss over the steps since the previous report (nats per target token).
-    public var loss: Double
-    /// Seconds since training started, and the estimated seconds left at the current pace.
-    public var elapsed: Double, eta: Double
-
-    public var description: String {
-        String(format: "step %d/%d  loss %.4f  %.1f s elapsed, about %.1f s left", step, totalSteps, loss, elapsed, eta)
-    }
-}
-
 /// One point of the training loss curve.
 public struct LossSample: Sendable, Equatable, Codable {
     /// Steps completed at this point.
@@ -55,7 +41,8 @@ extension TokenPolicy {
     /// optimiser is fresh at every call, and so is the minibatch order (the same for each call).
     ///
     /// - Parameter progress: called every ``TokenPolicyConfig/progressEvery`` steps and after the
-    ///   last one.
+    ///   last one, phase `policy`, with the mean minibatch loss since the previous report (nats
+    ///   per target token).
     /// - Returns: the loss curve, the exact final loss (see ``TrainingSummary/finalLoss``) and timing.
     @discardableResult
     public func train(_ set: TokenSequenceSet, progress: (TrainingProgress) -> Void = { _ in }) throws -> TrainingSummary {
@@ -100,8 +87,8 @@ extension TokenPolicy {
             }
             if done % c.progressEvery == 0 || done == steps {
                 let elapsed = monotonicSeconds() - t0
-                progress(TrainingProgress(step: done, totalSteps: steps, loss: reportSum / Double(reportSteps),
-                                          elapsed: elapsed, eta: elapsed / Double(done) * Double(steps - done)))
+                progress(TrainingProgress(phase: "policy", step: done, totalSteps: steps, loss: reportSum / Double(reportSteps),
+                                          elapsed: elapsed))
                 reportSum = 0; reportSteps = 0
             }
         }

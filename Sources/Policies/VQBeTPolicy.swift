@@ -4,61 +4,6 @@ import Foundation
 import Support
 import Tokenizers
 
-/// Demonstrations for an observation-to-action policy: per episode, what was observed and done.
-public struct Demonstrations: Sendable {
-    /// One episode: `observations[t]` was seen when `actions[t]` was taken (equal counts).
-    public struct Episode: Sendable {
-        public var observations: [[Double]], actions: [[Double]]
-        public init(observations: [[Double]], actions: [[Double]]) { self.observations = observations; self.actions = actions }
-    }
-    public var episodes: [Episode]
-    /// Widths of an observation and of an action.
-    public let observationDim: Int, actionDim: Int
-
-    /// Checks that every episode is non-empty, has one observation per action, the same widths
-    /// throughout and only finite values; the error names the episode and step.
-    public init(_ episodes: [Episode]) throws {
-        guard let first = episodes.first, let o = first.observations.first, let a = first.actions.first else {
-            throw PolicyError.invalidArgument("demonstrations need at least one episode with at least one step")
-        }
-        observationDim = o.count; actionDim = a.count
-        for (e, ep) in episodes.enumerated() {
-            guard !ep.actions.isEmpty, ep.observations.count == ep.actions.count else {
-                throw PolicyError.invalidArgument("episode \(e) has \(ep.observations.count) observations for \(ep.actions.count) actions")
-            }
-            for t in 0..<ep.actions.count {
-                guard ep.observations[t].count == observationDim, ep.actions[t].count == actionDim else {
-                    throw PolicyError.invalidArgument("episode \(e) step \(t): widths \(ep.observations[t].count)/\(ep.actions[t].count), expected \(observationDim)/\(actionDim)")
-                }
-                guard ep.observations[t].allSatisfy(\.isFinite), ep.actions[t].allSatisfy(\.isFinite) else {
-                    throw PolicyError.invalidArgument("episode \(e) step \(t) holds a NaN or infinite value")
-                }
-            }
-        }
-        self.episodes = episodes
-    }
-
-    /// Every (episode, step) pair, episode-major.
-    public var samples: [(episode: Int, step: Int)] {
-        episodes.enumerated().flatMap { e, ep in (0..<ep.actions.count).map { (e, $0) } }
-    }
-
-    /// The `window` actions from `step` on; past the episode's end the agent stands still (zeros).
-    public func actionWindow(episode e: Int, step t: Int, window: Int) -> [Double] {
-        let acts = episodes[e].actions
-        var out = [Double](repeating: 0, count: window * actionDim)
-        for i in 0..<window where t + i < acts.count {
-            for d in 0..<actionDim { out[i * actionDim + d] = acts[t + i][d] }
-        }
-        return out
-    }
-
-    /// Every action window as a chunk set of `window`-step chunks (what the tokenizer is fitted on).
-    public func actionWindows(window: Int) throws -> ChunkSet {
-        try ChunkSet(chunks: samples.map { try ActionChunk(steps: window, dims: actionDim, values: actionWindow(episode: $0.episode, step: $0.step, window: window)) })
-    }
-}
-
 /// VQ-BeT (arXiv 2403.03181): a transformer over recent observations that predicts the residual VQ
 /// codes of the next action window, one categorical per layer, and an offset for every (layer, code).
 ///
@@ -82,8 +27,8 @@ public final class VQBeTPolicy: Module {
     /// The frozen action tokenizer.
     public let tokenizer: ResidualVQTokenizer
     public let observationDim: Int, actionDim: Int
-    /// Observation standardisation (from the training demonstrations).
-    public private(set) var observationMean: [Double], observationDeviation: [Double]
+    /// The observation histories it sees, standardised with the training demonstrations' statistics.
+    public private(set) var observationHistory: ObservationHistory
     let inProj: Linear, position: Embedding, blocks: [TransformerBlock], lnF: LayerNorm
     let codeHead: Linear, offsetHead: MLP
     /// Losses logged during ``train(_:progress:)``: step, total, code (focal) and offset parts.
@@ -103,7 +48,7 @@ public final class VQBeTPolicy: Module {
         }
         self.config = config; self.tokenizer = tokenizer
         self.observationDim = observationDim; self.actionDim = actionDim
-        observationMean = Array(repeating: 0, count: observationDim); observationDeviation = Array(repeating: 1, count: observationDim)
+        observationHistory = ObservationHistory(length: config.history, dims: observationDim)
         let rng = SeededGeneratorBox(seed: config.seed)
         let d = config.dModel
         inProj = Linear(observationDim, d, rng: rng)
@@ -133,29 +78,17 @@ public final class VQBeTPolicy: Module {
 
     /// The standardised history of `H` observations ending at `step` (the first repeated before the start).
     func history(_ observations: [[Double]], endingAt step: Int) -> [Float] {
-        let H = config.history
-        var out = [Float](repeating: 0, count: H * observationDim)
-        for i in 0..<H {
-            let o = observations[max(step - (H - 1) + i, 0)]
-            for d in 0..<observationDim { out[i * observationDim + d] = Float((o[d] - observationMean[d]) / observationDeviation[d]) }
-        }
-        return out
+        observationHistory.values(observations, endingAt: step)
     }
 
     // MARK: Training
 
     /// Trains on `demos` with AdamW (linear warm-up, then cosine decay); deterministic for a seed.
-    public func train(_ demos: Demonstrations, progress: ((String) -> Void)? = nil) throws {
+    public func train(_ demos: Demonstrations, progress: ((TrainingProgress) -> Void)? = nil) throws {
         guard demos.observationDim == observationDim, demos.actionDim == actionDim else {
             throw PolicyError.mismatch("demonstrations are \(demos.observationDim) -> \(demos.actionDim), the policy \(observationDim) -> \(actionDim)")
         }
-        // Observation statistics.
-        let allObs = demos.episodes.flatMap(\.observations)
-        for d in 0..<observationDim {
-            let v = allObs.map { $0[d] }, m = v.reduce(0, +) / Double(v.count)
-            observationMean[d] = m
-            observationDeviation[d] = max((v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count)).squareRoot(), 1e-6)
-        }
+        observationHistory.fit(demos)
         // Per sample: codes of its window, and the standardised residual the offsets must explain.
         let samples = demos.samples
         let targets = try windowTargets(demos, samples)
@@ -189,8 +122,8 @@ public final class VQBeTPolicy: Module {
             if (step + 1) % logEvery == 0 || step + 1 == config.trainSteps {
                 log.append((step + 1, Double(loss.item), Double(codeLoss), Double(offsetLoss)))
                 let elapsed = monotonicSeconds() - t0
-                progress?(String(format: "step %d/%d · loss %.4f (codes %.4f, offsets %.4f) · ETA %.0f s", step + 1, config.trainSteps,
-                                 loss.item, codeLoss, offsetLoss, elapsed / Double(step + 1) * Double(config.trainSteps - step - 1)))
+                progress?(TrainingProgress(phase: "vq-bet", step: step + 1, totalSteps: config.trainSteps, loss: Double(loss.item),
+                                           terms: [.init("codes", Double(codeLoss)), .init("offsets", Double(offsetLoss))], elapsed: elapsed))
             }
         }
     }

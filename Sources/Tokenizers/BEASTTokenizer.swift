@@ -234,3 +234,11 @@ public struct BEASTConfig: Equatable, Sendable {
         }
     }
 }
+
+extension BEASTTokenizer: ReportsClipStatistics {
+    /// ``resetStats()``.
+    public func resetClipStatistics() { resetStats() }
+
+    /// Control points clamped into the first or last bin, out of the control points quantised.
+    public var clipCount: ClipCount { let s = stats; return ClipCount(clipped: s.clipped, counted: s.controlPoints) }
+}

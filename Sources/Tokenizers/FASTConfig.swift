@@ -93,8 +93,9 @@ public struct FASTDecodeReport: Equatable, Sendable {
 
 /// Running counts of everything FAST clipped, rejected or repaired since the last reset.
 public struct FASTStatistics: Equatable, Sendable {
-    /// Chunks encoded, and coefficients clipped to the fitted range at encoding (below / above).
+    /// Chunks encoded, the coefficients they held, and coefficients clipped to the fitted range at encoding (below / above).
     public var encodedChunks = 0
+    public var encodedCoefficients = 0
     public var encodeClippedBelow = 0
     public var encodeClippedAbove = 0
     /// Total coefficients clipped at encoding.
@@ -115,7 +116,7 @@ public struct FASTStatistics: Equatable, Sendable {
 
     /// Adds another set of counts (e.g. from a worker thread).
     public mutating func add(_ o: FASTStatistics) {
-        encodedChunks += o.encodedChunks; encodeClippedBelow += o.encodeClippedBelow; encodeClippedAbove += o.encodeClippedAbove
+        encodedChunks += o.encodedChunks; encodedCoefficients += o.encodedCoefficients; encodeClippedBelow += o.encodeClippedBelow; encodeClippedAbove += o.encodeClippedAbove
         decodedChunks += o.decodedChunks; wrongCoefficientCount += o.wrongCoefficientCount
         unknownId += o.unknownId; outOfRange += o.outOfRange
         truncatedChunks += o.truncatedChunks; paddedChunks += o.paddedChunks

@@ -290,3 +290,17 @@ struct FASTNormaliser {
         width = zip(q01, q99).map { $1 - $0 + 1e-8 }
     }
 }
+
+extension FASTTokenizer: ReportsClipStatistics, RelaxedDecoding {
+    /// Resets every counter in ``stats`` (``resetStatistics()``).
+    public func resetClipStatistics() { resetStatistics() }
+
+    /// Coefficients clipped to the fitted range at encoding, out of the coefficients encoded.
+    public var clipCount: ClipCount { let s = stats; return ClipCount(clipped: s.encodeClipped, counted: s.encodedCoefficients) }
+
+    /// Decodes in ``FASTDecodeMode/relaxed`` mode; `clean` is whether the sequence needed no repair.
+    public func decodeRelaxed(_ tokens: [Int], steps: Int, dims: Int) throws -> (chunk: ActionChunk, clean: Bool) {
+        let r = try decode(tokens, steps: steps, dims: dims, mode: .relaxed)
+        return (r.chunk, r.report.isClean)
+    }
+}

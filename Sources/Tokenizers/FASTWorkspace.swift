@@ -70,7 +70,7 @@ final class FASTWorkspace {
                 symbols[k * d + j] = Int32(v - lo)
             }
         }
-        stats.encodedChunks += 1; stats.encodeClippedBelow += below; stats.encodeClippedAbove += above
+        stats.encodedChunks += 1; stats.encodedCoefficients += t * d; stats.encodeClippedBelow += below; stats.encodeClippedAbove += above
         var out: [Int] = []
         out.reserveCapacity(64)
         bpe.encode(UnsafeBufferPointer(start: symbols, count: t * d), model: model, into: &out)

@@ -36,8 +36,8 @@ public final class ResidualVQTokenizer: ActionTokenizer {
     public private(set) var quantizer: ResidualQuantizer?
     /// What the last ``fit(_:)`` did: loss per logged step and dead codes replaced.
     public private(set) var training = ResidualVQTraining()
-    /// Receives one line per logged training step (`nil`: silent).
-    public var progress: ((String) -> Void)?
+    /// Receives a report per logged training step, phase `rvq`, with the L1 reconstruction term (`nil`: silent).
+    public var progress: ((TrainingProgress) -> Void)?
 
     /// Creates an unfitted tokenizer; throws a ``ConfigError`` naming the bad field.
     public init(_ config: ResidualVQConfig = ResidualVQConfig()) throws {
@@ -118,8 +118,8 @@ public final class ResidualVQTokenizer: ActionTokenizer {
             if step == 0 || (step + 1) % logEvery == 0 || step + 1 == config.trainSteps {
                 report.losses.append(ResidualVQTraining.Point(step: step + 1, loss: Double(loss.item), reconstruction: Double(recon.item)))
                 let elapsed = monotonicSeconds() - t0
-                progress?(String(format: "rvq step %d/%d · loss %.4f · L1 %.4f · ETA %.0f s", step + 1, config.trainSteps,
-                                 loss.item, recon.item, elapsed / Double(step + 1) * Double(config.trainSteps - step - 1)))
+                progress?(TrainingProgress(phase: "rvq", step: step + 1, totalSteps: config.trainSteps, loss: Double(loss.item),
+                                           terms: [.init("L1", Double(recon.item))], elapsed: elapsed))
             }
         }
         encoder = enc; decoder = dec; quantizer = q; training = report
@@ -235,7 +235,7 @@ public final class ResidualVQTokenizer: ActionTokenizer {
     }
 
     /// Code usage over `data`: distinct codes per layer, distinct combinations, perplexity.
-    public func usage(_ data: ChunkSet) throws -> ResidualVQUsage {
+    public func usage(_ data: ChunkSet) throws -> CodeUsage {
         var perLayer = [[Int]](repeating: [Int](repeating: 0, count: config.codebookSize), count: config.layers)
         var combinations = Set<[Int]>()
         for chunk in data.chunks {
@@ -245,7 +245,7 @@ public final class ResidualVQTokenizer: ActionTokenizer {
                 combinations.insert((0..<config.layers).map { c[$0][w] })
             }
         }
-        return ResidualVQUsage(counts: perLayer, combinations: combinations.count)
+        return CodeUsage(counts: perLayer, combinations: combinations.count)
     }
 
     // MARK: State
@@ -384,23 +384,7 @@ public struct ResidualVQTraining: Equatable, Sendable {
     public var deadCodesReplaced = 0
 }
 
-/// How a fitted residual VQ uses its codes on a set of chunks.
-public struct ResidualVQUsage: Equatable, Sendable {
-    /// Windows per code, `counts[layer][code]`.
-    public var counts: [[Int]]
-    /// Distinct code combinations (one code per layer) among the windows.
-    public var combinations: Int
-
-    /// Distinct codes used per layer.
-    public var distinctCodes: [Int] { counts.map { $0.filter { $0 > 0 }.count } }
-    /// Codes never used, per layer.
-    public var deadCodes: [Int] { counts.map { $0.filter { $0 == 0 }.count } }
-    /// `exp` of the entropy of each layer's code distribution: the effective number of codes.
-    public var perplexity: [Double] {
-        counts.map { c in
-            let n = Double(c.reduce(0, +))
-            guard n > 0 else { return 0 }
-            return exp(-c.reduce(0.0) { $1 == 0 ? $0 : $0 + Double($1) / n * log(Double($1) / n) })
-        }
-    }
+extension ResidualVQTokenizer: ReportsProgress, ReportsCodeUsage, Windowed {
+    /// Steps per window (``ResidualVQConfig/window``).
+    public var window: Int { config.window }
 }

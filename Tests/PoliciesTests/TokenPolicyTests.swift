@@ -1,6 +1,7 @@
 import XCTest
 import Engine
 import Policies
+import Support
 
 /// Behaviour of the token policy: memorising, stopping at EOS, constrained decoding, determinism.
 final class TokenPolicyTests: XCTestCase {

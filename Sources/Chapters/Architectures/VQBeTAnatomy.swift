@@ -1,6 +1,7 @@
 import ActionData
 import Figures
 import Foundation
+import Lab
 import Policies
 import Simulation
 import Support
@@ -60,7 +61,7 @@ public struct VQBeTAnatomy: Experiment {
     struct SeedResult {
         /// Reconstruction MSE (action units²) on held-out windows with the primary code alone and with all codes, per data set.
         var reconstruction: [String: (primary: Double, all: Double)] = [:]
-        var usage: [String: ResidualVQUsage] = [:]
+        var usage: [String: CodeUsage] = [:]
         var actionError: [Variant: Double] = [:]
         var report: [Variant: Rollout.Report] = [:]
         var paths: [Variant: [[Point]]] = [:]        // a few closed-loop paths, for the figure
@@ -86,7 +87,7 @@ public struct VQBeTAnatomy: Experiment {
             hashes.append(trainWindows.contentHash + testWindows.contentHash)
             residual.progress = { context.progress.say("  seed \(seed) · residual VQ · \($0)") }
             var fitSeconds = [try Stopwatch.seconds { try residual.fit(trainWindows) }]
-            r.reconstruction["multi-route"] = try Self.coarseAndFine(residual, testWindows)
+            r.reconstruction["multi-route"] = try residual.coarseAndFine(testWindows)
             r.usage["multi-route"] = try residual.usage(testWindows)
             fitSeconds.append(try Stopwatch.seconds { try single.fit(trainWindows) })
             let arm = RobotArmGenerator(frequency: c.armFrequency)
@@ -94,7 +95,7 @@ public struct VQBeTAnatomy: Experiment {
             let armTest = try arm.chunks(count: max(c.armChunks / 4, 2), seed: rng.derived("arm test").seed).resampledWindows(window)
             let armTok = try ResidualVQTokenizer(tc)
             fitSeconds.append(try Stopwatch.seconds { try armTok.fit(armFit) })
-            r.reconstruction["arm"] = try Self.coarseAndFine(armTok, armTest)
+            r.reconstruction["arm"] = try armTok.coarseAndFine(armTest)
             r.usage["arm"] = try armTok.usage(armTest)
             context.progress.step("seed \(seed) · tokenizers fitted in " + fitSeconds.map { String(format: "%.0f s", $0) }.joined(separator: ", "))
             context.progress.step("seed \(seed) · coarse-to-fine measured")
@@ -114,33 +115,5 @@ public struct VQBeTAnatomy: Experiment {
             results.append(r)
         }
         return outcome(c, results, inputHash: StableHash.sha256Hex(hashes.joined()))
-    }
-
-    /// Mean squared reconstruction error with the primary code alone and with every code.
-    static func coarseAndFine(_ tok: ResidualVQTokenizer, _ data: ChunkSet) throws -> (primary: Double, all: Double) {
-        var primary = 0.0, all = 0.0, n = 0
-        for chunk in data.chunks {
-            let codes = try tok.codes(of: chunk)
-            let coarse = try tok.chunk(fromStandardised: tok.decodeStandardised(codes: [codes[0]]), steps: chunk.steps)
-            let fine = try tok.chunk(fromStandardised: tok.decodeStandardised(codes: codes), steps: chunk.steps)
-            for i in 0..<chunk.values.count {
-                primary += pow(coarse.values[i] - chunk.values[i], 2); all += pow(fine.values[i] - chunk.values[i], 2)
-            }
-            n += chunk.values.count
-        }
-        return (primary / Double(n), all / Double(n))
-    }
-}
-
-extension ChunkSet {
-    /// The chunks cut into consecutive `window`-step chunks (a shorter tail is dropped).
-    func resampledWindows(_ window: Int) throws -> ChunkSet {
-        var out: [ActionChunk] = []
-        for c in chunks {
-            for s in stride(from: 0, through: c.steps - window, by: window) {
-                out.append(try ActionChunk(steps: window, dims: dims, values: Array(c.values[(s * dims)..<((s + window) * dims)])))
-            }
-        }
-        return try ChunkSet(chunks: out, dimensionNames: dimensionNames, frequency: frequency)
     }
 }

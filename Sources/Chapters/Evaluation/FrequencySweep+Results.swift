@@ -1,8 +1,9 @@
+import Experiments
 import Figures
 import Foundation
+import Lab
 import Metrics
 import Support
-import Experiments
 
 extension FrequencySweep {
     /// Mean and interval over seeds of one measure of one cell.

@@ -1,6 +1,7 @@
 import ActionData
 import Figures
 import Foundation
+import Lab
 import Support
 import Tokenizers
 import Experiments

@@ -1,10 +1,11 @@
 import ActionData
+import Experiments
 import Figures
 import Foundation
+import Lab
 import Metrics
 import Support
 import Tokenizers
-import Experiments
 
 /// Evaluation chapter: every registered tokenizer on the same axes, beside the audit's ratings.
 ///
@@ -95,7 +96,7 @@ public struct Scorecard: Experiment {
             var rows: [String: Row] = [:]
             var sets: [(fit: ChunkSet, eval: ChunkSet)] = []
             for hz in c.frequencies {
-                let pair = try FoundationsData.arm.split(fit: c.fitChunks, eval: c.evalChunks, frequency: hz, seed: rng.derived("arm-\(hz)"))
+                let pair = try DataSource.arm.split(fit: c.fitChunks, eval: c.evalChunks, frequency: hz, seed: rng.derived("arm-\(hz)"))
                 hashes.append(pair.fit.contentHash + pair.eval.contentHash)
                 sets.append(pair)
             }
@@ -108,7 +109,7 @@ public struct Scorecard: Experiment {
                         row.tokens.append(Double(fixed))
                         continue
                     }
-                    (tok as? ResidualVQTokenizer)?.progress = { context.progress.say("  seed \(seed) · \(name) on the arm data · \($0)") }
+                    (tok as? any ReportsProgress)?.progress = { context.progress.say("  seed \(seed) · \(name) on the arm data · \($0)") }
                     try tok.fit(pair.fit)
                     let r = try Reconstruction.measure(tok, on: pair.eval)
                     row.tokens.append(r.tokensPerChunk)

@@ -1,10 +1,11 @@
 import ActionData
+import Experiments
 import Figures
 import Foundation
+import Lab
 import Metrics
 import Support
 import Tokenizers
-import Experiments
 
 /// Foundations chapter: reconstruction error against tokens per second as each tokenizer's knob moves.
 ///
@@ -65,7 +66,7 @@ public struct RateDistortion: Experiment {
         context.progress.begin(total: context.seeds.count * c.sweeps.reduce(0) { $0 + $1.values.count }, "sweeping \(c.sweeps.count) settings at \(Format.parameter(c.frequency)) Hz")
         for seed in context.seeds {
             let rng = context.generator(seed: seed)
-            let (fit, eval) = try FoundationsData.arm.split(fit: c.fitChunks, eval: c.evalChunks, frequency: c.frequency, seed: rng)
+            let (fit, eval) = try DataSource.arm.split(fit: c.fitChunks, eval: c.evalChunks, frequency: c.frequency, seed: rng)
             hashes.append(fit.contentHash + eval.contentHash)
             let seconds = Double(eval.count * eval.steps) / c.frequency
             var cells: [Key: Cell] = [:]

@@ -59,7 +59,7 @@ public struct TokenCounts: Experiment {
     struct Cell { var tokensPerChunk: Double; var relativeRMSE: Double }
 
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
-        var datasets: [FoundationsData] = [.arm]
+        var datasets: [DataSource] = [.arm]
         if let lasa = context.inputs["lasa"] { datasets.append(.lasa(lasa)) }
         var perSeed: [[Key: Cell]] = []
         var hashes: [String] = []
@@ -69,7 +69,7 @@ public struct TokenCounts: Experiment {
         for seed in context.seeds {
             var cells: [Key: Cell] = [:]
             let rng = context.generator(seed: seed)
-            let jobs = datasets.flatMap { d in c.frequencies.map { (d, $0) } } + extra.map { (FoundationsData.bimanualArm, $0) }
+            let jobs = datasets.flatMap { d in c.frequencies.map { (d, $0) } } + extra.map { (DataSource.bimanualArm, $0) }
             for (data, hz) in jobs {
                 let (fit, eval) = try data.split(fit: c.fitChunks, eval: c.evalChunks, frequency: hz, seed: rng.derived("\(data.name)-\(hz)"))
                 hashes.append(fit.contentHash)

@@ -1,5 +1,6 @@
 import ActionData
 import Foundation
+import Lab
 import Policies
 import Simulation
 import Support
@@ -131,7 +132,7 @@ public struct CodebookSize: Experiment {
         let trainSeconds = try Stopwatch.seconds { try policy.train(train) { say("policy · \($0)") } }
         let heldOut = try policy.heldOut(test)
         let report = try MultiRouteControl.evaluate(policy, task: task, episodes: episodes, seed: episodesSeed)
-        return Cell(reconstructionMSE: try VQBeTAnatomy.coarseAndFine(tok, testWindows).all,
+        return Cell(reconstructionMSE: try tok.coarseAndFine(testWindows).all,
                     codesUsed: usage.distinctCodes, deadCodes: usage.deadCodes, perplexity: usage.perplexity, combinations: usage.combinations,
                     codeAccuracy: heldOut.codeAccuracy, actionError: heldOut.actionError, successRate: report.successRate,
                     fitSeconds: fitSeconds, trainSeconds: trainSeconds)

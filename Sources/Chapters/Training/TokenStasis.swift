@@ -69,9 +69,9 @@ public struct TokenStasis: Experiment {
         // Every tokenizer must be buildable, and a windowed one must cut a chunk into whole windows.
         for name in c.tokenizers {
             let tok = try settings.make(name, steps: steps, fitSeed: 1, location: "\(settings.location).\(name)")
-            if let rvq = tok as? ResidualVQTokenizer, steps % rvq.config.window != 0 {
+            if let windowed = tok as? any Windowed, steps % windowed.window != 0 {
                 throw ConfigError(location: "\(settings.location).\(name)", key: "window",
-                                  problem: "a chunk of \(steps) steps (frequency_hz x chunk_seconds) is not a whole number of \(rvq.config.window)-step windows")
+                                  problem: "a chunk of \(steps) steps (frequency_hz x chunk_seconds) is not a whole number of \(windowed.window)-step windows")
             }
         }
         return c
@@ -98,8 +98,8 @@ public struct TokenStasis: Experiment {
         var outsideRange: [Double] = [], outsidePercentiles: [Double] = []
         /// The first held-out and unseen chunks.
         var heldOutExample: ActionChunk, unseenExample: ActionChunk
-        /// Code usage of each residual VQ on each set.
-        var usage: [String: (inFamily: ResidualVQUsage, unseen: ResidualVQUsage)] = [:]
+        /// Code usage of each tokenizer made of codes (the residual VQ) on each set.
+        var usage: [String: (inFamily: CodeUsage, unseen: CodeUsage)] = [:]
         /// Each tokenizer's settings as resolved (defaults filled in), seeds left out.
         var settings: [String: String] = [:]
     }
@@ -119,11 +119,11 @@ public struct TokenStasis: Experiment {
             (r.outsideRange, r.outsidePercentiles) = Self.outside(unseen, fittedOn: fit)
             for name in c.tokenizers {
                 let tok = try c.settings.make(name, steps: fit.steps, fitSeed: rng.derived("tokenizer \(name)").seed, location: "\(c.settings.location).\(name)")
-                if let rvq = tok as? ResidualVQTokenizer { rvq.progress = { context.progress.say("  seed \(seed) · \(name) · \($0)") } }
+                (tok as? any ReportsProgress)?.progress = { context.progress.say("  seed \(seed) · \(name) · \($0)") }
                 let seconds = try Stopwatch.seconds { try tok.fit(fit) }
                 r.inFamily[name] = try Self.measure(tok, on: heldOut)
                 r.unseen[name] = try Self.measure(tok, on: unseen)
-                if let rvq = tok as? ResidualVQTokenizer { r.usage[name] = (try rvq.usage(heldOut), try rvq.usage(unseen)) }
+                if let coded = tok as? any ReportsCodeUsage { r.usage[name] = (try coded.usage(heldOut), try coded.usage(unseen)) }
                 r.settings[name] = try Self.describe(tok)
                 let e = { (m: Measure) in Format.number(Self.error(m, fitStd: r.fitStd, scale: c.errorScale)) }
                 context.progress.step(String(format: "seed \(seed) · \(name) fitted in %.1f s · error \(e(r.inFamily[name]!)) in family, \(e(r.unseen[name]!)) unseen", seconds))
@@ -135,15 +135,10 @@ public struct TokenStasis: Experiment {
 
     /// The round trip of every chunk of `data`, with the clipping `tok` counted while doing it.
     static func measure(_ tok: any ActionTokenizer, on data: ChunkSet) throws -> Measure {
-        (tok as? FASTTokenizer)?.resetStatistics()
-        (tok as? BEASTTokenizer)?.resetStats()
+        let clipping = tok as? any ReportsClipStatistics
+        clipping?.resetClipStatistics()
         let r = try Reconstruction.measure(tok, on: data)
-        var clipped: Double?
-        if let fast = tok as? FASTTokenizer {
-            clipped = Double(fast.stats.encodeClipped) / Double(data.count * data.steps * data.dims)
-        } else if let beast = tok as? BEASTTokenizer {
-            clipped = beast.stats.clipRate
-        }
+        let clipped = clipping?.clipCount.share
         let example = try tok.decode(r.tokens[0], steps: data.steps, dims: data.dims)
         return Measure(rmse: r.rmse, std: r.std, tokensPerChunk: r.tokensPerChunk, clipped: clipped, example: example)
     }

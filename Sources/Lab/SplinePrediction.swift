@@ -1,11 +1,10 @@
 import ActionData
-import Experiments
 import Foundation
-import Lab
-import Metrics
 import Policies
 import Support
 import Tokenizers
+import Experiments
+import Metrics
 
 /// The FAST paper's didactic prediction task, one cell at a time: tokenize splines, train, decode.
 ///
@@ -14,48 +13,48 @@ import Tokenizers
 /// prefix of 4 continuous vectors `(t, y)`) with teacher forcing; its held-out splines are
 /// predicted by greedy decoding and compared with the true spline. Both the frequency sweep and
 /// the scorecard run cells through here, so a cell they share is trained once (``CellCache``).
-struct SplinePrediction {
+public struct SplinePrediction {
     /// Everything a cell's result depends on; its JSON is the cell's cache description.
-    struct Spec: Codable, Equatable {
-        var tokenizer: String
+    public struct Spec: Codable, Equatable {
+        public var tokenizer: String
         /// The tokenizer's settings table as canonical JSON.
-        var settings: String
+        public var settings: String
         /// Steps per sequence (the sampling rate: one spline is one second).
-        var steps: Int
-        var seed: UInt64
-        var trainExamples: Int
-        var testExamples: Int
-        var policy: TokenPolicyConfig
+        public var steps: Int
+        public var seed: UInt64
+        public var trainExamples: Int
+        public var testExamples: Int
+        public var policy: TokenPolicyConfig
     }
 
     /// What one cell measured. Everything here is deterministic for a fixed thread count, except
     /// `trainSeconds`, which is shown on the terminal and never written to results.
-    struct Cell: Codable, Equatable {
+    public struct Cell: Codable, Equatable {
         /// Mean squared error of the decoded prediction against the true spline (held-out splines).
-        var mse: Double
+        public var mse: Double
         /// `mse` divided by the variance of the true held-out values.
-        var relativeMSE: Double
+        public var relativeMSE: Double
         /// Mean squared error of the tokenizer's own round trip of the true splines: the floor the
         /// model cannot go below.
-        var reconstructionMSE: Double
+        public var reconstructionMSE: Double
         /// Share of predicted tokens equal to the token before them, and the same for the true tokens.
-        var copyRate: Double, trueCopyRate: Double
+        public var copyRate: Double, trueCopyRate: Double
         /// Share of predicted sequences made of one repeated token (a flat line for per-step tokens).
-        var constantShare: Double
+        public var constantShare: Double
         /// Share of predicted sequences that do not decode cleanly (strict decoding would reject them).
-        var decodeFailures: Double
+        public var decodeFailures: Double
         /// Mean tokens per true held-out sequence, and per predicted sequence.
-        var tokensPerSequence: Double, predictedTokens: Double
+        public var tokensPerSequence: Double, predictedTokens: Double
         /// Exact teacher-forced training loss at the end of training (nats per token).
-        var finalLoss: Double
+        public var finalLoss: Double
         /// Seconds spent training (machine-dependent; not written to results).
-        var trainSeconds: Double
+        public var trainSeconds: Double
         /// The first held-out spline and its prediction, for the overlay figure.
-        var exampleTruth: [Double], examplePrediction: [Double]
+        public var exampleTruth: [Double], examplePrediction: [Double]
     }
 
-    /// Runs (or resumes) one cell. `progress` receives training progress lines.
-    static func run(_ spec: Spec, cells: CellCache, progress: @escaping (String) -> Void) throws -> (cell: Cell, resumed: Bool) {
+    /// Runs (or resumes) one cell. `progress` receives the tokenizer's fit reports (when it reports any) and the policy's training reports.
+    public static func run(_ spec: Spec, cells: CellCache, progress: @escaping (TrainingProgress) -> Void) throws -> (cell: Cell, resumed: Bool) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let description = "spline-prediction " + String(decoding: try encoder.encode(spec), as: UTF8.self)
@@ -65,7 +64,7 @@ struct SplinePrediction {
     }
 
     /// The splines of one cell: training and held-out sets with their conditions.
-    static func data(_ spec: Spec) throws -> (train: ChunkSet, trainConditions: [[Double]], test: ChunkSet, testConditions: [[Double]]) {
+    public static func data(_ spec: Spec) throws -> (train: ChunkSet, trainConditions: [[Double]], test: ChunkSet, testConditions: [[Double]]) {
         let root = SeededGenerator(seed: spec.seed)
         let train = try DidacticSplines.sample(count: spec.trainExamples, steps: spec.steps, seed: root.derived("train").seed)
         let test = try DidacticSplines.sample(count: spec.testExamples, steps: spec.steps, seed: root.derived("test").seed)
@@ -73,15 +72,16 @@ struct SplinePrediction {
     }
 
     /// The prefix for one spline: its 4 control points as `(t, y)` pairs, flattened.
-    static func condition(_ controls: [Double]) -> [Float] {
+    public static func condition(_ controls: [Double]) -> [Float] {
         zip(DidacticSplines.knots, controls).flatMap { [Float($0), Float($1)] }
     }
 
-    static func compute(_ spec: Spec, progress: @escaping (String) -> Void) throws -> Cell {
+    /// Computes one cell (without the cache).
+    public static func compute(_ spec: Spec, progress: @escaping (TrainingProgress) -> Void) throws -> Cell {
         let (train, trainConditions, test, testConditions) = try data(spec)
         let tok = try TokenizerRegistry.make(spec.tokenizer, parameters: ParameterReader(
             try ParameterValue.parseJSON(Data(spec.settings.utf8), source: "settings of \(spec.tokenizer)"), location: "tokenizer \(spec.tokenizer)"))
-        (tok as? ResidualVQTokenizer)?.progress = progress
+        (tok as? any ReportsProgress)?.progress = progress
         try tok.fit(train)
         let trainTokens = try train.chunks.map { try tok.encode($0) }
         let testTokens = try test.chunks.map { try tok.encode($0) }
@@ -93,9 +93,7 @@ struct SplinePrediction {
                                        prefixLength: 4, conditionDim: 2, vocabulary: tok.vocabularySize)
         let policy = try TokenPolicy(config: spec.policy, vocabulary: tok.vocabularySize, prefixLength: 4, conditionDim: 2,
                                      maxLength: length.limit, seed: SeededGenerator(seed: spec.seed).derived("policy-\(spec.tokenizer)-\(spec.steps)").seed)
-        let summary = try policy.train(set) { p in
-            progress(String(format: "step %d/%d · loss %.4f · %.0f s elapsed · ETA %.0f s", p.step, p.totalSteps, p.loss, p.elapsed, p.eta))
-        }
+        let summary = try policy.train(set, progress: progress)
         let predicted = try policy.generate(conditions: testConditions.map(condition), length: length)
 
         var sq = 0.0, reconSq = 0.0, failures = 0
@@ -124,44 +122,14 @@ struct SplinePrediction {
 
     /// Decodes a predicted sequence for scoring: whether it decodes cleanly, and the chunk scored.
     ///
-    /// FAST sequences are decoded in relaxed mode (its repairs: unknown ids dropped, coefficients
-    /// truncated or zero-padded, values clamped), and a sequence strict decoding would reject
-    /// counts as a failure. Any other tokenizer's failure scores as an all-zero chunk.
-    static func decodeForEvaluation(_ tok: any ActionTokenizer, _ tokens: [Int], steps: Int) -> (chunk: ActionChunk, clean: Bool) {
-        if let fast = tok as? FASTTokenizer, let r = try? fast.decode(tokens, steps: steps, dims: 1, mode: .relaxed) {
-            return (r.chunk, r.report.isClean)
+    /// A tokenizer with ``RelaxedDecoding`` (FAST: unknown ids dropped, coefficients truncated or
+    /// zero-padded, values clamped) decodes with repairs, and a sequence strict decoding would
+    /// reject counts as a failure. Any other tokenizer's failure scores as an all-zero chunk.
+    public static func decodeForEvaluation(_ tok: any ActionTokenizer, _ tokens: [Int], steps: Int) -> (chunk: ActionChunk, clean: Bool) {
+        if let relaxed = tok as? any RelaxedDecoding, let r = try? relaxed.decodeRelaxed(tokens, steps: steps, dims: 1) {
+            return r
         }
         if let chunk = try? tok.decode(tokens, steps: steps, dims: 1) { return (chunk, true) }
         return (try! ActionChunk(steps: steps, dims: 1, values: [Double](repeating: 0, count: steps)), false)
-    }
-}
-
-extension SplinePrediction {
-    /// The settings every cell of an experiment shares: model, training, data sizes, tokenizer settings.
-    struct Setup {
-        var policy: TokenPolicyConfig
-        var trainExamples: Int, testExamples: Int
-        /// Per-tokenizer settings, windows per sequence and seeds (see ``TokenizerSettings``).
-        var settings: TokenizerSettings
-
-        /// Reads the `policy` table (``TokenPolicyConfig``'s keys), `train_examples`, `test_examples`,
-        /// `settings` and `windows_per_sequence`, and validates every tokenizer's settings (for
-        /// `tokenizers`) before anything runs.
-        init(_ p: ParameterReader, tokenizers: [String]) throws {
-            let table = try p.table("policy", required: true)
-            var c = try TokenPolicyConfig(table)
-            // A progress line every fifth of training (every 50 steps at the most often), unless the table sets one.
-            if !table.keys.contains("progress_every") { c.progressEvery = max(50, c.trainingSteps / 5) }
-            policy = c
-            trainExamples = try p.int("train_examples", in: 2...10_000_000)
-            testExamples = try p.int("test_examples", in: 1...10_000_000)
-            settings = try TokenizerSettings(p, tokenizers: tokenizers)
-        }
-
-        /// The cell spec of tokenizer `name` at `steps` with `seed`.
-        func spec(_ name: String, steps: Int, seed: UInt64) -> Spec {
-            Spec(tokenizer: name, settings: settings.table(name, steps: steps, seed: seed).canonicalJSON, steps: steps, seed: seed,
-                 trainExamples: trainExamples, testExamples: testExamples, policy: policy)
-        }
     }
 }

@@ -1,14 +1,15 @@
 import ActionData
+import Experiments
 import Foundation
 import Support
-import Experiments
 
-/// The data sets the foundations chapter measures on, at any control frequency.
-enum FoundationsData {
+/// The action data sets experiments measure tokenizers on, at any control frequency.
+public enum DataSource {
     /// A named data set: the embedded arm (7 dims), two arms side by side (14 dims), or LASA (2 dims).
     case arm, bimanualArm, lasa(URL)
 
-    var name: String {
+    /// The data set's name in results.
+    public var name: String {
         switch self {
         case .arm: return "arm"
         case .bimanualArm: return "arm-14"
@@ -21,7 +22,7 @@ enum FoundationsData {
     /// The arm draws both sets independently from `seed`; LASA fits on demonstrations 0-4 of every
     /// shape and measures on demonstrations 5-6, so no demonstration is in both sets, and draws up to
     /// the requested counts from each side with `seed`.
-    func split(fit: Int, eval: Int, frequency: Double, seed: SeededGenerator) throws -> (fit: ChunkSet, eval: ChunkSet) {
+    public func split(fit: Int, eval: Int, frequency: Double, seed: SeededGenerator) throws -> (fit: ChunkSet, eval: ChunkSet) {
         switch self {
         case .arm, .bimanualArm:
             return (try chunks(count: fit, frequency: frequency, seed: seed.derived("fit").seed),
@@ -40,7 +41,7 @@ enum FoundationsData {
     }
 
     /// `count` one-second chunks of the arm data sets at `frequency` Hz drawn with `seed`.
-    func chunks(count: Int, frequency: Double, seed: UInt64) throws -> ChunkSet {
+    public func chunks(count: Int, frequency: Double, seed: UInt64) throws -> ChunkSet {
         switch self {
         case .arm:
             return try RobotArmGenerator(frequency: frequency).chunks(count: count, seed: seed)

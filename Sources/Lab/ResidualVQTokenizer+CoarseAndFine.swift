@@ -1,0 +1,20 @@
+import ActionData
+import Foundation
+import Tokenizers
+
+extension ResidualVQTokenizer {
+    /// Mean squared reconstruction error of `data` with the primary code alone and with every code.
+    public func coarseAndFine(_ data: ChunkSet) throws -> (primary: Double, all: Double) {
+        var primary = 0.0, all = 0.0, n = 0
+        for chunk in data.chunks {
+            let codes = try self.codes(of: chunk)
+            let coarse = try self.chunk(fromStandardised: decodeStandardised(codes: [codes[0]]), steps: chunk.steps)
+            let fine = try self.chunk(fromStandardised: decodeStandardised(codes: codes), steps: chunk.steps)
+            for i in 0..<chunk.values.count {
+                primary += pow(coarse.values[i] - chunk.values[i], 2); all += pow(fine.values[i] - chunk.values[i], 2)
+            }
+            n += chunk.values.count
+        }
+        return (primary / Double(n), all / Double(n))
+    }
+}

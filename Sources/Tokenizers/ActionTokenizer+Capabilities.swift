@@ -1,0 +1,53 @@
+import ActionData
+import Support
+
+// Optional capabilities of a tokenizer, beyond ``ActionTokenizer``. An experiment asks for a
+// capability (`tok as? any ReportsCodeUsage`), never for a concrete tokenizer type, so a new
+// tokenizer gains a measurement by conforming, without any experiment changing.
+//
+// Seeded fitting is not a protocol: whether a tokenizer's fit draws from a `seed` setting is
+// registry metadata (``TokenizerDescriptor/seeded``), because the seed has to be in the settings
+// table before the tokenizer is built (the table is what cell caches and results record).
+
+/// A tokenizer whose fit is a long training run that reports its progress.
+public protocol ReportsProgress: AnyObject {
+    /// Receives a report per logged training step while fitting (`nil`: silent).
+    var progress: ((TrainingProgress) -> Void)? { get set }
+}
+
+/// A tokenizer made of discrete codes in layers, whose use of its codes can be counted.
+public protocol ReportsCodeUsage {
+    /// Code usage over `data`: windows per code and layer, and distinct code combinations.
+    func usage(_ data: ChunkSet) throws -> CodeUsage
+}
+
+/// A tokenizer that clips values to a fitted range while encoding and counts what it clipped.
+public protocol ReportsClipStatistics: AnyObject {
+    /// Sets the clipping counters (and any other running counters of the tokenizer) back to zero.
+    func resetClipStatistics()
+    /// What was clipped while encoding since fitting, restoring or the last reset.
+    var clipCount: ClipCount { get }
+}
+
+/// A tokenizer that can decode a damaged token sequence by repairing it instead of throwing.
+public protocol RelaxedDecoding {
+    /// The chunk decoded with repairs, and whether the sequence was clean (strict decoding would accept it).
+    func decodeRelaxed(_ tokens: [Int], steps: Int, dims: Int) throws -> (chunk: ActionChunk, clean: Bool)
+}
+
+/// A tokenizer that cuts a chunk into windows of a fixed number of steps.
+public protocol Windowed {
+    /// Steps per window.
+    var window: Int { get }
+}
+
+/// How many encoded numbers a tokenizer clipped to its fitted range, out of how many.
+public struct ClipCount: Equatable, Sendable {
+    /// Numbers clipped, and numbers encoded (values, coefficients or control points: the tokenizer says which).
+    public var clipped: Int, counted: Int
+
+    public init(clipped: Int, counted: Int) { self.clipped = clipped; self.counted = counted }
+
+    /// `clipped / counted` (0 when nothing was encoded).
+    public var share: Double { counted == 0 ? 0 : Double(clipped) / Double(counted) }
+}
