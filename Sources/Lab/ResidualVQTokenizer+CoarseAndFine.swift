@@ -2,9 +2,14 @@ import ActionData
 import Foundation
 import Tokenizers
 
+/// A residual VQ's mean squared reconstruction error (action units²) with its primary code alone and with every code.
+public struct CoarseAndFineError: Codable, Equatable, Sendable {
+    public var primary: Double, all: Double
+}
+
 extension ResidualVQTokenizer {
     /// Mean squared reconstruction error of `data` with the primary code alone and with every code.
-    public func coarseAndFine(_ data: ChunkSet) throws -> (primary: Double, all: Double) {
+    public func coarseAndFine(_ data: ChunkSet) throws -> CoarseAndFineError {
         var primary = 0.0, all = 0.0, n = 0
         for chunk in data.chunks {
             let codes = try self.codes(of: chunk)
@@ -15,6 +20,6 @@ extension ResidualVQTokenizer {
             }
             n += chunk.values.count
         }
-        return (primary / Double(n), all / Double(n))
+        return CoarseAndFineError(primary: primary / Double(n), all: all / Double(n))
     }
 }

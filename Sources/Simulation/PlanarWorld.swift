@@ -13,7 +13,7 @@ public struct Rect: Sendable, Equatable {
 }
 
 /// A point (or displacement) in the plane.
-public struct Point: Sendable, Equatable {
+public struct Point: Sendable, Equatable, Codable {
     public var x: Double, y: Double
     public init(_ x: Double, _ y: Double) { self.x = x; self.y = y }
 }

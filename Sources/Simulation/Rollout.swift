@@ -8,7 +8,7 @@ public enum Rollout {
     public typealias Policy = (_ history: [Point], _ rng: inout SeededGenerator) throws -> Point
 
     /// What the episodes showed.
-    public struct Report: Sendable {
+    public struct Report: Sendable, Codable {
         /// Episodes run.
         public var episodes: Int
         /// Share of episodes that reached the goal within the step limit.

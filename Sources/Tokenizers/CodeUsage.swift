@@ -1,7 +1,7 @@
 import Foundation
 
 /// How a tokenizer with layers of discrete codes (the residual VQ) uses them on a set of chunks.
-public struct CodeUsage: Equatable, Sendable {
+public struct CodeUsage: Equatable, Sendable, Codable {
     /// Windows per code, `counts[layer][code]`.
     public var counts: [[Int]]
     /// Distinct code combinations (one code per layer) among the windows.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// How a tokenizer spends its vocabulary on some data: counts per token id and summaries of them.
-public struct TokenUsage: Equatable, Sendable {
+public struct TokenUsage: Equatable, Sendable, Codable {
     /// How often each id in `0..<vocabularySize` occurred.
     public let counts: [Int]
 

@@ -40,7 +40,6 @@ final class ChapterResumeTests: XCTestCase {
             tampered += 1
         }
         XCTAssertGreaterThan(tampered, 0, "the failed run kept no codebook-size cells in \(cache.path)")
-
         try fm.removeItem(at: w.url("output/training"))
         let resumed = try w.run(.training)
         XCTAssertEqual(resumed.map(\.cached), [false, false])
@@ -51,5 +50,46 @@ final class ChapterResumeTests: XCTestCase {
 
         _ = try w.run(.training, force: true)
         XCTAssertNotEqual(try successRates(w), rates, "--force must recompute rather than reuse anything")
+    }
+
+    /// An experiment whose seeds are cells of `RunContext.cell` (here the data chapter's) resumes the same way.
+    func testSeedCellsOfAnExperimentAreResumed() throws {
+        let w = try ScratchWorkbench()
+        defer { w.remove() }
+        let fm = FileManager.default
+        let cache = w.url("output/.cache/data")
+        try fm.createDirectory(at: w.url("output"), withIntermediateDirectories: true)
+        try Data("not a folder".utf8).write(to: w.url("output/data"))
+        XCTAssertThrowsError(try w.run(.data), "writing under a plain file must fail")
+
+        // Every seed's cell is kept; set every relative RMSE in them to the sentinel.
+        let kept = try fm.contentsOfDirectory(at: cache, includingPropertiesForKeys: nil).filter { $0.pathExtension == "json" }
+        var seeds: [String] = []
+        for file in kept {
+            guard var stored = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any],
+                  let description = stored["description"] as? String, description.hasPrefix("data/outlier-sensitivity · seed "),
+                  var value = stored["value"] as? [String: Any], var cells = value["cells"] as? [Any] else { continue }
+            seeds.append(description)
+            // A dictionary with struct keys is stored as [key, value, key, value, ...].
+            for i in stride(from: 1, to: cells.count, by: 2) {
+                guard var cell = cells[i] as? [String: Any], let errors = cell["relativeRMSE"] as? [Any] else { continue }
+                cell["relativeRMSE"] = errors.map { _ in sentinel }
+                cells[i] = cell
+            }
+            value["cells"] = cells
+            stored["value"] = value
+            try JSONSerialization.data(withJSONObject: stored).write(to: file)
+        }
+        let file = try ExperimentFile(root: w.root, path: "experiments/data/outlier-sensitivity.toml")
+        guard case .array(let smokeSeeds)? = file.resolved(.smoke)["seeds"] else { return XCTFail("no smoke seeds") }
+        XCTAssertEqual(seeds.count, smokeSeeds.count, "one kept cell per seed: \(seeds)")
+
+        try fm.removeItem(at: w.url("output/data"))
+        _ = try w.run(.data)
+        let results = try ResultsFile(data: w.read("output/data/outlier-sensitivity/results.json"), path: "results.json")
+        let rmse = results.metrics.filter { $0.metric == "relative_rmse_continuous" }.flatMap(\.perSeed)
+        XCTAssertFalse(rmse.isEmpty)
+        XCTAssertTrue(rmse.allSatisfy { abs($0 - sentinel) < 1e-12 }, "the resumed run recomputed instead of reading its cells: \(rmse.prefix(4))")
+        XCTAssertFalse(fm.fileExists(atPath: cache.path), "kept cells must be deleted once the chapter is written")
     }
 }

@@ -50,7 +50,7 @@ final class CorrelatedActuatorsTests: XCTestCase {
                 r.perDimension[s] = Array(repeating: errors[s] ?? 0.9, count: 7)
                 if s.family == .vq { r.codesUsed[s] = 3 }
             }
-            for k in c.codebookSizes { r.fitSeconds[k] = 1; r.trainingL1[k] = (0.5, 0.4) }
+            for k in c.codebookSizes { r.fitSeconds[k] = 1; r.trainingL1[k] = .init(half: 0.5, end: 0.4) }
             return r
         }
         let one = seed([.binning("minmax", bins: 64): 0.06, .binning("minmax", bins: 128): 0.03,

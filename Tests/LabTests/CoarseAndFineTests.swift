@@ -9,7 +9,8 @@ final class CoarseAndFineTests: XCTestCase {
         let data = try RobotArmGenerator(frequency: 10).chunks(count: 30, seed: 4).resampledWindows(5)
         let tok = try ResidualVQTokenizer(ResidualVQConfig(layers: 2, codebookSize: 8, window: 5, latentDim: 8, hidden: [16], trainSteps: 40, batchSize: 32, seed: 2))
         try tok.fit(data)
-        let (primary, all) = try tok.coarseAndFine(data)
+        let error = try tok.coarseAndFine(data)
+        let primary = error.primary, all = error.all
         // Independent path for every code: the tokenizer's own encode/decode round trip.
         var sq = 0.0, n = 0
         for chunk in data.chunks {

@@ -66,8 +66,8 @@ public struct CorrelatedActuators: Experiment {
     }
 
     /// One tokenizer setting: a binning tokenizer at a bin count, or a residual VQ with `l` of its layers of `K` codes.
-    struct Setting: Hashable {
-        enum Family: Hashable { case binning(String), vq }
+    struct Setting: Hashable, Codable {
+        enum Family: Hashable, Codable { case binning(String), vq }
         let family: Family
         let bins: Int, layers: Int, codebookSize: Int
 
@@ -97,13 +97,17 @@ public struct CorrelatedActuators: Experiment {
     }
 
     /// What one seed measured.
-    struct SeedResult {
+    struct SeedResult: Codable {
         var relativeRMSE: [Setting: Double] = [:]          // mean over the continuous dimensions
         var perDimension: [Setting: [Double]] = [:]        // relative RMSE of every dimension, gripper included
         var codesUsed: [Setting: Double] = [:]             // VQ: distinct codes per layer on held-out windows, mean over the layers used
         var fitSeconds: [Int: Double] = [:]                // VQ: wall-clock fitting time per codebook size
-        var trainingL1: [Int: (half: Double, end: Double)] = [:]   // VQ: training-batch L1 (standardised units) half-way and at the end, per codebook size
+        var trainingL1: [Int: TrainingL1] = [:]            // VQ: training-batch L1 (standardised units) half-way and at the end, per codebook size
+        var dataHash = ""                                  // the hash of the seed's fitting and measuring windows
     }
+
+    /// The residual VQ's training-batch L1 (standardised units) half-way through training and at its end.
+    struct TrainingL1: Codable { var half: Double, end: Double }
 
     /// Every setting of the sweep, binning first, in table order.
     func settings(_ c: Config) -> [Setting] {
@@ -118,43 +122,50 @@ public struct CorrelatedActuators: Experiment {
         context.progress.begin(total: context.seeds.count * (1 + c.codebookSizes.count),
                                "correlated actuators: binning, then \(c.codebookSizes.count) residual VQ fits per seed")
         for seed in context.seeds {
-            let rng = context.generator(seed: seed)
-            let fit = try arm.chunks(count: c.fitChunks, seed: rng.derived("fit").seed).resampledWindows(c.window)
-            let eval = try arm.chunks(count: c.evalChunks, seed: rng.derived("eval").seed).resampledWindows(c.window)
-            hashes.append(fit.contentHash + eval.contentHash)
-            var r = SeedResult()
-            func record(_ s: Setting, _ m: Reconstruction) {
-                r.perDimension[s] = m.relativeRMSE
-                r.relativeRMSE[s] = m.meanRelativeRMSE(dims: Self.continuousDimensions)
-            }
-            for name in c.binning {
-                for b in c.bins {
-                    let tok = try TokenizerRegistry.make(name, parameters: ParameterReader(.table([("bins", .int(b))]), location: "\(name), \(b) bins"))
-                    try tok.fit(fit)
-                    record(.binning(name, bins: b), try Reconstruction.measure(tok, on: eval))
-                }
-            }
-            context.progress.step("seed \(seed) · binning measured")
-            for k in c.codebookSizes {
-                var vc = c.vq
-                vc.codebookSize = k; vc.seed = rng.derived("vq \(k)").seed
-                let tok = try ResidualVQTokenizer(vc)
-                tok.progress = { context.progress.say("  seed \(seed) · \(c.vq.layers) x \(k) codes · \($0)") }
-                r.fitSeconds[k] = try Stopwatch.seconds { try tok.fit(fit) }
-                let losses = tok.training.losses
-                let half = losses.min { abs($0.step - vc.trainSteps / 2) < abs($1.step - vc.trainSteps / 2) }
-                r.trainingL1[k] = (half?.reconstruction ?? .nan, losses.last?.reconstruction ?? .nan)
-                let codes = try tok.codes(ofAll: eval.chunks)
-                for (l, m) in try prefixReconstructions(tok, eval, codes: codes, layers: c.layers) {
-                    record(.vq(layers: l, codebookSize: k), m)
-                    r.codesUsed[.vq(layers: l, codebookSize: k)] = Double(codes.prefix(l).map { Set($0).count }.reduce(0, +)) / Double(l)
-                }
-                context.progress.step(String(format: "seed \(seed) · \(c.vq.layers) x \(k) codes fitted in %.0f s", r.fitSeconds[k]!))
-            }
+            let r = try context.cell("seed \(seed)") { try measure(c, arm: arm, seed: seed, context: context) }
+            hashes.append(r.dataHash)
             results.append(r)
         }
         return try outcome(c, results, seeds: context.seeds, inputHash: StableHash.sha256Hex(hashes.joined()),
                            passRatio: try context.claim(Self.claimID).threshold)
+    }
+
+    /// Everything one seed measures: every binning setting, then every residual VQ fit.
+    func measure(_ c: Config, arm: RobotArmGenerator, seed: UInt64, context: RunContext) throws -> SeedResult {
+        let rng = context.generator(seed: seed)
+        let fit = try arm.chunks(count: c.fitChunks, seed: rng.derived("fit").seed).resampledWindows(c.window)
+        let eval = try arm.chunks(count: c.evalChunks, seed: rng.derived("eval").seed).resampledWindows(c.window)
+        var r = SeedResult()
+        r.dataHash = fit.contentHash + eval.contentHash
+        func record(_ s: Setting, _ m: Reconstruction) {
+            r.perDimension[s] = m.relativeRMSE
+            r.relativeRMSE[s] = m.meanRelativeRMSE(dims: Self.continuousDimensions)
+        }
+        for name in c.binning {
+            for b in c.bins {
+                let tok = try TokenizerRegistry.make(name, parameters: ParameterReader(.table([("bins", .int(b))]), location: "\(name), \(b) bins"))
+                try tok.fit(fit)
+                record(.binning(name, bins: b), try Reconstruction.measure(tok, on: eval))
+            }
+        }
+        context.progress.step("seed \(seed) · binning measured")
+        for k in c.codebookSizes {
+            var vc = c.vq
+            vc.codebookSize = k; vc.seed = rng.derived("vq \(k)").seed
+            let tok = try ResidualVQTokenizer(vc)
+            tok.progress = { context.progress.say("  seed \(seed) · \(c.vq.layers) x \(k) codes · \($0)") }
+            r.fitSeconds[k] = try Stopwatch.seconds { try tok.fit(fit) }
+            let losses = tok.training.losses
+            let half = losses.min { abs($0.step - vc.trainSteps / 2) < abs($1.step - vc.trainSteps / 2) }
+            r.trainingL1[k] = TrainingL1(half: half?.reconstruction ?? .nan, end: losses.last?.reconstruction ?? .nan)
+            let codes = try tok.codes(ofAll: eval.chunks)
+            for (l, m) in try prefixReconstructions(tok, eval, codes: codes, layers: c.layers) {
+                record(.vq(layers: l, codebookSize: k), m)
+                r.codesUsed[.vq(layers: l, codebookSize: k)] = Double(codes.prefix(l).map { Set($0).count }.reduce(0, +)) / Double(l)
+            }
+            context.progress.step(String(format: "seed \(seed) · \(c.vq.layers) x \(k) codes fitted in %.0f s", r.fitSeconds[k]!))
+        }
+        return r
     }
 
     /// The reconstruction of `data` from the first `l` layers of `codes` (``ResidualVQTokenizer/codes(ofAll:)``

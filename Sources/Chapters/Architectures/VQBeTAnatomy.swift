@@ -52,20 +52,22 @@ public struct VQBeTAnatomy: Experiment {
     }
 
     /// The three policies compared.
-    enum Variant: String, CaseIterable {
+    enum Variant: String, CaseIterable, Codable, CodingKeyRepresentable {
         case vqbet = "VQ-BeT", noOffset = "without offset head", single = "single-layer VQ"
         var slug: String { self == .vqbet ? "vq-bet" : self == .noOffset ? "no-offset" : "single-vq" }
     }
 
     /// What one seed measured.
-    struct SeedResult {
+    struct SeedResult: Codable {
         /// Reconstruction MSE (action units²) on held-out windows with the primary code alone and with all codes, per data set.
-        var reconstruction: [String: (primary: Double, all: Double)] = [:]
+        var reconstruction: [String: CoarseAndFineError] = [:]
         var usage: [String: CodeUsage] = [:]
         var actionError: [Variant: Double] = [:]
         var report: [Variant: Rollout.Report] = [:]
         var paths: [Variant: [[Point]]] = [:]        // a few closed-loop paths, for the figure
         var trainSeconds: [Variant: Double] = [:]
+        /// The hash of the seed's training and test windows.
+        var dataHash = ""
     }
 
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
@@ -74,46 +76,53 @@ public struct VQBeTAnatomy: Experiment {
         var hashes: [String] = []
         context.progress.begin(total: context.seeds.count * (2 + Variant.allCases.count), "VQ-BeT anatomy: tokenizers, then \(Variant.allCases.count) policies per seed")
         for seed in context.seeds {
-            let rng = context.generator(seed: seed)
-            var r = SeedResult()
-            let train = try MultiRouteControl.demonstrations(task, count: c.trainDemos, seed: rng.derived("train demos").seed)
-            let test = try MultiRouteControl.demonstrations(task, count: c.testDemos, seed: rng.derived("test demos").seed)
-            let window = c.tokenizer.window
-            // Tokenizers: residual (the policy's) and single-layer, on the task's windows; residual on the arm.
-            var tc = c.tokenizer; tc.seed = rng.derived("tokenizer").seed
-            var sc = tc; sc.layers = 1; sc.codebookSize = c.singleCodebookSize
-            let residual = try ResidualVQTokenizer(tc), single = try ResidualVQTokenizer(sc)
-            let trainWindows = try train.actionWindows(window: window), testWindows = try test.actionWindows(window: window)
-            hashes.append(trainWindows.contentHash + testWindows.contentHash)
-            residual.progress = { context.progress.say("  seed \(seed) · residual VQ · \($0)") }
-            var fitSeconds = [try Stopwatch.seconds { try residual.fit(trainWindows) }]
-            r.reconstruction["multi-route"] = try residual.coarseAndFine(testWindows)
-            r.usage["multi-route"] = try residual.usage(testWindows)
-            fitSeconds.append(try Stopwatch.seconds { try single.fit(trainWindows) })
-            let arm = RobotArmGenerator(frequency: c.armFrequency)
-            let armFit = try arm.chunks(count: c.armChunks, seed: rng.derived("arm fit").seed).resampledWindows(window)
-            let armTest = try arm.chunks(count: max(c.armChunks / 4, 2), seed: rng.derived("arm test").seed).resampledWindows(window)
-            let armTok = try ResidualVQTokenizer(tc)
-            fitSeconds.append(try Stopwatch.seconds { try armTok.fit(armFit) })
-            r.reconstruction["arm"] = try armTok.coarseAndFine(armTest)
-            r.usage["arm"] = try armTok.usage(armTest)
-            context.progress.step("seed \(seed) · tokenizers fitted in " + fitSeconds.map { String(format: "%.0f s", $0) }.joined(separator: ", "))
-            context.progress.step("seed \(seed) · coarse-to-fine measured")
-            for v in Variant.allCases {
-                var pc = c.policy
-                pc.seed = rng.derived("policy \(v.slug)").seed
-                pc.offsets = v != .noOffset
-                let policy = try VQBeTPolicy(pc, tokenizer: v == .single ? single : residual, observationDim: 2, actionDim: 2)
-                r.trainSeconds[v] = try Stopwatch.seconds {
-                    try policy.train(train) { context.progress.say("  seed \(seed) · \(v.rawValue) · \($0)") }
-                }
-                r.actionError[v] = try policy.actionError(test)
-                r.report[v] = try MultiRouteControl.evaluate(policy, task: task, episodes: c.episodes, seed: rng.derived("episodes").seed)
-                r.paths[v] = try MultiRouteControl.paths(policy, task: task, episodes: 12, seed: rng.derived("paths").seed)
-                context.progress.step("seed \(seed) · \(v.rawValue) · success \(Format.percent(r.report[v]!.successRate))")
-            }
+            let r = try context.cell("seed \(seed)") { try measure(c, task: task, seed: seed, context: context) }
+            hashes.append(r.dataHash)
             results.append(r)
         }
         return outcome(c, results, inputHash: StableHash.sha256Hex(hashes.joined()))
+    }
+
+    /// Everything one seed measures: the tokenizers, then the three policies trained and rolled out.
+    func measure(_ c: Config, task: MultiRouteTask, seed: UInt64, context: RunContext) throws -> SeedResult {
+        let rng = context.generator(seed: seed)
+        var r = SeedResult()
+        let train = try MultiRouteControl.demonstrations(task, count: c.trainDemos, seed: rng.derived("train demos").seed)
+        let test = try MultiRouteControl.demonstrations(task, count: c.testDemos, seed: rng.derived("test demos").seed)
+        let window = c.tokenizer.window
+        // Tokenizers: residual (the policy's) and single-layer, on the task's windows; residual on the arm.
+        var tc = c.tokenizer; tc.seed = rng.derived("tokenizer").seed
+        var sc = tc; sc.layers = 1; sc.codebookSize = c.singleCodebookSize
+        let residual = try ResidualVQTokenizer(tc), single = try ResidualVQTokenizer(sc)
+        let trainWindows = try train.actionWindows(window: window), testWindows = try test.actionWindows(window: window)
+        r.dataHash = trainWindows.contentHash + testWindows.contentHash
+        residual.progress = { context.progress.say("  seed \(seed) · residual VQ · \($0)") }
+        var fitSeconds = [try Stopwatch.seconds { try residual.fit(trainWindows) }]
+        r.reconstruction["multi-route"] = try residual.coarseAndFine(testWindows)
+        r.usage["multi-route"] = try residual.usage(testWindows)
+        fitSeconds.append(try Stopwatch.seconds { try single.fit(trainWindows) })
+        let arm = RobotArmGenerator(frequency: c.armFrequency)
+        let armFit = try arm.chunks(count: c.armChunks, seed: rng.derived("arm fit").seed).resampledWindows(window)
+        let armTest = try arm.chunks(count: max(c.armChunks / 4, 2), seed: rng.derived("arm test").seed).resampledWindows(window)
+        let armTok = try ResidualVQTokenizer(tc)
+        fitSeconds.append(try Stopwatch.seconds { try armTok.fit(armFit) })
+        r.reconstruction["arm"] = try armTok.coarseAndFine(armTest)
+        r.usage["arm"] = try armTok.usage(armTest)
+        context.progress.step("seed \(seed) · tokenizers fitted in " + fitSeconds.map { String(format: "%.0f s", $0) }.joined(separator: ", "))
+        context.progress.step("seed \(seed) · coarse-to-fine measured")
+        for v in Variant.allCases {
+            var pc = c.policy
+            pc.seed = rng.derived("policy \(v.slug)").seed
+            pc.offsets = v != .noOffset
+            let policy = try VQBeTPolicy(pc, tokenizer: v == .single ? single : residual, observationDim: 2, actionDim: 2)
+            r.trainSeconds[v] = try Stopwatch.seconds {
+                try policy.train(train) { context.progress.say("  seed \(seed) · \(v.rawValue) · \($0)") }
+            }
+            r.actionError[v] = try policy.actionError(test)
+            r.report[v] = try MultiRouteControl.evaluate(policy, task: task, episodes: c.episodes, seed: rng.derived("episodes").seed)
+            r.paths[v] = try MultiRouteControl.paths(policy, task: task, episodes: 12, seed: rng.derived("paths").seed)
+            context.progress.step("seed \(seed) · \(v.rawValue) · success \(Format.percent(r.report[v]!.successRate))")
+        }
+        return r
     }
 }

@@ -55,13 +55,15 @@ public struct OutlierSensitivity: Experiment {
     }
 
     /// One measured cell: a tokenizer fitted on data with one contamination, measured on clean data.
-    struct Cell {
+    struct Cell: Codable {
         var rmse: [Double]          // per dimension, in the dimension's units
         var relativeRMSE: [Double]  // per dimension, divided by the clean dimension's std
         var usage: [TokenUsage]     // per dimension, on the clean evaluation data
     }
 
-    struct Key: Hashable { let tokenizer: String; let fraction: Double; let magnitude: Double }
+    struct Key: Hashable, Codable { let tokenizer: String; let fraction: Double; let magnitude: Double }
+    /// What one seed measured, and the hash of its data (one cell of the run).
+    struct SeedCells: Codable { var cells: [Key: Cell]; var hash: String }
 
     /// The claims the relative-RMSE figure draws, as the runner hands them over: (a) min-max's
     /// inflation threshold, (b) OpenVLA's, and the largest outlier fraction (b) is judged on.
@@ -90,24 +92,27 @@ public struct OutlierSensitivity: Experiment {
         let conditions = c.fractions.flatMap { f in f == 0 ? [(f, c.magnitudes[0])] : c.magnitudes.map { (f, $0) } }
         context.progress.begin(total: context.seeds.count * conditions.count, "fitting \(c.tokenizers.count) tokenizers under \(conditions.count) contamination conditions")
         for seed in context.seeds {
-            let rng = context.generator(seed: seed)
-            let fit = try arm.chunks(count: c.fitChunks, seed: rng.derived("fit-data").seed)
-            let eval = try arm.chunks(count: c.evalChunks, seed: rng.derived("eval-data").seed)
-            dataHashes.append(fit.contentHash + eval.contentHash)
-            var cells: [Key: Cell] = [:]
-            for (f, m) in conditions {
-                var outlierRNG = rng.derived("outliers-\(f)-\(m)")
-                let dirty = try OutlierInjection(fraction: f, magnitude: m).apply(to: fit, rng: &outlierRNG).data
-                for name in c.tokenizers {
-                    let tok = try TokenizerRegistry.make(name, parameters: try ParameterReader(.table([("bins", .int(c.bins))]), location: "tokenizer \(name)"))
-                    try tok.fit(dirty)
-                    let cell = try measure(tok, on: eval)
-                    // fraction 0 is the same for every magnitude: store it under each.
-                    for mm in f == 0 ? c.magnitudes : [m] { cells[Key(tokenizer: name, fraction: f, magnitude: mm)] = cell }
+            let measured = try context.cell("seed \(seed)") { () -> SeedCells in
+                let rng = context.generator(seed: seed)
+                let fit = try arm.chunks(count: c.fitChunks, seed: rng.derived("fit-data").seed)
+                let eval = try arm.chunks(count: c.evalChunks, seed: rng.derived("eval-data").seed)
+                var cells: [Key: Cell] = [:]
+                for (f, m) in conditions {
+                    var outlierRNG = rng.derived("outliers-\(f)-\(m)")
+                    let dirty = try OutlierInjection(fraction: f, magnitude: m).apply(to: fit, rng: &outlierRNG).data
+                    for name in c.tokenizers {
+                        let tok = try TokenizerRegistry.make(name, parameters: try ParameterReader(.table([("bins", .int(c.bins))]), location: "tokenizer \(name)"))
+                        try tok.fit(dirty)
+                        let cell = try measure(tok, on: eval)
+                        // fraction 0 is the same for every magnitude: store it under each.
+                        for mm in f == 0 ? c.magnitudes : [m] { cells[Key(tokenizer: name, fraction: f, magnitude: mm)] = cell }
+                    }
+                    context.progress.step("seed \(seed) · \(Format.percent(f)) outliers at \(Format.parameter(m))σ")
                 }
-                context.progress.step("seed \(seed) · \(Format.percent(f)) outliers at \(Format.parameter(m))σ")
+                return SeedCells(cells: cells, hash: fit.contentHash + eval.contentHash)
             }
-            perSeed.append(cells)
+            dataHashes.append(measured.hash)
+            perSeed.append(measured.cells)
         }
         return outcome(c, perSeed: perSeed, inputHash: StableHash.sha256Hex(dataHashes.joined()), marks: try ClaimMarks(context))
     }

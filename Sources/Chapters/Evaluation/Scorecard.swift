@@ -75,7 +75,7 @@ public struct Scorecard: Experiment {
     }
 
     /// One tokenizer's measurements in one seed.
-    struct Row {
+    struct Row: Codable {
         /// Tokens per one-second arm chunk at each rate of `frequencies`.
         var tokens: [Double]
         /// Relative reconstruction RMSE at the highest rate.
@@ -92,35 +92,9 @@ public struct Scorecard: Experiment {
         var perSeed: [[String: Row]] = []
         var hashes: [String] = []
         for seed in context.seeds {
-            let rng = context.generator(seed: seed)
-            var rows: [String: Row] = [:]
-            var sets: [(fit: ChunkSet, eval: ChunkSet)] = []
-            for hz in c.frequencies {
-                let pair = try DataSource.arm.split(fit: c.fitChunks, eval: c.evalChunks, frequency: hz, seed: rng.derived("arm-\(hz)"))
-                hashes.append(pair.fit.contentHash + pair.eval.contentHash)
-                sets.append(pair)
-            }
-            for name in c.tokenizers {
-                var row = Row(tokens: [], relativeRMSE: .nan, encodeMicros: .nan, decodeMicros: .nan, prediction: nil)
-                for (i, pair) in sets.enumerated() {
-                    let tok = try c.setup.settings.make(name, steps: pair.fit.steps, seed: seed, location: "tokenizer \(name)")
-                    // Below the highest rate only the token count is used; a fixed count needs no fit.
-                    if i < sets.count - 1, let fixed = tok.tokensPerChunk(steps: pair.eval.steps, dims: pair.eval.dims) {
-                        row.tokens.append(Double(fixed))
-                        continue
-                    }
-                    (tok as? any ReportsProgress)?.progress = { context.progress.say("  seed \(seed) · \(name) on the arm data · \($0)") }
-                    try tok.fit(pair.fit)
-                    let r = try Reconstruction.measure(tok, on: pair.eval)
-                    row.tokens.append(r.tokensPerChunk)
-                    if i == sets.count - 1 {
-                        row.relativeRMSE = r.meanRelativeRMSE()
-                        (row.encodeMicros, row.decodeMicros) = try Self.time(tok, on: pair.eval, tokens: r.tokens, seconds: c.timingSeconds)
-                    }
-                }
-                rows[name] = row
-                context.progress.step("seed \(seed) · \(name) on the arm data")
-            }
+            let arm = try context.cell("seed \(seed) · arm data") { try measureOnArm(c, seed: seed, context: context) }
+            hashes += arm.hashes
+            var rows = arm.rows
             for name in c.predictionTokenizers {
                 let spec = c.setup.spec(name, steps: c.predictionSteps, seed: seed)
                 let label = "\(name) · \(c.predictionSteps) steps · seed \(seed)"
@@ -132,6 +106,43 @@ public struct Scorecard: Experiment {
             perSeed.append(rows)
         }
         return outcome(c, perSeed: perSeed, inputHash: StableHash.sha256Hex(hashes.joined()))
+    }
+
+    /// One seed's measurements on the arm data (every row but its prediction), and the data's hashes.
+    struct ArmCells: Codable { var rows: [String: Row]; var hashes: [String] }
+
+    /// Tokens per chunk at every arm rate, and reconstruction and timing at the highest, for every tokenizer.
+    func measureOnArm(_ c: Config, seed: UInt64, context: RunContext) throws -> ArmCells {
+        let rng = context.generator(seed: seed)
+        var rows: [String: Row] = [:], hashes: [String] = []
+        var sets: [(fit: ChunkSet, eval: ChunkSet)] = []
+        for hz in c.frequencies {
+            let pair = try DataSource.arm.split(fit: c.fitChunks, eval: c.evalChunks, frequency: hz, seed: rng.derived("arm-\(hz)"))
+            hashes.append(pair.fit.contentHash + pair.eval.contentHash)
+            sets.append(pair)
+        }
+        for name in c.tokenizers {
+            var row = Row(tokens: [], relativeRMSE: .nan, encodeMicros: .nan, decodeMicros: .nan, prediction: nil)
+            for (i, pair) in sets.enumerated() {
+                let tok = try c.setup.settings.make(name, steps: pair.fit.steps, seed: seed, location: "tokenizer \(name)")
+                // Below the highest rate only the token count is used; a fixed count needs no fit.
+                if i < sets.count - 1, let fixed = tok.tokensPerChunk(steps: pair.eval.steps, dims: pair.eval.dims) {
+                    row.tokens.append(Double(fixed))
+                    continue
+                }
+                (tok as? any ReportsProgress)?.progress = { context.progress.say("  seed \(seed) · \(name) on the arm data · \($0)") }
+                try tok.fit(pair.fit)
+                let r = try Reconstruction.measure(tok, on: pair.eval)
+                row.tokens.append(r.tokensPerChunk)
+                if i == sets.count - 1 {
+                    row.relativeRMSE = r.meanRelativeRMSE()
+                    (row.encodeMicros, row.decodeMicros) = try Self.time(tok, on: pair.eval, tokens: r.tokens, seconds: c.timingSeconds)
+                }
+            }
+            rows[name] = row
+            context.progress.step("seed \(seed) · \(name) on the arm data")
+        }
+        return ArmCells(rows: rows, hashes: hashes)
     }
 
     /// Mean microseconds per chunk to encode `data` and to decode `tokens`, each repeated for at least `seconds`.

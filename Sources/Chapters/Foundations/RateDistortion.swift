@@ -57,31 +57,36 @@ public struct RateDistortion: Experiment {
         return try TokenizerRegistry.make(s.tokenizer, parameters: ParameterReader(table, location: "experiments/foundations/rate-distortion.toml: sweep \(s.label), \(s.knob) = \(Format.parameter(v))"))
     }
 
-    struct Key: Hashable { let sweep: String; let value: Double }
-    struct Cell { var tokensPerSecond: Double; var bitsPerSecond: Double; var relativeRMSE: Double }
+    struct Key: Hashable, Codable { let sweep: String; let value: Double }
+    struct Cell: Codable { var tokensPerSecond: Double; var bitsPerSecond: Double; var relativeRMSE: Double }
+    /// What one seed measured, and the hash of its data (one cell of the run).
+    struct SeedCells: Codable { var cells: [Key: Cell]; var hash: String }
 
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
         var perSeed: [[Key: Cell]] = []
         var hashes: [String] = []
         context.progress.begin(total: context.seeds.count * c.sweeps.reduce(0) { $0 + $1.values.count }, "sweeping \(c.sweeps.count) settings at \(Format.parameter(c.frequency)) Hz")
         for seed in context.seeds {
-            let rng = context.generator(seed: seed)
-            let (fit, eval) = try DataSource.arm.split(fit: c.fitChunks, eval: c.evalChunks, frequency: c.frequency, seed: rng)
-            hashes.append(fit.contentHash + eval.contentHash)
-            let seconds = Double(eval.count * eval.steps) / c.frequency
-            var cells: [Key: Cell] = [:]
-            for s in c.sweeps {
-                for v in s.values {
-                    let tok = try make(s, v)
-                    try tok.fit(fit)
-                    let r = try Reconstruction.measure(tok, on: eval)
-                    let tps = r.tokensPerChunk * Double(eval.count) / seconds
-                    cells[Key(sweep: s.label, value: v)] = Cell(tokensPerSecond: tps, bitsPerSecond: tps * log2(Double(tok.vocabularySize)),
-                                                               relativeRMSE: r.meanRelativeRMSE())
-                    context.progress.step("seed \(seed) · \(s.label) \(s.knob) = \(Format.parameter(v))")
+            let measured = try context.cell("seed \(seed)") { () -> SeedCells in
+                let rng = context.generator(seed: seed)
+                let (fit, eval) = try DataSource.arm.split(fit: c.fitChunks, eval: c.evalChunks, frequency: c.frequency, seed: rng)
+                let seconds = Double(eval.count * eval.steps) / c.frequency
+                var cells: [Key: Cell] = [:]
+                for s in c.sweeps {
+                    for v in s.values {
+                        let tok = try make(s, v)
+                        try tok.fit(fit)
+                        let r = try Reconstruction.measure(tok, on: eval)
+                        let tps = r.tokensPerChunk * Double(eval.count) / seconds
+                        cells[Key(sweep: s.label, value: v)] = Cell(tokensPerSecond: tps, bitsPerSecond: tps * log2(Double(tok.vocabularySize)),
+                                                                   relativeRMSE: r.meanRelativeRMSE())
+                        context.progress.step("seed \(seed) · \(s.label) \(s.knob) = \(Format.parameter(v))")
+                    }
                 }
+                return SeedCells(cells: cells, hash: fit.contentHash + eval.contentHash)
             }
-            perSeed.append(cells)
+            hashes.append(measured.hash)
+            perSeed.append(measured.cells)
         }
         return outcome(c, perSeed: perSeed, inputHash: StableHash.sha256Hex(hashes.joined()))
     }

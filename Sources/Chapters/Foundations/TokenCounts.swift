@@ -55,8 +55,10 @@ public struct TokenCounts: Experiment {
         return c
     }
 
-    struct Key: Hashable { let dataset: String; let tokenizer: String; let hz: Double }
-    struct Cell { var tokensPerChunk: Double; var relativeRMSE: Double }
+    struct Key: Hashable, Codable { let dataset: String; let tokenizer: String; let hz: Double }
+    struct Cell: Codable { var tokensPerChunk: Double; var relativeRMSE: Double }
+    /// What one seed measured, and the hashes of the data it fitted on (one cell of the run).
+    struct SeedCells: Codable { var cells: [Key: Cell]; var hashes: [String] }
 
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
         var datasets: [DataSource] = [.arm]
@@ -67,21 +69,25 @@ public struct TokenCounts: Experiment {
         context.progress.begin(total: context.seeds.count * (datasets.count * c.frequencies.count + extra.count),
                                "measuring \(c.tokenizers.count) tokenizers at \(c.frequencies.count) frequencies on \(datasets.map(\.name).joined(separator: ", "))")
         for seed in context.seeds {
-            var cells: [Key: Cell] = [:]
-            let rng = context.generator(seed: seed)
-            let jobs = datasets.flatMap { d in c.frequencies.map { (d, $0) } } + extra.map { (DataSource.bimanualArm, $0) }
-            for (data, hz) in jobs {
-                let (fit, eval) = try data.split(fit: c.fitChunks, eval: c.evalChunks, frequency: hz, seed: rng.derived("\(data.name)-\(hz)"))
-                hashes.append(fit.contentHash)
-                for name in c.tokenizers {
-                    let tok = try c.settings.make(name, steps: fit.steps, location: "\(c.settings.location).\(name)")
-                    try tok.fit(fit)
-                    let r = try Reconstruction.measure(tok, on: eval)
-                    cells[Key(dataset: data.name, tokenizer: name, hz: hz)] = Cell(tokensPerChunk: r.tokensPerChunk, relativeRMSE: r.meanRelativeRMSE())
+            let measured = try context.cell("seed \(seed)") { () -> SeedCells in
+                var m = SeedCells(cells: [:], hashes: [])
+                let rng = context.generator(seed: seed)
+                let jobs = datasets.flatMap { d in c.frequencies.map { (d, $0) } } + extra.map { (DataSource.bimanualArm, $0) }
+                for (data, hz) in jobs {
+                    let (fit, eval) = try data.split(fit: c.fitChunks, eval: c.evalChunks, frequency: hz, seed: rng.derived("\(data.name)-\(hz)"))
+                    m.hashes.append(fit.contentHash)
+                    for name in c.tokenizers {
+                        let tok = try c.settings.make(name, steps: fit.steps, location: "\(c.settings.location).\(name)")
+                        try tok.fit(fit)
+                        let r = try Reconstruction.measure(tok, on: eval)
+                        m.cells[Key(dataset: data.name, tokenizer: name, hz: hz)] = Cell(tokensPerChunk: r.tokensPerChunk, relativeRMSE: r.meanRelativeRMSE())
+                    }
+                    context.progress.step("seed \(seed) · \(data.name) at \(Format.parameter(hz)) Hz")
                 }
-                context.progress.step("seed \(seed) · \(data.name) at \(Format.parameter(hz)) Hz")
+                return m
             }
-            perSeed.append(cells)
+            hashes += measured.hashes
+            perSeed.append(measured.cells)
         }
         return outcome(c, datasets: datasets.map(\.name), perSeed: perSeed, inputHash: StableHash.sha256Hex(hashes.joined()))
     }

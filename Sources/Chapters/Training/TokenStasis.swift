@@ -78,7 +78,7 @@ public struct TokenStasis: Experiment {
     }
 
     /// One tokenizer's round trip of one evaluated set.
-    struct Measure {
+    struct Measure: Codable {
         /// RMSE per dimension (action units) and the evaluated set's standard deviation per dimension.
         var rmse: [Double], std: [Double]
         var tokensPerChunk: Double
@@ -89,7 +89,7 @@ public struct TokenStasis: Experiment {
     }
 
     /// What one seed measured.
-    struct SeedResult {
+    struct SeedResult: Codable {
         /// Standard deviation per dimension over the fitting chunks.
         var fitStd: [Double]
         /// Measures per tokenizer on the held-out fit-family chunks and on the unseen chunks.
@@ -99,10 +99,15 @@ public struct TokenStasis: Experiment {
         /// The first held-out and unseen chunks.
         var heldOutExample: ActionChunk, unseenExample: ActionChunk
         /// Code usage of each tokenizer made of codes (the residual VQ) on each set.
-        var usage: [String: (inFamily: CodeUsage, unseen: CodeUsage)] = [:]
+        var usage: [String: UsagePair] = [:]
         /// Each tokenizer's settings as resolved (defaults filled in), seeds left out.
         var settings: [String: String] = [:]
+        /// The hash of the seed's fitting, held-out and unseen chunks.
+        var dataHash = ""
     }
+
+    /// Code usage on the held-out fit-family chunks and on the unseen chunks.
+    struct UsagePair: Codable { var inFamily: CodeUsage, unseen: CodeUsage }
 
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
         var results: [SeedResult] = []
@@ -110,27 +115,34 @@ public struct TokenStasis: Experiment {
         context.progress.begin(total: context.seeds.count * c.tokenizers.count,
                                "fitting \(c.tokenizers.count) tokenizers on \(c.fitChunks) \(c.fitFamily.rawValue) chunks per seed")
         for seed in context.seeds {
-            let rng = context.generator(seed: seed)
-            let fit = try c.generator(c.fitFamily).chunks(count: c.fitChunks, seed: rng.derived("fit").seed)
-            let heldOut = try c.generator(c.fitFamily).chunks(count: c.evalChunks, seed: rng.derived("held-out").seed)
-            let unseen = try c.generator(c.unseenFamily).chunks(count: c.evalChunks, seed: rng.derived("unseen").seed)
-            hashes.append(fit.contentHash + heldOut.contentHash + unseen.contentHash)
-            var r = SeedResult(fitStd: Statistics.perDimensionStd(fit), heldOutExample: heldOut.chunks[0], unseenExample: unseen.chunks[0])
-            (r.outsideRange, r.outsidePercentiles) = Self.outside(unseen, fittedOn: fit)
-            for name in c.tokenizers {
-                let tok = try c.settings.make(name, steps: fit.steps, fitSeed: rng.derived("tokenizer \(name)").seed, location: "\(c.settings.location).\(name)")
-                (tok as? any ReportsProgress)?.progress = { context.progress.say("  seed \(seed) · \(name) · \($0)") }
-                let seconds = try Stopwatch.seconds { try tok.fit(fit) }
-                r.inFamily[name] = try Self.measure(tok, on: heldOut)
-                r.unseen[name] = try Self.measure(tok, on: unseen)
-                if let coded = tok as? any ReportsCodeUsage { r.usage[name] = (try coded.usage(heldOut), try coded.usage(unseen)) }
-                r.settings[name] = try Self.describe(tok)
-                let e = { (m: Measure) in Format.number(Self.error(m, fitStd: r.fitStd, scale: c.errorScale)) }
-                context.progress.step(String(format: "seed \(seed) · \(name) fitted in %.1f s · error \(e(r.inFamily[name]!)) in family, \(e(r.unseen[name]!)) unseen", seconds))
-            }
+            let r = try context.cell("seed \(seed)") { try measure(c, seed: seed, context: context) }
+            hashes.append(r.dataHash)
             results.append(r)
         }
         return outcome(c, results, inputHash: StableHash.sha256Hex(hashes.joined()))
+    }
+
+    /// Everything one seed measures: every tokenizer fitted on the fit family, measured on both sets.
+    func measure(_ c: Config, seed: UInt64, context: RunContext) throws -> SeedResult {
+        let rng = context.generator(seed: seed)
+        let fit = try c.generator(c.fitFamily).chunks(count: c.fitChunks, seed: rng.derived("fit").seed)
+        let heldOut = try c.generator(c.fitFamily).chunks(count: c.evalChunks, seed: rng.derived("held-out").seed)
+        let unseen = try c.generator(c.unseenFamily).chunks(count: c.evalChunks, seed: rng.derived("unseen").seed)
+        var r = SeedResult(fitStd: Statistics.perDimensionStd(fit), heldOutExample: heldOut.chunks[0], unseenExample: unseen.chunks[0])
+        r.dataHash = fit.contentHash + heldOut.contentHash + unseen.contentHash
+        (r.outsideRange, r.outsidePercentiles) = Self.outside(unseen, fittedOn: fit)
+        for name in c.tokenizers {
+            let tok = try c.settings.make(name, steps: fit.steps, fitSeed: rng.derived("tokenizer \(name)").seed, location: "\(c.settings.location).\(name)")
+            (tok as? any ReportsProgress)?.progress = { context.progress.say("  seed \(seed) · \(name) · \($0)") }
+            let seconds = try Stopwatch.seconds { try tok.fit(fit) }
+            r.inFamily[name] = try Self.measure(tok, on: heldOut)
+            r.unseen[name] = try Self.measure(tok, on: unseen)
+            if let coded = tok as? any ReportsCodeUsage { r.usage[name] = UsagePair(inFamily: try coded.usage(heldOut), unseen: try coded.usage(unseen)) }
+            r.settings[name] = try Self.describe(tok)
+            let e = { (m: Measure) in Format.number(Self.error(m, fitStd: r.fitStd, scale: c.errorScale)) }
+            context.progress.step(String(format: "seed \(seed) · \(name) fitted in %.1f s · error \(e(r.inFamily[name]!)) in family, \(e(r.unseen[name]!)) unseen", seconds))
+        }
+        return r
     }
 
     /// The round trip of every chunk of `data`, with the clipping `tok` counted while doing it.
