@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Prints progress lines (step, detail, elapsed, ETA) to standard error, at most twice a second.
 public final class ProgressReporter {
@@ -6,8 +7,8 @@ public final class ProgressReporter {
     private let quiet: Bool
     private var total = 1
     private var done = 0
-    private var start = Date()
-    private var lastPrint = Date.distantPast
+    private var stopwatch = Stopwatch()
+    private var lastPrint = -Double.infinity
 
     /// Creates a reporter whose lines start with `[label]`; `quiet` silences it (tests).
     public init(label: String, quiet: Bool = false) {
@@ -16,17 +17,16 @@ public final class ProgressReporter {
 
     /// Starts a new phase of `total` units of work.
     public func begin(total: Int, _ what: String) {
-        self.total = max(1, total); done = 0; start = Date(); lastPrint = .distantPast
+        self.total = max(1, total); done = 0; stopwatch = Stopwatch(); lastPrint = -.infinity
         say("\(what) (\(total) steps)")
     }
 
     /// Marks one unit done; `detail` says what (e.g. `seed 3 · fraction 1 %`), `loss` when training.
     public func step(_ detail: String, loss: Double? = nil) {
         done += 1
-        let now = Date()
-        guard done == total || now.timeIntervalSince(lastPrint) >= 0.5 else { return }
-        lastPrint = now
-        let elapsed = now.timeIntervalSince(start)
+        let elapsed = stopwatch.elapsed
+        guard done == total || elapsed - lastPrint >= 0.5 else { return }
+        lastPrint = elapsed
         let eta = elapsed / Double(done) * Double(total - done)
         var line = "\(done)/\(total) (\(100 * done / total)%) · \(detail)"
         if let loss { line += String(format: " · loss %.4g", loss) }
