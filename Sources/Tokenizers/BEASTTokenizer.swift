@@ -94,8 +94,7 @@ public final class BEASTTokenizer: ActionTokenizer {
     }
 
     public func encode(_ chunk: ActionChunk) throws -> [Int] {
-        try requireFitted()
-        try checkDims(chunk.dims, "chunk has")
+        try requireEncodable(chunk, fitted: fittedDims)
         let c = try controlPoints(of: chunk)
         var tokens = [Int](repeating: 0, count: c.count), clipped = 0
         for (i, x) in c.enumerated() {
@@ -109,9 +108,7 @@ public final class BEASTTokenizer: ActionTokenizer {
     }
 
     public func decode(_ tokens: [Int], steps: Int, dims: Int) throws -> ActionChunk {
-        try requireFitted()
-        try checkDims(dims, "asked to decode")
-        try validate(tokens, steps: steps, dims: dims)
+        try requireDecodable(tokens, steps: steps, dims: dims, fitted: fittedDims)
         return try curve(controlPoints: tokens.enumerated().map { value(ofBin: $1, $0) }, steps: steps, dims: dims)
     }
 
@@ -153,12 +150,6 @@ public final class BEASTTokenizer: ActionTokenizer {
     private func ridgeFit(steps: Int) throws -> BSplineRidgeFit {
         do { return try cache.fit(basis: basis, steps: steps, lambda: config.lambda) }
         catch let e as BSplineError { throw TokenizerError.shapeMismatch(name, e.description) }
-    }
-
-    private func checkDims(_ dims: Int, _ what: String) throws {
-        guard dims == fittedDims else {
-            throw TokenizerError.shapeMismatch(name, "fitted on \(fittedDims) dimensions, \(what) \(dims)")
-        }
     }
 
     /// The bin of control point `x` in slot-major position `i`, in `0..<bins`.

@@ -191,9 +191,7 @@ public final class FASTTokenizer: ActionTokenizer {
 
     private func check(dims: Int) throws {
         try requireFitted()
-        guard dims == fittedDims else {
-            throw TokenizerError.shapeMismatch(name, "fitted on \(fittedDims) dimensions, got \(dims)")
-        }
+        try requireDims(dims, fitted: fittedDims, "got")
     }
 
     /// Runs `body` over `threads` contiguous shares of `0..<count`, each with its own workspace and

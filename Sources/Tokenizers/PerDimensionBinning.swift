@@ -30,10 +30,7 @@ public class PerDimensionBinning: ActionTokenizer {
     }
 
     public func encode(_ chunk: ActionChunk) throws -> [Int] {
-        try requireFitted()
-        guard chunk.dims == fittedDims else {
-            throw TokenizerError.shapeMismatch(name, "fitted on \(fittedDims) dimensions, chunk has \(chunk.dims)")
-        }
+        try requireEncodable(chunk, fitted: fittedDims)
         var out = [Int](repeating: 0, count: chunk.values.count)
         for t in 0..<chunk.steps {
             for d in 0..<chunk.dims { out[t * chunk.dims + d] = bin(chunk[t, d], dimension: d) }
@@ -42,11 +39,7 @@ public class PerDimensionBinning: ActionTokenizer {
     }
 
     public func decode(_ tokens: [Int], steps: Int, dims: Int) throws -> ActionChunk {
-        try requireFitted()
-        guard dims == fittedDims else {
-            throw TokenizerError.shapeMismatch(name, "fitted on \(fittedDims) dimensions, asked to decode \(dims)")
-        }
-        try validate(tokens, steps: steps, dims: dims)
+        try requireDecodable(tokens, steps: steps, dims: dims, fitted: fittedDims)
         var values = [Double](repeating: 0, count: tokens.count)
         for (i, id) in tokens.enumerated() { values[i] = value(ofBin: id, dimension: i % dims) }
         return try ActionChunk(steps: steps, dims: dims, values: values)

@@ -108,8 +108,7 @@ public final class VerletTokenizer: ActionTokenizer {
     }
 
     public func encode(_ chunk: ActionChunk) throws -> [Int] {
-        try requireFitted()
-        try checkDims(chunk.dims, "chunk has")
+        try requireEncodable(chunk, fitted: fittedDims)
         let dims = chunk.dims, m = config.maxChange
         var tokens = [Int](repeating: 0, count: chunk.steps * dims)
         var s = VerletStats()
@@ -151,9 +150,7 @@ public final class VerletTokenizer: ActionTokenizer {
     }
 
     public func decode(_ tokens: [Int], steps: Int, dims: Int) throws -> ActionChunk {
-        try requireFitted()
-        try checkDims(dims, "asked to decode")
-        try validate(tokens, steps: steps, dims: dims)
+        try requireDecodable(tokens, steps: steps, dims: dims, fitted: fittedDims)
         let m = config.maxChange
         var values = [Double](repeating: 0, count: steps * dims)
         for d in 0..<dims {
@@ -223,12 +220,6 @@ public final class VerletTokenizer: ActionTokenizer {
     }
 
     // MARK: Internals
-
-    private func checkDims(_ dims: Int, _ what: String) throws {
-        guard dims == fittedDims else {
-            throw TokenizerError.shapeMismatch(name, "fitted on \(fittedDims) dimensions, \(what) \(dims)")
-        }
-    }
 
     /// The nearest of `count` levels spanning `[lo, hi]`, and whether `x` lay more than half a
     /// spacing outside the range (it is then clamped to the end level).
