@@ -52,8 +52,7 @@ public class PerDimensionBinning: ActionTokenizer {
 
     /// Rebuilds a fitted tokenizer from ``fittedState()``'s tree (`make` creates the unfitted one).
     static func restore<T: PerDimensionBinning>(_ p: ParameterReader, make: (BinningConfig) -> T) throws -> T {
-        var config = BinningConfig()
-        try BinningConfig.fields.read(p, into: &config, required: true)
+        let config = try BinningConfig(saved: p)
         let t = make(config)
         let dims = try p.int("dims", in: 1...1_000_000)
         var arrays: [String: [Double]] = [:]
@@ -89,7 +88,7 @@ public class PerDimensionBinning: ActionTokenizer {
 }
 
 /// The configuration shared by the binning tokenizers; validates itself and names the bad field.
-public struct BinningConfig: Equatable, Sendable {
+public struct BinningConfig: Equatable, Sendable, FieldListedConfig {
     /// Bins per dimension (RT-1, RT-2 and OpenVLA use 256).
     public var bins = 256
 
@@ -106,13 +105,6 @@ public struct BinningConfig: Equatable, Sendable {
 
     /// A configuration with `bins` bins per dimension.
     public init(bins: Int = defaults.bins) { self.bins = bins }
-
-    /// Reads `bins` from a parameter table, rejecting unknown keys and out-of-range values.
-    public init(_ p: ParameterReader) throws {
-        try Self.fields.read(p, into: &self)
-        try p.finish()
-        try validate(location: p.location)
-    }
 
     /// Throws a ``ConfigError`` naming the first field outside its allowed values.
     public func validate(location: String = "binning") throws {
