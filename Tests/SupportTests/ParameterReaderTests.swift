@@ -52,6 +52,15 @@ final class ParameterReaderTests: XCTestCase {
         let parsed = try? JSONSerialization.jsonObject(with: Data(v.prettyJSON().utf8)) as? [String: Any]
         XCTAssertEqual(parsed?["s"] as? String, "a\"b\n")
     }
+
+    /// Every control character, quote and backslash is escaped as JSON requires, so Foundation's
+    /// parser reads the literal back to the same string.
+    func testJSONStringLiteralsEscapeEveryControlCharacter() throws {
+        XCTAssertEqual(JSONNumber.quote("a\\b\"\r\t\u{1}\u{7f}é"), #""a\\b\"\r\t\u0001\#u{7f}é""#)
+        let text = String(String.UnicodeScalarView((0..<0x80).compactMap { Unicode.Scalar(UInt32($0)) })) + "é→"
+        let parsed = try JSONSerialization.jsonObject(with: Data(("[" + JSONNumber.quote(text) + "]").utf8)) as? [String]
+        XCTAssertEqual(parsed, [text])
+    }
 }
 
 final class JSONParseTests: XCTestCase {
