@@ -39,36 +39,31 @@ final class ParameterReaderTests: XCTestCase {
         func problem(_ read: () throws -> Any) -> String {
             do { _ = try read(); return "no error" } catch let e as ConfigError { return e.problem } catch { return "\(error)" }
         }
-        let cases: [(String, () throws -> Any, String)] = [
-            ("int", { try p.int("absent") }, "missing; expected an integer"),
-            ("double", { try p.double("absent") }, "missing; expected a number"),
-            ("double", { try p.double("s") }, "expected a number, found string \"x\""),
-            ("double", { try p.double("nan") }, "expected a finite number, found nan"),
-            ("double", { try p.double("i", in: 0...1) }, "expected a number in [0.0, 1.0], found 7.0"),
-            ("string", { try p.string("absent") }, "missing; expected a string"),
-            ("string", { try p.string("i") }, "expected a string, found integer 7"),
-            ("bool", { try p.bool("absent") }, "missing; expected true or false"),
-            ("bool", { try p.bool("s") }, "expected true or false, found string \"x\""),
-            ("doubles", { try p.doubles("absent") }, "missing; expected an array of numbers"),
-            ("doubles", { try p.doubles("empty") }, "expected a non-empty array of numbers, found array of 0"),
-            ("doubles", { try p.doubles("mixed") }, "expected a number, found boolean true"),
-            ("doubles", { try p.doubles("mixed", in: 2...3) }, "expected numbers in [2.0, 3.0], found 1.0"),
-            ("ints", { try p.ints("absent") }, "missing; expected an array of integers"),
-            ("ints", { try p.ints("s") }, "expected a non-empty array of integers, found string \"x\""),
-            ("ints", { try p.ints("mixed") }, "expected integers, found boolean true"),
-            ("ints", { try p.ints("mixed", in: 2...3) }, "expected integers in 2...3, found 1"),
-            ("strings", { try p.strings("absent") }, "missing; expected an array of strings"),
-            ("strings", { try p.strings("empty") }, "expected a non-empty array of strings, found array of 0"),
-            ("strings", { try p.strings("mixed") }, "expected strings, found integer 1"),
+        // Per accessor, the keys it reads and the problem it names for each.
+        let cases: [(String, (String) throws -> Any, [(key: String, problem: String)])] = [
+            ("int", { try p.int($0) }, [("absent", "missing; expected an integer")]),
+            ("double", { try p.double($0) }, [("absent", "missing; expected a number"), ("s", "expected a number, found string \"x\""),
+                                              ("nan", "expected a finite number, found nan")]),
+            ("double in 0...1", { try p.double($0, in: 0...1) }, [("i", "expected a number in [0.0, 1.0], found 7.0")]),
+            ("string", { try p.string($0) }, [("absent", "missing; expected a string"), ("i", "expected a string, found integer 7")]),
+            ("bool", { try p.bool($0) }, [("absent", "missing; expected true or false"), ("s", "expected true or false, found string \"x\"")]),
+            ("doubles", { try p.doubles($0) }, [("absent", "missing; expected an array of numbers"),
+                                                ("empty", "expected a non-empty array of numbers, found array of 0"), ("mixed", "expected a number, found boolean true")]),
+            ("doubles in 2...3", { try p.doubles($0, in: 2...3) }, [("mixed", "expected numbers in [2.0, 3.0], found 1.0")]),
+            ("ints", { try p.ints($0) }, [("absent", "missing; expected an array of integers"),
+                                          ("s", "expected a non-empty array of integers, found string \"x\""), ("mixed", "expected integers, found boolean true")]),
+            ("ints in 2...3", { try p.ints($0, in: 2...3) }, [("mixed", "expected integers in 2...3, found 1")]),
+            ("strings", { try p.strings($0) }, [("absent", "missing; expected an array of strings"),
+                                                ("empty", "expected a non-empty array of strings, found array of 0"), ("mixed", "expected strings, found integer 1")]),
         ]
-        for (accessor, read, expected) in cases { XCTAssertEqual(problem(read), expected, accessor) }
-        XCTAssertEqual(try p.doubles("absent", default: [1]), [1])
-        XCTAssertEqual(try p.ints("absent", default: [2]), [2])
-        XCTAssertEqual(try p.strings("absent", default: ["a"]), ["a"])
-        XCTAssertEqual(try p.bool("absent", default: false), false)
-        XCTAssertEqual(try p.string("absent", default: "d"), "d")
-        XCTAssertEqual(try p.double("absent", default: 0.25), 0.25)
-        XCTAssertThrowsError(try p.ints("empty", default: [2]), "a default does not stand in for a bad value")
+        for (accessor, read, problems) in cases {
+            for (key, expected) in problems { XCTAssertEqual(problem { try read(key) }, expected, "\(accessor) \(key)") }
+        }
+        // A default stands in for a missing key, never for a bad value.
+        let defaults: [Any] = [try p.doubles("absent", default: [1]), try p.ints("absent", default: [2]), try p.strings("absent", default: ["a"]),
+                               try p.string("absent", default: "d"), try p.bool("absent", default: false), try p.double("absent", default: 0.25)]
+        XCTAssertEqual("\(defaults)", #"[[1.0], [2], ["a"], "d", false, 0.25]"#)
+        XCTAssertThrowsError(try p.ints("empty", default: [2]))
     }
 
     func testUnknownKeyIsRejectedWithAllowedKeys() throws {
