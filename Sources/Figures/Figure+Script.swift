@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 extension Figure {
     /// Font for every text element in both terminals.
@@ -175,15 +176,5 @@ extension Figure {
 /// Backslashes and quotes are escaped, line breaks become `\n`, other control characters become
 /// spaces. Terminals run in `noenhanced` mode, so `_`, `^` and braces are drawn literally.
 func gnuplotString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\\": out += "\\\\"
-        case "\"": out += "\\\""
-        case "\n": out += "\\n"
-        default:
-            if scalar.properties.generalCategory == .control { out += " " } else { out.unicodeScalars.append(scalar) }
-        }
-    }
-    return out + "\""
+    QuotedLiteral.quote(text) { $0.properties.generalCategory == .control ? " " : nil }
 }

@@ -11,7 +11,7 @@ import Support
 /// config.trainingSteps = 500
 /// try config.validate()
 /// ```
-public struct TokenPolicyConfig: Sendable, Equatable, Codable {
+public struct TokenPolicyConfig: Sendable, Equatable, Codable, FieldListedConfig {
     // Model.
 
     /// Model width (small enough to train in minutes on two cores).
@@ -75,14 +75,6 @@ public struct TokenPolicyConfig: Sendable, Equatable, Codable {
 
     /// Every default value, in one place (the property declarations above).
     public static let defaults = TokenPolicyConfig()
-
-    /// Reads the keys of ``fields`` (the properties in snake case; `train_steps` for
-    /// ``trainingSteps``), rejecting unknown keys; a key that is absent keeps its default.
-    public init(_ p: ParameterReader) throws {
-        try Self.fields.read(p, into: &self)
-        try p.finish()
-        try validate(location: p.location)
-    }
 
     /// Throws a ``ConfigError`` naming the first field outside its allowed values, or the first inconsistent one.
     public func validate(location: String = "token policy") throws {

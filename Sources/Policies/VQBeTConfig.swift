@@ -5,7 +5,7 @@ import Support
 /// Defaults follow the reference (`../shared/REFERENCES.md`, "VQ-BeT"): focal loss with gamma 2,
 /// primary code weight 5 and secondary 0.5, an offset head with an L1 loss, codes sampled at
 /// temperature 1. The transformer is small enough to train in seconds on two cores.
-public struct VQBeTConfig: Equatable, Sendable {
+public struct VQBeTConfig: Equatable, Sendable, FieldListedConfig {
     /// Observations the transformer sees (the current one last; earlier ones padded at the start).
     public var history = 5
     /// Model width, attention heads and transformer blocks.
@@ -51,13 +51,6 @@ public struct VQBeTConfig: Equatable, Sendable {
 
     /// A configuration holding every default.
     public init() {}
-
-    /// Reads the keys named like the properties in snake case, rejecting unknown keys.
-    public init(_ p: ParameterReader) throws {
-        try Self.fields.read(p, into: &self)
-        try p.finish()
-        try validate(location: p.location)
-    }
 
     /// Throws a ``ConfigError`` naming the first field outside its allowed values, or the first inconsistent one.
     public func validate(location: String = "vq-bet") throws {

@@ -209,6 +209,7 @@ extension ResultsFile {
         case experiment, title, profile, seeds, config, metrics, timings, claims, files, provenance
     }
 
+    /// Reads a file, old ones too: absent `title`, `seeds`, `config`, `timings` and `files` are empty.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         experiment = try c.decode(String.self, forKey: .experiment)
@@ -223,19 +224,7 @@ extension ResultsFile {
         provenance = try c.decode(ProvenanceRecord.self, forKey: .provenance)
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(experiment, forKey: .experiment)
-        try c.encode(title, forKey: .title)
-        try c.encode(profile, forKey: .profile)
-        try c.encode(seeds, forKey: .seeds)
-        try c.encode(config, forKey: .config)
-        try c.encode(metrics, forKey: .metrics)
-        try c.encode(timings, forKey: .timings)
-        try c.encode(claims, forKey: .claims)
-        try c.encode(files, forKey: .files)
-        try c.encode(provenance, forKey: .provenance)
-    }
+    // `encode(to:)` is the one Swift synthesizes from `CodingKeys`: every field as it is.
 }
 
 extension ResultsFile.Series {

@@ -6,19 +6,16 @@
 /// checks a value built in code against the same ranges in the same words, and
 /// ``Swift/Array/parameters(of:)`` writes the table back. Each key and range is written once, in
 /// the list; each default is written once, as the property's initial value (a key the table does not
-/// set keeps it):
+/// set keeps it). Conforming to ``FieldListedConfig`` adds the table reader `init(_:)` and the
+/// saved-state reader `init(saved:)`:
 ///
 /// ```swift
-/// public struct BinningConfig {
+/// public struct BinningConfig: FieldListedConfig {
 ///     /// Bins per dimension (RT-1, RT-2 and OpenVLA use 256).
 ///     public var bins = 256
 ///     public static let fields: [ConfigField<Self>] = [.int("bins", \.bins, in: 2...65_536)]
 ///
-///     public init(_ p: ParameterReader) throws {
-///         try Self.fields.read(p, into: &self)
-///         try p.finish()
-///         try validate(location: p.location)
-///     }
+///     public init() {}
 ///     public func validate(location: String) throws { try Self.fields.validate(self, location: location) }
 /// }
 /// ```
@@ -118,6 +115,37 @@ extension Array {
     /// The fields of `config` as a parameter table, the one ``read(_:into:required:)`` reads back.
     public func parameters<C>(of config: C) -> ParameterValue where Element == ConfigField<C> {
         .table(entries(of: config))
+    }
+}
+
+/// A configuration whose fields are listed once, in ``fields``: it is read from a parameter table
+/// and from a saved state by the same two readers, here.
+public protocol FieldListedConfig {
+    /// Every field: its key and allowed values.
+    static var fields: [ConfigField<Self>] { get }
+    /// A configuration holding every default.
+    init()
+    /// Throws a ``ConfigError`` naming the first bad field: one outside its allowed values (see
+    /// ``Swift/Array/validate(_:location:)``), then one that breaks a rule between fields.
+    func validate(location: String) throws
+}
+
+extension FieldListedConfig {
+    /// Reads the keys of ``fields`` from `p`, rejecting unknown keys and bad values; a key that is
+    /// absent keeps its default.
+    public init(_ p: ParameterReader) throws {
+        self.init()
+        try Self.fields.read(p, into: &self)
+        try p.finish()
+        try validate(location: p.location)
+    }
+
+    /// Reads a configuration saved with a fitted model: every key of ``fields`` must be present.
+    /// Does not call ``ParameterReader/finish()``, because the saved state holds more keys.
+    public init(saved p: ParameterReader) throws {
+        self.init()
+        try Self.fields.read(p, into: &self, required: true)
+        try validate(location: p.location)
     }
 }
 

@@ -55,26 +55,40 @@ public final class ParameterReader {
         ConfigError(location: location, key: key, problem: problem)
     }
 
-    /// An integer, with a default and an allowed range.
-    public func int(_ key: String, default def: Int? = nil, in range: ClosedRange<Int>? = nil) throws -> Int {
+    /// The value of `key` read by `parse`; an absent key gives `def`, or without one an error
+    /// saying what was `expected` (e.g. `an integer`).
+    private func read<T>(_ key: String, _ def: T?, expected: String, _ parse: (ParameterValue) throws -> T) throws -> T {
         guard let v = value(key) else {
             if let def { return def }
-            throw fail(key, "missing; expected an integer")
+            throw fail(key, "missing; expected \(expected)")
         }
-        guard case .int(let i) = v else { throw fail(key, "expected an integer, found \(v)") }
-        if let range, !range.contains(i) { throw fail(key, Expectation.int(range, i)) }
-        return i
+        return try parse(v)
+    }
+
+    /// A non-empty array at `key` of `what` (e.g. `integers`), each item read by `item`.
+    private func array<T>(_ key: String, _ def: [T]?, of what: String, _ item: (ParameterValue) throws -> T) throws -> [T] {
+        try read(key, def, expected: "an array of \(what)") { v in
+            guard case .array(let items) = v, !items.isEmpty else { throw fail(key, "expected a non-empty array of \(what), found \(v)") }
+            return try items.map(item)
+        }
+    }
+
+    /// An integer, with a default and an allowed range.
+    public func int(_ key: String, default def: Int? = nil, in range: ClosedRange<Int>? = nil) throws -> Int {
+        try read(key, def, expected: "an integer") { v in
+            guard case .int(let i) = v else { throw fail(key, "expected an integer, found \(v)") }
+            if let range, !range.contains(i) { throw fail(key, Expectation.int(range, i)) }
+            return i
+        }
     }
 
     /// A finite number (integers are accepted), with a default and an allowed range.
     public func double(_ key: String, default def: Double? = nil, in range: ClosedRange<Double>? = nil) throws -> Double {
-        guard let v = value(key) else {
-            if let def { return def }
-            throw fail(key, "missing; expected a number")
+        try read(key, def, expected: "a number") { v in
+            let d = try number(v, key)
+            if let range, let problem = Expectation.number(range, d) { throw fail(key, problem) }
+            return d
         }
-        let d = try number(v, key)
-        if let range, let problem = Expectation.number(range, d) { throw fail(key, problem) }
-        return d
     }
 
     private func number(_ v: ParameterValue, _ key: String) throws -> Double {
@@ -88,12 +102,7 @@ public final class ParameterReader {
 
     /// A non-empty array of finite numbers, each in `range`.
     public func doubles(_ key: String, default def: [Double]? = nil, in range: ClosedRange<Double>? = nil) throws -> [Double] {
-        guard let v = value(key) else {
-            if let def { return def }
-            throw fail(key, "missing; expected an array of numbers")
-        }
-        guard case .array(let items) = v, !items.isEmpty else { throw fail(key, "expected a non-empty array of numbers, found \(v)") }
-        return try items.map { item in
+        try array(key, def, of: "numbers") { item in
             let d = try number(item, key)
             if let range, !range.contains(d) { throw fail(key, "expected numbers in [\(range.lowerBound), \(range.upperBound)], found \(d)") }
             return d
@@ -102,12 +111,7 @@ public final class ParameterReader {
 
     /// A non-empty array of integers, each in `range`.
     public func ints(_ key: String, default def: [Int]? = nil, in range: ClosedRange<Int>? = nil) throws -> [Int] {
-        guard let v = value(key) else {
-            if let def { return def }
-            throw fail(key, "missing; expected an array of integers")
-        }
-        guard case .array(let items) = v, !items.isEmpty else { throw fail(key, "expected a non-empty array of integers, found \(v)") }
-        return try items.map { item in
+        try array(key, def, of: "integers") { item in
             guard case .int(let i) = item else { throw fail(key, "expected integers, found \(item)") }
             if let range, !range.contains(i) { throw fail(key, Expectation.ints(range, i)) }
             return i
@@ -116,23 +120,16 @@ public final class ParameterReader {
 
     /// A string, optionally restricted to `allowed` values.
     public func string(_ key: String, default def: String? = nil, allowed: [String]? = nil) throws -> String {
-        guard let v = value(key) else {
-            if let def { return def }
-            throw fail(key, "missing; expected a string")
+        try read(key, def, expected: "a string") { v in
+            guard case .string(let s) = v else { throw fail(key, "expected a string, found \(v)") }
+            if let allowed, !allowed.contains(s) { throw fail(key, "expected one of \(allowed.joined(separator: ", ")), found \"\(s)\"") }
+            return s
         }
-        guard case .string(let s) = v else { throw fail(key, "expected a string, found \(v)") }
-        if let allowed, !allowed.contains(s) { throw fail(key, "expected one of \(allowed.joined(separator: ", ")), found \"\(s)\"") }
-        return s
     }
 
     /// A non-empty array of strings, each optionally restricted to `allowed` values.
     public func strings(_ key: String, default def: [String]? = nil, allowed: [String]? = nil) throws -> [String] {
-        guard let v = value(key) else {
-            if let def { return def }
-            throw fail(key, "missing; expected an array of strings")
-        }
-        guard case .array(let items) = v, !items.isEmpty else { throw fail(key, "expected a non-empty array of strings, found \(v)") }
-        return try items.map { item in
+        try array(key, def, of: "strings") { item in
             guard case .string(let s) = item else { throw fail(key, "expected strings, found \(item)") }
             if let allowed, !allowed.contains(s) { throw fail(key, "expected each of \(allowed.joined(separator: ", ")), found \"\(s)\"") }
             return s
@@ -141,12 +138,10 @@ public final class ParameterReader {
 
     /// A boolean.
     public func bool(_ key: String, default def: Bool? = nil) throws -> Bool {
-        guard let v = value(key) else {
-            if let def { return def }
-            throw fail(key, "missing; expected true or false")
+        try read(key, def, expected: "true or false") { v in
+            guard case .bool(let b) = v else { throw fail(key, "expected true or false, found \(v)") }
+            return b
         }
-        guard case .bool(let b) = v else { throw fail(key, "expected true or false, found \(v)") }
-        return b
     }
 
     /// A nested table as its own reader (location extended with the key).

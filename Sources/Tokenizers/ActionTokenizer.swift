@@ -38,6 +38,29 @@ extension ActionTokenizer {
         guard isFitted else { throw TokenizerError.notFitted(name) }
     }
 
+    /// Throws ``TokenizerError/shapeMismatch(_:_:)`` unless `dims` is the `fitted` number of
+    /// dimensions; `what` words the other side, e.g. `chunk has` or `asked to decode`.
+    func requireDims(_ dims: Int, fitted: Int, _ what: String) throws {
+        guard dims == fitted else {
+            throw TokenizerError.shapeMismatch(name, "fitted on \(fitted) dimensions, \(what) \(dims)")
+        }
+    }
+
+    /// What encoding `chunk` checks first: the tokenizer is fitted, on the chunk's number of
+    /// dimensions (`fitted`).
+    func requireEncodable(_ chunk: ActionChunk, fitted: Int) throws {
+        try requireFitted()
+        try requireDims(chunk.dims, fitted: fitted, "chunk has")
+    }
+
+    /// What every decode checks first, in this order: the tokenizer is fitted, on `dims` dimensions
+    /// (`fitted`), and `tokens` are valid for the shape (see ``validate(_:steps:dims:)``).
+    func requireDecodable(_ tokens: [Int], steps: Int, dims: Int, fitted: Int) throws {
+        try requireFitted()
+        try requireDims(dims, fitted: fitted, "asked to decode")
+        try validate(tokens, steps: steps, dims: dims)
+    }
+
     /// Checks ids against the vocabulary and, when known, the count for this shape.
     func validate(_ tokens: [Int], steps: Int, dims: Int) throws {
         guard steps > 0, dims > 0 else {

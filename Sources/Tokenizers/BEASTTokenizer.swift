@@ -94,8 +94,7 @@ public final class BEASTTokenizer: ActionTokenizer {
     }
 
     public func encode(_ chunk: ActionChunk) throws -> [Int] {
-        try requireFitted()
-        try checkDims(chunk.dims, "chunk has")
+        try requireEncodable(chunk, fitted: fittedDims)
         let c = try controlPoints(of: chunk)
         var tokens = [Int](repeating: 0, count: c.count), clipped = 0
         for (i, x) in c.enumerated() {
@@ -109,9 +108,7 @@ public final class BEASTTokenizer: ActionTokenizer {
     }
 
     public func decode(_ tokens: [Int], steps: Int, dims: Int) throws -> ActionChunk {
-        try requireFitted()
-        try checkDims(dims, "asked to decode")
-        try validate(tokens, steps: steps, dims: dims)
+        try requireDecodable(tokens, steps: steps, dims: dims, fitted: fittedDims)
         return try curve(controlPoints: tokens.enumerated().map { value(ofBin: $1, $0) }, steps: steps, dims: dims)
     }
 
@@ -125,9 +122,7 @@ public final class BEASTTokenizer: ActionTokenizer {
 
     /// Rebuilds a fitted tokenizer from ``fittedState()``'s tree; encodes and decodes identically.
     public static func restore(_ p: ParameterReader) throws -> BEASTTokenizer {
-        var config = BEASTConfig()
-        try BEASTConfig.fields.read(p, into: &config, required: true)
-        try config.validate(location: p.location)
+        let config = try BEASTConfig(saved: p)
         let t = try BEASTTokenizer(config)
         let dims = try p.int("dims", in: 1...1_000_000)
         let steps = try p.int("steps", in: 1...100_000_000)
@@ -153,12 +148,6 @@ public final class BEASTTokenizer: ActionTokenizer {
     private func ridgeFit(steps: Int) throws -> BSplineRidgeFit {
         do { return try cache.fit(basis: basis, steps: steps, lambda: config.lambda) }
         catch let e as BSplineError { throw TokenizerError.shapeMismatch(name, e.description) }
-    }
-
-    private func checkDims(_ dims: Int, _ what: String) throws {
-        guard dims == fittedDims else {
-            throw TokenizerError.shapeMismatch(name, "fitted on \(fittedDims) dimensions, \(what) \(dims)")
-        }
     }
 
     /// The bin of control point `x` in slot-major position `i`, in `0..<bins`.
@@ -190,7 +179,7 @@ public struct BEASTStats: Equatable, Sendable {
 }
 
 /// BEAST's configuration: spline degree, control points, ridge weight and bins per slot.
-public struct BEASTConfig: Equatable, Sendable {
+public struct BEASTConfig: Equatable, Sendable, FieldListedConfig {
     /// Spline degree `P` (the reference uses 4).
     public var degree = 4
     /// Control points `N` per dimension; a chunk is `N x D` tokens (reference: 10 for 20 steps).
@@ -217,13 +206,6 @@ public struct BEASTConfig: Equatable, Sendable {
     /// A configuration that changes the given fields and keeps the others' defaults.
     public init(degree: Int = defaults.degree, controlPoints: Int = defaults.controlPoints, lambda: Double = defaults.lambda, bins: Int = defaults.bins) {
         self.degree = degree; self.controlPoints = controlPoints; self.lambda = lambda; self.bins = bins
-    }
-
-    /// Reads `degree`, `control_points`, `lambda` and `bins`, rejecting unknown keys and bad values.
-    public init(_ p: ParameterReader) throws {
-        try Self.fields.read(p, into: &self)
-        try p.finish()
-        try validate(location: p.location)
     }
 
     /// Checks every field, naming the first bad one.

@@ -11,7 +11,7 @@ public enum FASTDecodeMode: String, Sendable, CaseIterable {
 }
 
 /// The configuration of the FAST tokenizer; validates itself and names the bad field.
-public struct FASTConfig: Equatable, Sendable {
+public struct FASTConfig: Equatable, Sendable, FieldListedConfig {
     /// The scale applied to DCT coefficients before rounding (the paper's default is 10).
     public var gamma: Double = 10
     /// The target vocabulary: base coefficient symbols plus BPE merges (1024 for single data sets).
@@ -36,13 +36,6 @@ public struct FASTConfig: Equatable, Sendable {
     /// ``validate(location:)`` before use when values come from outside.
     public init(gamma: Double = defaults.gamma, vocabulary: Int = defaults.vocabulary, decodeMode: FASTDecodeMode = defaults.decodeMode) {
         self.gamma = gamma; self.vocabulary = vocabulary; self.decodeMode = decodeMode
-    }
-
-    /// Reads `gamma`, `vocabulary` and `decode_mode` (`strict` or `relaxed`), rejecting unknown keys.
-    public init(_ p: ParameterReader) throws {
-        try Self.fields.read(p, into: &self)
-        try p.finish()
-        try validate(location: p.location)
     }
 
     /// Throws a ``ConfigError`` naming the first field outside its allowed range.

@@ -191,9 +191,7 @@ public final class FASTTokenizer: ActionTokenizer {
 
     private func check(dims: Int) throws {
         try requireFitted()
-        guard dims == fittedDims else {
-            throw TokenizerError.shapeMismatch(name, "fitted on \(fittedDims) dimensions, got \(dims)")
-        }
+        try requireDims(dims, fitted: fittedDims, "got")
     }
 
     /// Runs `body` over `threads` contiguous shares of `0..<count`, each with its own workspace and
@@ -243,8 +241,7 @@ public final class FASTTokenizer: ActionTokenizer {
 
     /// Rebuilds a fitted tokenizer from ``fittedState()``'s tree; errors name the bad key.
     public static func restore(_ p: ParameterReader) throws -> FASTTokenizer {
-        var config = FASTConfig()
-        try FASTConfig.fields.read(p, into: &config, required: true)
+        let config = try FASTConfig(saved: p)
         let dims = try p.int("dims", in: 1...1_000_000)
         func perDim(_ key: String) throws -> [Double] {
             let v = try p.doubles(key)

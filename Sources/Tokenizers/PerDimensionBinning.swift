@@ -30,10 +30,7 @@ public class PerDimensionBinning: ActionTokenizer {
     }
 
     public func encode(_ chunk: ActionChunk) throws -> [Int] {
-        try requireFitted()
-        guard chunk.dims == fittedDims else {
-            throw TokenizerError.shapeMismatch(name, "fitted on \(fittedDims) dimensions, chunk has \(chunk.dims)")
-        }
+        try requireEncodable(chunk, fitted: fittedDims)
         var out = [Int](repeating: 0, count: chunk.values.count)
         for t in 0..<chunk.steps {
             for d in 0..<chunk.dims { out[t * chunk.dims + d] = bin(chunk[t, d], dimension: d) }
@@ -42,11 +39,7 @@ public class PerDimensionBinning: ActionTokenizer {
     }
 
     public func decode(_ tokens: [Int], steps: Int, dims: Int) throws -> ActionChunk {
-        try requireFitted()
-        guard dims == fittedDims else {
-            throw TokenizerError.shapeMismatch(name, "fitted on \(fittedDims) dimensions, asked to decode \(dims)")
-        }
-        try validate(tokens, steps: steps, dims: dims)
+        try requireDecodable(tokens, steps: steps, dims: dims, fitted: fittedDims)
         var values = [Double](repeating: 0, count: tokens.count)
         for (i, id) in tokens.enumerated() { values[i] = value(ofBin: id, dimension: i % dims) }
         return try ActionChunk(steps: steps, dims: dims, values: values)
@@ -59,8 +52,7 @@ public class PerDimensionBinning: ActionTokenizer {
 
     /// Rebuilds a fitted tokenizer from ``fittedState()``'s tree (`make` creates the unfitted one).
     static func restore<T: PerDimensionBinning>(_ p: ParameterReader, make: (BinningConfig) -> T) throws -> T {
-        var config = BinningConfig()
-        try BinningConfig.fields.read(p, into: &config, required: true)
+        let config = try BinningConfig(saved: p)
         let t = make(config)
         let dims = try p.int("dims", in: 1...1_000_000)
         var arrays: [String: [Double]] = [:]
@@ -96,7 +88,7 @@ public class PerDimensionBinning: ActionTokenizer {
 }
 
 /// The configuration shared by the binning tokenizers; validates itself and names the bad field.
-public struct BinningConfig: Equatable, Sendable {
+public struct BinningConfig: Equatable, Sendable, FieldListedConfig {
     /// Bins per dimension (RT-1, RT-2 and OpenVLA use 256).
     public var bins = 256
 
@@ -113,13 +105,6 @@ public struct BinningConfig: Equatable, Sendable {
 
     /// A configuration with `bins` bins per dimension.
     public init(bins: Int = defaults.bins) { self.bins = bins }
-
-    /// Reads `bins` from a parameter table, rejecting unknown keys and out-of-range values.
-    public init(_ p: ParameterReader) throws {
-        try Self.fields.read(p, into: &self)
-        try p.finish()
-        try validate(location: p.location)
-    }
 
     /// Throws a ``ConfigError`` naming the first field outside its allowed values.
     public func validate(location: String = "binning") throws {

@@ -6,7 +6,7 @@ import Support
 /// Defaults follow the reference (`../shared/REFERENCES.md`, "VQ-BeT"): two residual layers of 16
 /// codes, an MLP encoder and decoder with hidden widths 128-128, EMA codebooks with decay 0.8,
 /// L1 reconstruction plus 5 x commitment, neither k-means initialisation nor dead-code replacement.
-public struct ResidualVQConfig: Equatable, Sendable {
+public struct ResidualVQConfig: Equatable, Sendable, FieldListedConfig {
     /// Residual quantisation layers `N` (primary, secondary, ...); a window is `N` tokens.
     public var layers = 2
     /// Codes per layer `K`.
@@ -68,13 +68,6 @@ public struct ResidualVQConfig: Equatable, Sendable {
         self.hidden = hidden; self.emaDecay = emaDecay; self.commitmentWeight = commitmentWeight
         self.kmeansInit = kmeansInit; self.deadCodeThreshold = deadCodeThreshold; self.trainSteps = trainSteps
         self.batchSize = batchSize; self.learningRate = learningRate; self.seed = seed
-    }
-
-    /// Reads the keys named like the properties in snake case, rejecting unknown keys.
-    public init(_ p: ParameterReader) throws {
-        try Self.fields.read(p, into: &self)
-        try p.finish()
-        try validate(location: p.location)
     }
 
     /// Throws a ``ConfigError`` naming the first field outside its allowed range.

@@ -171,7 +171,7 @@ public final class ResidualVQTokenizer: ActionTokenizer {
         guard !chunks.isEmpty else { return Array(repeating: [], count: config.layers) }
         var values: [Double] = []
         for chunk in chunks {
-            try checkDims(chunk.dims, "chunk has")
+            try requireDims(chunk.dims, fitted: fittedDims, "chunk has")
             values += windowValues(chunk)
         }
         let rows = values.count / (config.window * fittedDims)
@@ -185,9 +185,7 @@ public final class ResidualVQTokenizer: ActionTokenizer {
     }
 
     public func decode(_ tokens: [Int], steps: Int, dims: Int) throws -> ActionChunk {
-        try requireFitted()
-        try checkDims(dims, "asked to decode")
-        try validate(tokens, steps: steps, dims: dims)
+        try requireDecodable(tokens, steps: steps, dims: dims, fitted: fittedDims)
         let n = windows(steps), N = config.layers, K = config.codebookSize
         var codes = [[Int]](repeating: [Int](repeating: 0, count: n), count: N)
         for w in 0..<n {
@@ -363,12 +361,6 @@ public final class ResidualVQTokenizer: ActionTokenizer {
         }
         try enc.load(e); try dec.load(d)
         encoder = enc; decoder = dec
-    }
-
-    private func checkDims(_ dims: Int, _ what: String) throws {
-        guard dims == fittedDims else {
-            throw TokenizerError.shapeMismatch(name, "fitted on \(fittedDims) dimensions, \(what) \(dims)")
-        }
     }
 }
 

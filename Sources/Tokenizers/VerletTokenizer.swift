@@ -108,8 +108,7 @@ public final class VerletTokenizer: ActionTokenizer {
     }
 
     public func encode(_ chunk: ActionChunk) throws -> [Int] {
-        try requireFitted()
-        try checkDims(chunk.dims, "chunk has")
+        try requireEncodable(chunk, fitted: fittedDims)
         let dims = chunk.dims, m = config.maxChange
         var tokens = [Int](repeating: 0, count: chunk.steps * dims)
         var s = VerletStats()
@@ -151,9 +150,7 @@ public final class VerletTokenizer: ActionTokenizer {
     }
 
     public func decode(_ tokens: [Int], steps: Int, dims: Int) throws -> ActionChunk {
-        try requireFitted()
-        try checkDims(dims, "asked to decode")
-        try validate(tokens, steps: steps, dims: dims)
+        try requireDecodable(tokens, steps: steps, dims: dims, fitted: fittedDims)
         let m = config.maxChange
         var values = [Double](repeating: 0, count: steps * dims)
         for d in 0..<dims {
@@ -197,9 +194,7 @@ public final class VerletTokenizer: ActionTokenizer {
 
     /// Rebuilds a fitted tokenizer from ``fittedState()``'s tree; encodes and decodes identically.
     public static func restore(_ p: ParameterReader) throws -> VerletTokenizer {
-        var config = VerletConfig()
-        try VerletConfig.fields.read(p, into: &config, required: true)
-        try config.validate(location: p.location)
+        let config = try VerletConfig(saved: p)
         let t = try VerletTokenizer(config)
         let dims = try p.int("dims", in: 1...1_000_000)
         var arrays: [[Double]] = []
@@ -223,12 +218,6 @@ public final class VerletTokenizer: ActionTokenizer {
     }
 
     // MARK: Internals
-
-    private func checkDims(_ dims: Int, _ what: String) throws {
-        guard dims == fittedDims else {
-            throw TokenizerError.shapeMismatch(name, "fitted on \(fittedDims) dimensions, \(what) \(dims)")
-        }
-    }
 
     /// The nearest of `count` levels spanning `[lo, hi]`, and whether `x` lay more than half a
     /// spacing outside the range (it is then clamped to the end level).
@@ -275,7 +264,7 @@ public struct VerletStats: Equatable, Sendable {
 }
 
 /// The Verlet tokenizer's configuration.
-public struct VerletConfig: Equatable, Sendable {
+public struct VerletConfig: Equatable, Sendable, FieldListedConfig {
     /// What step 1 of a chunk emits, per dimension.
     public enum FirstDelta: String, CaseIterable, Sendable {
         /// The base token of the first delta (vocabulary gains `baseBins` ids).
@@ -315,14 +304,6 @@ public struct VerletConfig: Equatable, Sendable {
                 firstDelta: FirstDelta = defaults.firstDelta, closedLoop: Bool = defaults.closedLoop) {
         self.anchorBins = anchorBins; self.baseBins = baseBins; self.maxChange = maxChange
         self.firstDelta = firstDelta; self.closedLoop = closedLoop
-    }
-
-    /// Reads `anchor_bins`, `base_bins`, `max_change`, `first_delta` (`rest` or `base`) and
-    /// `closed_loop`, rejecting unknown keys and bad values.
-    public init(_ p: ParameterReader) throws {
-        try Self.fields.read(p, into: &self)
-        try p.finish()
-        try validate(location: p.location)
     }
 
     /// Checks every field, naming the first bad one.

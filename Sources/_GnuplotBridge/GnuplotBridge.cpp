@@ -230,11 +230,25 @@ int classify(const Session &session, const std::string &command, std::string &me
     return WB_GNUPLOT_OK;
 }
 
+// Runs `body` (which returns a status code) and turns any C++ exception it throws into
+// WB_GNUPLOT_BRIDGE_ERROR with the exception's message in `out`: no exception crosses the C boundary.
+template <typename Body>
+int guarded(char *out, size_t capacity, Body body) {
+    try {
+        return body();
+    } catch (const std::exception &error) {
+        copyOut(std::string("gnuplot bridge: ") + error.what(), out, capacity);
+    } catch (...) {
+        copyOut("gnuplot bridge: unknown C++ exception", out, capacity);
+    }
+    return WB_GNUPLOT_BRIDGE_ERROR;
+}
+
 }  // namespace
 
 extern "C" int wb_gnuplot_run(const char *gnuplot_command, const char *working_dir,
                               const char *script_file, char *message, size_t message_capacity) {
-    try {
+    return guarded(message, message_capacity, [&]() -> int {
         if (gnuplot_command == nullptr || gnuplot_command[0] == '\0' || working_dir == nullptr ||
             script_file == nullptr) {
             copyOut("wb_gnuplot_run: missing argument", message, message_capacity);
@@ -249,16 +263,11 @@ extern "C" int wb_gnuplot_run(const char *gnuplot_command, const char *working_d
         int code = classify(session, gnuplot_command, text);
         copyOut(text, message, message_capacity);
         return code;
-    } catch (const std::exception &error) {
-        copyOut(std::string("gnuplot bridge: ") + error.what(), message, message_capacity);
-    } catch (...) {
-        copyOut("gnuplot bridge: unknown C++ exception", message, message_capacity);
-    }
-    return WB_GNUPLOT_BRIDGE_ERROR;
+    });
 }
 
 extern "C" int wb_gnuplot_version(const char *gnuplot_command, char *buffer, size_t capacity) {
-    try {
+    return guarded(buffer, capacity, [&]() -> int {
         if (gnuplot_command == nullptr || gnuplot_command[0] == '\0') {
             copyOut("wb_gnuplot_version: missing command", buffer, capacity);
             return WB_GNUPLOT_BRIDGE_ERROR;
@@ -271,10 +280,5 @@ extern "C" int wb_gnuplot_version(const char *gnuplot_command, char *buffer, siz
         if (code == WB_GNUPLOT_OK) text = session.sentinel;
         copyOut(text, buffer, capacity);
         return code;
-    } catch (const std::exception &error) {
-        copyOut(std::string("gnuplot bridge: ") + error.what(), buffer, capacity);
-    } catch (...) {
-        copyOut("gnuplot bridge: unknown C++ exception", buffer, capacity);
-    }
-    return WB_GNUPLOT_BRIDGE_ERROR;
+    });
 }

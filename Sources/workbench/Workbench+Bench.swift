@@ -12,6 +12,18 @@ extension Workbench {
 }
 
 extension Workbench.Bench {
+    /// In a debug build, says that the numbers mean little and how to run `subcommand` in release.
+    static func noteDebugBuild(_ subcommand: String) {
+        #if DEBUG
+        print("note: this is a debug build; run `swift run -c release workbench bench \(subcommand)` for meaningful numbers")
+        #endif
+    }
+
+    /// Prints a benchmark's progress line.
+    static func printProgress(_ line: String) { print("... \(line)") }
+}
+
+extension Workbench.Bench {
     /// Encode and decode throughput of every registered tokenizer on the default arm data.
     struct Tokenizers: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Encode and decode throughput (chunks per second) of every registered tokenizer.")
@@ -21,9 +33,7 @@ extension Workbench.Bench {
         @Option(help: "Minimum seconds to time each operation.") var seconds = 1.0
 
         func run() throws {
-            #if DEBUG
-            print("note: this is a debug build; run `swift run -c release workbench bench tokenizers` for meaningful numbers")
-            #endif
+            Workbench.Bench.noteDebugBuild("tokenizers")
             try TokenizerBenchmark.run(chunks: chunks, frequency: frequency, seconds: seconds) { print($0) }
         }
     }
@@ -44,15 +54,13 @@ extension Workbench.Bench {
         @OptionGroup var root: RootOption
 
         func run() throws {
-            #if DEBUG
-            print("note: this is a debug build; run `swift run -c release workbench bench fast` for meaningful numbers")
-            #endif
+            Workbench.Bench.noteDebugBuild("fast")
             let paths = try root.paths()
             let interpreter = python ?? ProcessInfo.processInfo.environment["FAST_REFERENCE_PYTHON"]
             let report = try FASTBenchmark.run(chunks: chunks, steps: steps, dims: dims, seconds: seconds,
                                                python: interpreter,
                                                script: paths.root.appendingPathComponent("benchmarks/fast_reference.py"),
-                                               progress: { print("... \($0)") })
+                                               progress: Workbench.Bench.printProgress)
             print(report)
         }
     }
@@ -69,13 +77,11 @@ extension Workbench.Bench {
         @OptionGroup var root: RootOption
 
         func run() throws {
-            #if DEBUG
-            print("note: this is a debug build; run `swift run -c release workbench bench train` for meaningful numbers")
-            #endif
+            Workbench.Bench.noteDebugBuild("train")
             let paths = try root.paths()
             let report = TrainBenchmark.run(steps: steps, rounds: rounds, threads: threads,
                                             torchScript: paths.root.appendingPathComponent("scripts/engine/bench_torch.py"),
-                                            python: python, progress: { print("... \($0)") })
+                                            python: python, progress: Workbench.Bench.printProgress)
             print(report)
         }
     }
@@ -97,15 +103,13 @@ extension Workbench.Bench {
         }
 
         func run() throws {
-            #if DEBUG
-            print("note: this is a debug build; run `swift run -c release workbench bench policy` for meaningful numbers")
-            #endif
+            Workbench.Bench.noteDebugBuild("policy")
             let lengths = tokens.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !lengths.isEmpty, lengths.allSatisfy({ $0 > 0 }) else {
                 throw ValidationError("--tokens: expected positive integers separated by commas, found '\(tokens)'")
             }
             print(try PolicyBenchmark.run(threads: threads, steps: steps, vocabulary: vocabulary, lengths: lengths,
-                                          progress: { print("... \($0)") }))
+                                          progress: Workbench.Bench.printProgress))
         }
     }
 }

@@ -19,34 +19,54 @@ final class ChapterResumeTests: XCTestCase {
         return metrics.filter { $0["metric"] as? String == "success_rate" }.flatMap { $0["per_seed"] as! [Double] }
     }
 
+    /// Where `chapter`'s run keeps its cells until the chapter is written.
+    func cache(_ w: ScratchWorkbench, _ chapter: Chapter) -> URL { w.url("output/.cache/\(chapter.slug)") }
+
+    /// Runs `chapter` so that it fails after its computation (`output/<slug>` is a plain file, so
+    /// its results cannot be written) and returns the cell files the failed run kept.
+    func failedRunKeptCells(_ w: ScratchWorkbench, _ chapter: Chapter) throws -> [URL] {
+        let fm = FileManager.default
+        try fm.createDirectory(at: w.url("output"), withIntermediateDirectories: true)
+        try Data("not a folder".utf8).write(to: w.url("output/\(chapter.slug)"))
+        XCTAssertThrowsError(try w.run(chapter), "writing under a plain file must fail")
+        return try fm.contentsOfDirectory(at: cache(w, chapter), includingPropertiesForKeys: nil).filter { $0.pathExtension == "json" }
+    }
+
+    /// Rewrites a kept cell file, `{"description": …, "value": the cell's result}`, when `change`
+    /// changes its JSON object (returns true); returns whether it did.
+    func rewrite(_ file: URL, _ change: (inout [String: Any]) -> Bool) throws -> Bool {
+        guard var stored = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any], change(&stored) else { return false }
+        try JSONSerialization.data(withJSONObject: stored).write(to: file)
+        return true
+    }
+
+    /// Runs `chapter` again once the plain file is gone; the kept cells must be deleted once the chapter is written.
+    func resume(_ w: ScratchWorkbench, _ chapter: Chapter) throws -> [ExperimentReport] {
+        try FileManager.default.removeItem(at: w.url("output/\(chapter.slug)"))
+        let reports = try w.run(chapter)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cache(w, chapter).path), "kept cells must be deleted once the chapter is written")
+        return reports
+    }
+
     func testInterruptedRunResumesFromItsCellsAndClearsThem() throws {
         let w = try ScratchWorkbench()
         defer { w.remove() }
-        let fm = FileManager.default
-        let cache = w.url("output/.cache/training")
-        try fm.createDirectory(at: w.url("output"), withIntermediateDirectories: true)
-        try Data("not a folder".utf8).write(to: w.url("output/training"))
-
-        XCTAssertThrowsError(try w.run(.training), "writing under a plain file must fail")
-        let kept = try fm.contentsOfDirectory(at: cache, includingPropertiesForKeys: nil).filter { $0.pathExtension == "json" }
         var tampered = 0
-        for file in kept {
-            // A kept cell is {"description": …, "value": the cell's result}.
-            guard var stored = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any],
-                  var cell = stored["value"] as? [String: Any], cell["successRate"] != nil else { continue }
-            cell["successRate"] = sentinel
-            stored["value"] = cell
-            try JSONSerialization.data(withJSONObject: stored).write(to: file)
-            tampered += 1
+        for file in try failedRunKeptCells(w, .training) {
+            let changed = try rewrite(file) { stored in
+                guard var cell = stored["value"] as? [String: Any], cell["successRate"] != nil else { return false }
+                cell["successRate"] = sentinel
+                stored["value"] = cell
+                return true
+            }
+            if changed { tampered += 1 }
         }
-        XCTAssertGreaterThan(tampered, 0, "the failed run kept no codebook-size cells in \(cache.path)")
-        try fm.removeItem(at: w.url("output/training"))
-        let resumed = try w.run(.training)
+        XCTAssertGreaterThan(tampered, 0, "the failed run kept no codebook-size cells in \(cache(w, .training).path)")
+        let resumed = try resume(w, .training)
         XCTAssertEqual(resumed.map(\.cached), [false, false])
         let rates = try successRates(w)
         XCTAssertFalse(rates.isEmpty)
         XCTAssertEqual(rates, [Double](repeating: sentinel, count: rates.count), "the resumed run retrained instead of reading its cells")
-        XCTAssertFalse(fm.fileExists(atPath: cache.path), "kept cells must be deleted once the chapter is written")
 
         _ = try w.run(.training, force: true)
         XCTAssertNotEqual(try successRates(w), rates, "--force must recompute rather than reuse anything")
@@ -56,40 +76,32 @@ final class ChapterResumeTests: XCTestCase {
     func testSeedCellsOfAnExperimentAreResumed() throws {
         let w = try ScratchWorkbench()
         defer { w.remove() }
-        let fm = FileManager.default
-        let cache = w.url("output/.cache/data")
-        try fm.createDirectory(at: w.url("output"), withIntermediateDirectories: true)
-        try Data("not a folder".utf8).write(to: w.url("output/data"))
-        XCTAssertThrowsError(try w.run(.data), "writing under a plain file must fail")
-
         // Every seed's cell is kept; set every relative RMSE in them to the sentinel.
-        let kept = try fm.contentsOfDirectory(at: cache, includingPropertiesForKeys: nil).filter { $0.pathExtension == "json" }
         var seeds: [String] = []
-        for file in kept {
-            guard var stored = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any],
-                  let description = stored["description"] as? String, description.hasPrefix("data/outlier-sensitivity · seed "),
-                  var value = stored["value"] as? [String: Any], var cells = value["cells"] as? [Any] else { continue }
-            seeds.append(description)
-            // A dictionary with struct keys is stored as [key, value, key, value, ...].
-            for i in stride(from: 1, to: cells.count, by: 2) {
-                guard var cell = cells[i] as? [String: Any], let errors = cell["relativeRMSE"] as? [Any] else { continue }
-                cell["relativeRMSE"] = errors.map { _ in sentinel }
-                cells[i] = cell
+        for file in try failedRunKeptCells(w, .data) {
+            _ = try rewrite(file) { stored in
+                guard let description = stored["description"] as? String, description.hasPrefix("data/outlier-sensitivity · seed "),
+                      var value = stored["value"] as? [String: Any], var cells = value["cells"] as? [Any] else { return false }
+                seeds.append(description)
+                // A dictionary with struct keys is stored as [key, value, key, value, ...].
+                for i in stride(from: 1, to: cells.count, by: 2) {
+                    guard var cell = cells[i] as? [String: Any], let errors = cell["relativeRMSE"] as? [Any] else { continue }
+                    cell["relativeRMSE"] = errors.map { _ in sentinel }
+                    cells[i] = cell
+                }
+                value["cells"] = cells
+                stored["value"] = value
+                return true
             }
-            value["cells"] = cells
-            stored["value"] = value
-            try JSONSerialization.data(withJSONObject: stored).write(to: file)
         }
         let file = try ExperimentFile(root: w.root, path: "experiments/data/outlier-sensitivity.toml")
         guard case .array(let smokeSeeds)? = file.resolved(.smoke)["seeds"] else { return XCTFail("no smoke seeds") }
         XCTAssertEqual(seeds.count, smokeSeeds.count, "one kept cell per seed: \(seeds)")
 
-        try fm.removeItem(at: w.url("output/data"))
-        _ = try w.run(.data)
+        _ = try resume(w, .data)
         let results = try ResultsFile(data: w.read("output/data/outlier-sensitivity/results.json"), path: "results.json")
         let rmse = results.metrics.filter { $0.metric == "relative_rmse_continuous" }.flatMap(\.perSeed)
         XCTAssertFalse(rmse.isEmpty)
         XCTAssertTrue(rmse.allSatisfy { abs($0 - sentinel) < 1e-12 }, "the resumed run recomputed instead of reading its cells: \(rmse.prefix(4))")
-        XCTAssertFalse(fm.fileExists(atPath: cache.path), "kept cells must be deleted once the chapter is written")
     }
 }

@@ -38,20 +38,28 @@ final class EvaluationTests: XCTestCase {
         return result
     }
 
-    func testTheFASTPaperPatternSupportsEveryClaim() throws {
-        let (c, file) = try sweep()
-        let perSeed = (0..<3).map { s -> [FrequencySweep.Key: SplinePrediction.Cell] in
+    /// Three seeds of cells at every rate of `c`: binning and FAST as `minmax` and `fast` give them
+    /// for rate index `i`, `steps` and seed `s`'s jitter `1 + 0.05 s`; BEAST and the residual VQ fixed.
+    func pattern(_ c: FrequencySweep.Config, minmax: (_ i: Int, _ steps: Int, _ jitter: Double) -> SplinePrediction.Cell,
+                 fast: (_ i: Int, _ steps: Int, _ jitter: Double) -> SplinePrediction.Cell) -> [[FrequencySweep.Key: SplinePrediction.Cell]] {
+        (0..<3).map { s -> [FrequencySweep.Key: SplinePrediction.Cell] in
             var cells: [FrequencySweep.Key: SplinePrediction.Cell] = [:]
             for (i, steps) in c.rates.enumerated() {
                 let jitter = 1 + 0.05 * Double(s)
-                cells[.init(tokenizer: "minmax", steps: steps)] = Self.cell(mse: 0.002 * pow(3, Double(i)) * jitter, tokens: Double(steps),
-                                                                             constant: i == c.rates.count - 1 ? 0.8 : 0)
-                cells[.init(tokenizer: "fast", steps: steps)] = Self.cell(mse: 0.003 * jitter, tokens: 8 + Double(i))
+                cells[.init(tokenizer: "minmax", steps: steps)] = minmax(i, steps, jitter)
+                cells[.init(tokenizer: "fast", steps: steps)] = fast(i, steps, jitter)
                 cells[.init(tokenizer: "beast", steps: steps)] = Self.cell(mse: 0.004, tokens: 10)
                 cells[.init(tokenizer: "rvq", steps: steps)] = Self.cell(mse: 0.005, tokens: 10)
             }
             return cells
         }
+    }
+
+    func testTheFASTPaperPatternSupportsEveryClaim() throws {
+        let (c, file) = try sweep()
+        let perSeed = pattern(c, minmax: { i, steps, jitter in
+            Self.cell(mse: 0.002 * pow(3, Double(i)) * jitter, tokens: Double(steps), constant: i == c.rates.count - 1 ? 0.8 : 0)
+        }, fast: { i, _, jitter in Self.cell(mse: 0.003 * jitter, tokens: 8 + Double(i)) })
         let v = try verdicts(c, file, perSeed)
         XCTAssertEqual(v.count, file.claims.count)
         for (id, outcome) in v { XCTAssertEqual(outcome, .supported, id) }
@@ -59,18 +67,9 @@ final class EvaluationTests: XCTestCase {
 
     func testTheOppositePatternSupportsNone() throws {
         let (c, file) = try sweep()
-        let perSeed = (0..<3).map { s -> [FrequencySweep.Key: SplinePrediction.Cell] in
-            var cells: [FrequencySweep.Key: SplinePrediction.Cell] = [:]
-            for (i, steps) in c.rates.enumerated() {
-                let jitter = 1 + 0.05 * Double(s)
-                // Binning gets better with the rate and never copies; FAST gets worse and long.
-                cells[.init(tokenizer: "minmax", steps: steps)] = Self.cell(mse: 0.01 / pow(2, Double(i)) * jitter, tokens: Double(steps))
-                cells[.init(tokenizer: "fast", steps: steps)] = Self.cell(mse: 0.01 * pow(3, Double(i)) * jitter, tokens: Double(steps) / 2)
-                cells[.init(tokenizer: "beast", steps: steps)] = Self.cell(mse: 0.004, tokens: 10)
-                cells[.init(tokenizer: "rvq", steps: steps)] = Self.cell(mse: 0.005, tokens: 10)
-            }
-            return cells
-        }
+        // Binning gets better with the rate and never copies; FAST gets worse and long.
+        let perSeed = pattern(c, minmax: { i, steps, jitter in Self.cell(mse: 0.01 / pow(2, Double(i)) * jitter, tokens: Double(steps)) },
+                              fast: { i, steps, jitter in Self.cell(mse: 0.01 * pow(3, Double(i)) * jitter, tokens: Double(steps) / 2) })
         let v = try verdicts(c, file, perSeed)
         for (id, outcome) in v { XCTAssertEqual(outcome, .notSupported, id) }
     }

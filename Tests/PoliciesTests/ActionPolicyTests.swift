@@ -15,11 +15,10 @@ final class ActionPolicyTests: XCTestCase {
         })
     }
 
+    /// The token policy tests' tiny model, trained for 400 steps.
     static var tinyModel: TokenPolicyConfig {
-        var c = TokenPolicyConfig.defaults
-        c.dModel = 32; c.heads = 2; c.layers = 1; c.mlpRatio = 2
-        c.trainingSteps = 400; c.batchSize = 8; c.learningRate = 1e-2; c.warmupSteps = 20
-        c.weightDecay = 0; c.progressEvery = 100
+        var c = TokenPolicyTests.tiny
+        c.trainingSteps = 400
         return c
     }
 

@@ -82,6 +82,43 @@ final class ConfigFieldTests: XCTestCase {
         XCTAssertThrowsError(try read([("seed", .int(-1))])) { XCTAssertTrue("\($0)".contains("key 'seed'"), "\($0)") }
     }
 
+    /// A field-listed configuration with a rule between two fields.
+    struct Window: FieldListedConfig, Equatable {
+        var low = 1, high = 4
+        static let fields: [ConfigField<Window>] = [.int("low", \.low, in: 0...10), .int("high", \.high, in: 0...10)]
+        func validate(location: String) throws {
+            try Self.fields.validate(self, location: location)
+            guard low < high else { throw ConfigError(location: location, key: "high", problem: "must exceed low") }
+        }
+    }
+
+    func testAFieldListedConfigReadsATableAndASavedState() throws {
+        func table(_ entries: [(key: String, value: ParameterValue)]) throws -> ParameterReader {
+            try ParameterReader(.table(entries), location: "f.toml: window")
+        }
+        XCTAssertEqual(try Window(table([("high", .int(7))])), Window(low: 1, high: 7), "an absent key keeps its default")
+        XCTAssertThrowsError(try Window(table([("hihg", .int(7))]))) {
+            XCTAssertEqual("\($0)", "f.toml: window: key 'hihg': unknown key; expected one of: low, high")
+        }
+        XCTAssertThrowsError(try Window(table([("low", .int(11))]))) {
+            XCTAssertEqual("\($0)", "f.toml: window: key 'low': expected an integer in 0...10, found 11")
+        }
+        XCTAssertThrowsError(try Window(table([("low", .int(5))]))) {
+            XCTAssertEqual("\($0)", "f.toml: window: key 'high': must exceed low", "the rule between fields is checked after reading")
+        }
+        // A saved state: every field present, other keys left for the caller.
+        let saved = try table([("low", .int(2)), ("high", .int(3)), ("dims", .int(7))])
+        XCTAssertEqual(try Window(saved: saved), Window(low: 2, high: 3))
+        XCTAssertEqual(try saved.int("dims"), 7)
+        XCTAssertNoThrow(try saved.finish())
+        XCTAssertThrowsError(try Window(saved: table([("low", .int(2))]))) {
+            XCTAssertEqual("\($0)", "f.toml: window: key 'high': missing; expected an integer")
+        }
+        XCTAssertThrowsError(try Window(saved: table([("low", .int(3)), ("high", .int(3))]))) {
+            XCTAssertEqual("\($0)", "f.toml: window: key 'high': must exceed low")
+        }
+    }
+
     func testAKeyTheCallerSetsIsRejected() throws {
         let p = try ParameterReader(.table([("seed", .int(3))]), location: "f.toml: tokenizer")
         XCTAssertThrowsError(try p.reject("seed", because: "drawn per seed")) {

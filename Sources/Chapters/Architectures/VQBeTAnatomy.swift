@@ -33,21 +33,12 @@ public struct VQBeTAnatomy: Experiment {
     /// policy from `[parameters.policy]` (``VQBeTConfig``'s keys); their seeds are drawn per seed and
     /// the policy's offset head is set per variant, so neither table sets them.
     public func configure(_ p: ParameterReader) throws -> Config {
-        let t = try p.table("tokenizer", required: true)
-        try t.reject("seed", because: "drawn per seed by the experiment")
-        let tok = try ResidualVQConfig(t)
-        // The coarse-to-fine question needs a primary and at least one secondary code.
-        guard (2...8).contains(tok.layers) else {
-            throw ConfigError(location: t.location, key: "layers", problem: "expected an integer in 2...8 (a primary code and at least one secondary), found \(tok.layers)")
-        }
-        let q = try p.table("policy", required: true)
-        try q.reject("seed", because: "drawn per seed by the experiment")
-        try q.reject("offsets", because: "on for VQ-BeT and the single-layer VQ, off for the ablation")
-        let pol = try VQBeTConfig(q)
+        let tok = try VQBeTStudy.residualVQ(p)
+        let pol = try VQBeTStudy.policy(p, offsets: "on for VQ-BeT and the single-layer VQ, off for the ablation")
         let single = try p.int("single_codebook_size", in: 2...65_536)
+        let demos = try VQBeTStudy.demonstrations(p)
         return Config(tokenizer: tok, singleCodebookSize: single, policy: pol,
-                      trainDemos: try p.int("train_demos", in: 2...100_000), testDemos: try p.int("test_demos", in: 1...100_000),
-                      episodes: try p.int("episodes", in: 1...1_000_000),
+                      trainDemos: demos.train, testDemos: demos.test, episodes: demos.episodes,
                       armFrequency: try p.double("arm_frequency_hz", in: 1...1_000), armChunks: try p.int("arm_chunks", in: 2...1_000_000))
     }
 

@@ -53,20 +53,12 @@ public struct CodebookSize: Experiment {
         guard Set(judged).count >= 2 else {
             throw ConfigError(location: p.location, key: "judged_sizes", problem: "a spread needs at least two distinct sizes, found \(judged)")
         }
-        let t = try p.table("tokenizer", required: true)
-        try t.reject("codebook_size", because: "each of codebook_sizes in turn")
-        try t.reject("seed", because: "drawn per seed by the experiment")
-        let tokenizer = try ResidualVQConfig(t)
-        // K entries per layer give K^layers combinations; the claim is about a residual VQ.
-        guard (2...8).contains(tokenizer.layers) else {
-            throw ConfigError(location: t.location, key: "layers", problem: "expected an integer in 2...8 (a primary code and at least one secondary), found \(tokenizer.layers)")
-        }
-        let q = try p.table("policy", required: true)
-        try q.reject("seed", because: "drawn per seed by the experiment")
-        try q.reject("offsets", because: "always on in this experiment")
-        return Config(tokenizer: tokenizer, policy: try VQBeTConfig(q), sizes: sizes, judged: sizes.filter(judged.contains),
-                      trainDemos: try p.int("train_demos", in: 2...100_000), testDemos: try p.int("test_demos", in: 1...100_000),
-                      episodes: try p.int("episodes", in: 1...1_000_000))
+        // The claim is about a residual VQ: K entries per layer give K^layers combinations.
+        let tokenizer = try VQBeTStudy.residualVQ(p, setByExperiment: [("codebook_size", "each of codebook_sizes in turn")])
+        let policy = try VQBeTStudy.policy(p, offsets: "always on in this experiment")
+        let demos = try VQBeTStudy.demonstrations(p)
+        return Config(tokenizer: tokenizer, policy: policy, sizes: sizes, judged: sizes.filter(judged.contains),
+                      trainDemos: demos.train, testDemos: demos.test, episodes: demos.episodes)
     }
 
     /// What one codebook size measured for one seed (stored as a cell, so an interrupted run resumes).

@@ -35,33 +35,36 @@ extension Tensor {
 
     /// Softmax over the last axis (max-subtracted).
     public func softmax() -> Tensor {
-        let n = lastDim, rows = count / max(n, 1)
-        let out = Tensor.empty(shape)
-        for r in 0..<rows { softmaxRow(ptr + r * n, out.ptr + r * n, n) }
-        return Tape.record(out, inputs: [self]) { [self] out in
-            let dy = out.gradStorage!.base, g = self.gradPtr(), y = out.ptr
-            for r in 0..<rows {
-                let o = r * n
-                var dot: Float = 0
-                for j in 0..<n { dot += dy[o + j] * y[o + j] }
-                for j in 0..<n { g[o + j] += y[o + j] * (dy[o + j] - dot) }
-            }
+        mapRows(softmaxRow) { dy, y, g, n in
+            var dot: Float = 0
+            for j in 0..<n { dot += dy[j] * y[j] }
+            for j in 0..<n { g[j] += y[j] * (dy[j] - dot) }
         }
     }
 
     /// Log-softmax over the last axis (log-sum-exp with the maximum subtracted).
     public func logSoftmax() -> Tensor {
+        mapRows({ logSoftmaxRow($0, $1, $2) }) { dy, y, g, n in
+            var s: Float = 0
+            for j in 0..<n { s += dy[j] }
+            for j in 0..<n { g[j] += dy[j] - fastExp(y[j]) * s }
+        }
+    }
+
+    /// A map of every row over the last axis to a row of the same length, recorded on the tape:
+    /// `forward(x, y, n)` writes output row `y` from input row `x`; `backward(dy, y, g, n)` adds to
+    /// input gradient row `g` from output row `y` and its gradient `dy`.
+    @inline(__always)
+    private func mapRows(
+        _ forward: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void,
+        backward: @escaping (_ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ n: Int) -> Void
+    ) -> Tensor {
         let n = lastDim, rows = count / max(n, 1)
         let out = Tensor.empty(shape)
-        for r in 0..<rows { logSoftmaxRow(ptr + r * n, out.ptr + r * n, n) }
+        for r in 0..<rows { forward(ptr + r * n, out.ptr + r * n, n) }
         return Tape.record(out, inputs: [self]) { [self] out in
             let dy = out.gradStorage!.base, g = self.gradPtr(), y = out.ptr
-            for r in 0..<rows {
-                let o = r * n
-                var s: Float = 0
-                for j in 0..<n { s += dy[o + j] }
-                for j in 0..<n { g[o + j] += dy[o + j] - fastExp(y[o + j]) * s }
-            }
+            for r in 0..<rows { backward(dy + r * n, y + r * n, g + r * n, n) }
         }
     }
 }
