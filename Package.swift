@@ -48,10 +48,10 @@ let package = Package(
         .target(name: "Figures", dependencies: ["_GnuplotBridge", "Support"], exclude: ["README.md"]),
         .target(name: "Literate", dependencies: ["Support"], exclude: ["README.md"]),
         .target(name: "Experiments", dependencies: ["Support", "Metrics", "Figures", "TOMLKit"], exclude: ["README.md"]),
-        .target(name: "Lab", dependencies: ["ActionData", "Experiments", "Metrics", "Policies", "Simulation", "Support", "Tokenizers"], exclude: ["README.md"]),
+        .target(name: "Lab", dependencies: ["ActionData", "Experiments", "Figures", "Metrics", "Policies", "Simulation", "Support", "Tokenizers"], exclude: ["README.md"]),
         .target(
             name: "Chapters",
-            dependencies: ["Experiments", "Lab", "Metrics", "ActionData", "Tokenizers", "Policies", "Simulation", "Figures", "Support"],
+            dependencies: ["Experiments", "Lab", "Metrics", "ActionData", "Engine", "Tokenizers", "Policies", "Simulation", "Figures", "Support"],
             exclude: ["README.md"]),
         .target(
             name: "Runner",
@@ -71,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "workbench",
             dependencies: [
-                "Benchmarks", "Chapters", "Experiments", "Runner", "ActionData", "Tokenizers", "Engine", "Literate", "Metrics", "Support",
+                "Benchmarks", "Chapters", "Experiments", "Runner", "ActionData", "Tokenizers", "Policies", "Engine", "Literate", "Metrics", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -81,13 +81,13 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "ActionData", "Support"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ActionData", "Engine", "Support", "_OpenBLAS"], exclude: ["Fixtures"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Support"], exclude: ["Fixtures"]),
-        .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Engine", "Tokenizers", "ActionData", "Support"]),
+        .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Engine", "Tokenizers", "ActionData", "Support"], exclude: ["Fixtures"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Support"]),
         .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
         .testTarget(name: "LiterateTests", dependencies: ["Literate"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Metrics", "Support"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "ActionData", "Policies", "Simulation", "Support", "Tokenizers"]),
-        .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "Experiments", "Lab", "Runner", "Metrics", "Literate", "Figures", "ActionData", "Tokenizers", "Policies", "Support"]),
+        .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "Experiments", "Lab", "Runner", "Metrics", "Literate", "Figures", "ActionData", "Tokenizers", "Policies", "Simulation", "Support"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Experiments", "Metrics", "Literate", "Support"]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
         .testTarget(name: "workbenchTests", dependencies: ["workbench", "ActionData", "Tokenizers"]),

@@ -25,6 +25,9 @@ public enum Defaults {
     public static let dropout: Float = 0
     /// Maximum period of sinusoidal embeddings (as in "Attention is all you need").
     public static let sinusoidalMaxPeriod: Float = 10_000
+    /// Shortest and longest period of the flow-matching time embedding (pi0's, for times in [0, 1]).
+    public static let timeMinPeriod: Double = 4e-3
+    public static let timeMaxPeriod: Double = 4.0
     /// Work items (≈ elements) below which an op stays on the calling thread.
     public static let parallelGrain: Int = 65_536
     /// Multiply-adds (m·n·k) from which a matrix product is split by rows across threads.

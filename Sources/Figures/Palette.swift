@@ -40,11 +40,13 @@ public enum Palette {
     /// Other names a tokenizer goes by in the book, mapped to its palette key.
     public static let aliases: [String: String] = ["vq-bet": "rvq", "residual-vq": "rvq"]
 
-    /// VQ-BeT and its ablations by policy slug, mapped to palette keys: VQ-BeT in its tokenizer's
-    /// (the residual VQ's) pink, the policy without offset head in purple, the single-layer VQ in
-    /// blue. The figures that draw them show no other tokenizer, so the ablations borrow two
+    /// Policies by slug, mapped to palette keys: VQ-BeT in its tokenizer's (the residual VQ's)
+    /// pink, the per-step binning policy in binning's blue, flow matching in its brown, the
+    /// mode-averaging regression in grey. VQ-BeT's ablations (without offset head in purple, the
+    /// single-layer VQ in blue) appear in figures that show no other tokenizer, so they borrow two
     /// tokenizer hues far from pink and from each other.
-    public static let policyVariants: [String: String] = ["vq-bet": "rvq", "no-offset": "verlet", "single-vq": "minmax"]
+    public static let policyVariants: [String: String] = ["vq-bet": "rvq", "no-offset": "verlet", "single-vq": "minmax",
+                                                          "binning": "minmax", "flow": "flow", "regression": "neutral"]
 
     /// The palette index of policy variant `slug` (see `policyVariants`); grey for an unknown one.
     public static func policy(_ slug: String) -> Int { tokenizer(policyVariants[slug] ?? slug) }

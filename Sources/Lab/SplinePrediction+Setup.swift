@@ -9,11 +9,16 @@ extension SplinePrediction {
         public var trainExamples: Int, testExamples: Int
         /// Per-tokenizer settings, windows per sequence and seeds (see ``TokenizerSettings``).
         public var settings: TokenizerSettings
+        /// Each continuous method's full settings (its defaults with `policy_settings`' table over them), by registry name.
+        public var methodSettings: [String: String] = [:]
+        /// Numbers of inference steps every trained continuous model is also scored at (`nfe_ablation`).
+        public var ablationSteps: [Int] = []
 
         /// Reads the `policy` table (``TokenPolicyConfig``'s keys), `train_examples`, `test_examples`,
-        /// `settings` and `windows_per_sequence`, and validates every tokenizer's settings (for
-        /// `tokenizers`) before anything runs.
-        public init(_ p: ParameterReader, tokenizers: [String]) throws {
+        /// `settings`, `windows_per_sequence`, `policy_settings` (a table per continuous method of
+        /// ``PolicyRegistry``) and `nfe_ablation`, and validates every tokenizer's settings (for `tokenizers`) and every
+        /// continuous method's (for `methods`) before anything runs.
+        public init(_ p: ParameterReader, tokenizers: [String], methods: [String] = []) throws {
             let table = try p.table("policy", required: true)
             var c = try TokenPolicyConfig(table)
             // A progress line every fifth of training (every 50 steps at the most often), unless the table sets one.
@@ -22,6 +27,26 @@ extension SplinePrediction {
             trainExamples = try p.int("train_examples", in: 2...10_000_000)
             testExamples = try p.int("test_examples", in: 1...10_000_000)
             settings = try TokenizerSettings(p, tokenizers: tokenizers)
+            let tables = try p.table("policy_settings")
+            for key in tables.keys where !PolicyRegistry.names.contains(key) {
+                throw ConfigError(location: tables.location, key: key, problem: "settings for an unknown policy; registered: \(PolicyRegistry.names.joined(separator: ", "))")
+            }
+            for name in Set(methods + tables.keys).sorted() {
+                let table = try tables.table(name)
+                methodSettings[name] = try PolicyRegistry.make(name, parameters: table).settings.canonicalJSON
+            }
+            try tables.finish()
+            ablationSteps = try p.ints("nfe_ablation", default: [], in: 1...100_000)
+            // Every method must accept every ablation setting before any work.
+            for name in methods {
+                for n in ablationSteps { _ = try SplinePrediction.objective(name, settings: methodSettings[name]!, inferenceSteps: n) }
+            }
+        }
+
+        /// The cell spec of continuous method `name` at `steps` with `seed` (also scored at ``ablationSteps``).
+        public func spec(method name: String, steps: Int, seed: UInt64) -> ContinuousSpec {
+            ContinuousSpec(method: name, settings: methodSettings[name]!, steps: steps, seed: seed, trainExamples: trainExamples,
+                           testExamples: testExamples, policy: policy, ablationSteps: ablationSteps)
         }
 
         /// The cell spec of tokenizer `name` at `steps` with `seed`.

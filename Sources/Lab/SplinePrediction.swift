@@ -49,9 +49,14 @@ public struct SplinePrediction {
         public var finalLoss: Double
         /// Seconds spent training (machine-dependent; not written to results).
         public var trainSeconds: Double
+        /// Seconds to generate one chunk alone, greedy with the KV cache (machine-dependent; a timing).
+        public var chunkSeconds: Double
         /// The first held-out spline and its prediction, for the overlay figure.
         public var exampleTruth: [Double], examplePrediction: [Double]
     }
+
+    /// Held-out chunks produced one at a time to time a chunk's latency.
+    static let latencyChunks = 10
 
     /// Runs (or resumes) one cell. `progress` receives the tokenizer's fit reports (when it reports any) and the policy's training reports.
     public static func run(_ spec: Spec, cells: CellCache, progress: @escaping (TrainingProgress) -> Void) throws -> (cell: Cell, resumed: Bool) {
@@ -65,10 +70,34 @@ public struct SplinePrediction {
 
     /// The splines of one cell: training and held-out sets with their conditions.
     public static func data(_ spec: Spec) throws -> (train: ChunkSet, trainConditions: [[Double]], test: ChunkSet, testConditions: [[Double]]) {
-        let root = SeededGenerator(seed: spec.seed)
-        let train = try DidacticSplines.sample(count: spec.trainExamples, steps: spec.steps, seed: root.derived("train").seed)
-        let test = try DidacticSplines.sample(count: spec.testExamples, steps: spec.steps, seed: root.derived("test").seed)
+        try data(seed: spec.seed, steps: spec.steps, train: spec.trainExamples, test: spec.testExamples)
+    }
+
+    /// The training and held-out splines of a cell with `seed` at `steps` steps (every contender's, token or continuous).
+    static func data(seed: UInt64, steps: Int, train trainCount: Int, test testCount: Int) throws
+        -> (train: ChunkSet, trainConditions: [[Double]], test: ChunkSet, testConditions: [[Double]]) {
+        let root = SeededGenerator(seed: seed)
+        let train = try DidacticSplines.sample(count: trainCount, steps: steps, seed: root.derived("train").seed)
+        let test = try DidacticSplines.sample(count: testCount, steps: steps, seed: root.derived("test").seed)
         return (train.chunks, train.conditions, test.chunks, test.conditions)
+    }
+
+    /// Squared error summed over `predictions` against `truth`, and the MSE and relative MSE it gives.
+    static func scores(_ predictions: [[Double]], truth test: ChunkSet) -> (mse: Double, relativeMSE: Double) {
+        var sq = 0.0
+        for (p, t) in zip(predictions, test.chunks) { sq += zip(p, t.values).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } }
+        let mse = sq / Double(test.count * test.steps)
+        let allTruth = test.chunks.flatMap(\.values)
+        let variance = Statistics.mean(allTruth.map { $0 * $0 }) - pow(Statistics.mean(allTruth), 2)
+        return (mse, variance > 0 ? mse / variance : .nan)
+    }
+
+    /// Mean wall-clock seconds to produce one chunk alone (batch of one), over the first `count`
+    /// held-out conditions: what a robot waits per chunk. Machine-dependent; never judged.
+    static func secondsPerChunk(_ count: Int, _ produce: (Int) throws -> Void) rethrows -> Double {
+        let t0 = monotonicSeconds()
+        for i in 0..<count { try produce(i) }
+        return (monotonicSeconds() - t0) / Double(max(count, 1))
     }
 
     /// The prefix for one spline: its 4 control points as `(t, y)` pairs, flattened.
@@ -95,29 +124,25 @@ public struct SplinePrediction {
                                      maxLength: length.limit, seed: SeededGenerator(seed: spec.seed).derived("policy-\(spec.tokenizer)-\(spec.steps)").seed)
         let summary = try policy.train(set, progress: progress)
         let predicted = try policy.generate(conditions: testConditions.map(condition), length: length)
+        let chunkSeconds = try secondsPerChunk(min(latencyChunks, test.count)) { i in
+            _ = try policy.generate(conditions: [condition(testConditions[i])], length: length)
+        }
 
-        var sq = 0.0, reconSq = 0.0, failures = 0
-        var first: [Double] = []
+        var decoded: [[Double]] = [], reconstructed: [[Double]] = [], failures = 0
         for (i, tokens) in predicted.enumerated() {
             let (chunk, clean) = decodeForEvaluation(tok, tokens, steps: spec.steps)
             if !clean { failures += 1 }
-            let truth = test.chunks[i].values
-            sq += zip(chunk.values, truth).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
-            let recon = decodeForEvaluation(tok, testTokens[i], steps: spec.steps).chunk
-            reconSq += zip(recon.values, truth).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
-            if i == 0 { first = chunk.values }
+            decoded.append(chunk.values)
+            reconstructed.append(decodeForEvaluation(tok, testTokens[i], steps: spec.steps).chunk.values)
         }
-        let n = Double(test.count * spec.steps)
-        let allTruth = test.chunks.flatMap(\.values)
-        let variance = Statistics.mean(allTruth.map { $0 * $0 }) - pow(Statistics.mean(allTruth), 2)
-        let mse = sq / n
-        return Cell(mse: mse, relativeMSE: variance > 0 ? mse / variance : .nan, reconstructionMSE: reconSq / n,
+        let (mse, relativeMSE) = scores(decoded, truth: test)
+        return Cell(mse: mse, relativeMSE: relativeMSE, reconstructionMSE: scores(reconstructed, truth: test).mse,
                     copyRate: PredictionMetrics.copyRate(predicted), trueCopyRate: PredictionMetrics.copyRate(testTokens),
                     constantShare: PredictionMetrics.constantShare(predicted), decodeFailures: Double(failures) / Double(test.count),
                     tokensPerSequence: Statistics.mean(testTokens.map { Double($0.count) }),
                     predictedTokens: Statistics.mean(predicted.map { Double($0.count) }),
-                    finalLoss: summary.finalLoss, trainSeconds: summary.seconds,
-                    exampleTruth: test.chunks[0].values, examplePrediction: first)
+                    finalLoss: summary.finalLoss, trainSeconds: summary.seconds, chunkSeconds: chunkSeconds,
+                    exampleTruth: test.chunks[0].values, examplePrediction: decoded[0])
     }
 
     /// Decodes a predicted sequence for scoring: whether it decodes cleanly, and the chunk scored.

@@ -49,54 +49,21 @@ extension TokenPolicy {
         try check(set)
         let c = config, steps = c.trainingSteps
         let t0 = monotonicSeconds()
-        let named = gpt.namedParameters()
-        let optimiser = AdamW(named.map(\.1), learningRate: c.learningRate, weightDecay: c.weightDecay)
-        optimiser.decays = named.map { $0.1.shape.count >= 2 }
-        let schedule = LearningRateSchedule.warmupCosine(peak: c.learningRate, warmup: c.warmupSteps, total: steps,
-                                                         floor: c.learningRate * c.finalLearningRateFraction)
-        var rng = SeededGenerator(seed: seed).derived("minibatches")
-        let batchSize = min(c.batchSize, set.count)
-        var order = Array(0..<set.count), next = order.count
+        let (optimiser, schedule) = c.optimiser(gpt.namedParameters())
+        var batches = MinibatchStream(count: set.count, batchSize: c.batchSize, rng: SeededGenerator(seed: seed).derived("minibatches"))
+        var log = TrainingLog(steps: steps, curveEvery: c.lossCurveEvery, progressEvery: c.progressEvery, phase: "policy")
         gpt.training = true
         defer { gpt.training = false }
-
-        var curve: [LossSample] = []
-        var curveSum: Double = 0, curveSteps = 0, reportSum: Double = 0, reportSteps = 0
         for step in 0..<steps {
-            var indices: [Int] = []
-            indices.reserveCapacity(batchSize)
-            while indices.count < batchSize {
-                if next == order.count { rng.shuffle(&order); next = 0 }
-                indices.append(order[next]); next += 1
-            }
-            let batch = paddedBatch(set, indices)
-            optimiser.learningRate = schedule.rate(at: step)
-            let loss = try self.loss(batch)
-            let value = Double(loss.item)
-            loss.backward()
-            GradientClipping.clipGlobalNorm(optimiser.parameters, maxNorm: c.gradientClip)
-            optimiser.step()
-            optimiser.zeroGrad()
-
-            let done = step + 1
-            curveSum += value; curveSteps += 1
-            reportSum += value; reportSteps += 1
-            if done % c.lossCurveEvery == 0 || done == steps {
-                curve.append(LossSample(step: done, loss: curveSum / Double(curveSteps)))
-                curveSum = 0; curveSteps = 0
-            }
-            if done % c.progressEvery == 0 || done == steps {
-                let elapsed = monotonicSeconds() - t0
-                progress(TrainingProgress(phase: "policy", step: done, totalSteps: steps, loss: reportSum / Double(reportSteps),
-                                          elapsed: elapsed))
-                reportSum = 0; reportSteps = 0
-            }
+            let batch = paddedBatch(set, batches.draw())
+            let value = c.step(try self.loss(batch), optimiser, schedule, at: step)
+            log.record(value, done: step + 1, progress: progress)
         }
 
         let n = min(c.finalLossSequences, set.count)
         let evenlySpaced = (0..<n).map { $0 * set.count / n }
         let finalLoss = try teacherForcedLoss(set.subset(evenlySpaced))
-        return TrainingSummary(finalLoss: finalLoss, finalLossSequences: n, lossCurve: curve, steps: steps,
+        return TrainingSummary(finalLoss: finalLoss, finalLossSequences: n, lossCurve: log.curve, steps: steps,
                                seconds: monotonicSeconds() - t0, threads: Parallel.threads)
     }
 }

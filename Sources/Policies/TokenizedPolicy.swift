@@ -20,8 +20,7 @@ public struct TokenizedPolicyConfig: Sendable, Equatable {
 
     /// Throws a ``ConfigError`` naming the first bad field.
     public func validate(location: String = "tokenized policy") throws {
-        guard history >= 1 else { throw ConfigError(location: location, key: "history", problem: "expected at least 1 observation, found \(history)") }
-        guard window >= 1 else { throw ConfigError(location: location, key: "window", problem: "expected at least 1 action, found \(window)") }
+        try ObservationHistory.validate(history: history, window: window, location: location)
         switch decoding {
         case .greedy: break
         case .temperature(let t), .topK(_, let t):
@@ -58,9 +57,7 @@ public final class TokenizedPolicy: ActionPolicy {
     /// An untrained policy for `observationDim`-wide observations and `actionDim`-wide actions.
     public init(_ config: TokenizedPolicyConfig, tokenizer: any ActionTokenizer, observationDim: Int, actionDim: Int) throws {
         try config.validate()
-        guard observationDim >= 1, actionDim >= 1 else {
-            throw PolicyError.invalidArgument("observation and action widths must be ≥ 1, found \(observationDim) and \(actionDim)")
-        }
+        try ObservationHistory.checkWidths(observation: observationDim, action: actionDim)
         self.config = config; self.tokenizer = tokenizer
         self.observationDim = observationDim; self.actionDim = actionDim
         observationHistory = ObservationHistory(length: config.history, dims: observationDim)
@@ -83,7 +80,7 @@ public final class TokenizedPolicy: ActionPolicy {
             defer { reporter?.progress = previous }
             try tokenizer.fit(windows)
         }
-        let conditions = demos.samples.map { observationHistory.values(demos.episodes[$0.episode].observations, endingAt: $0.step) }
+        let conditions = observationHistory.conditions(demos)
         return try TokenSequenceSet(sequences: try windows.chunks.map { try tokenizer.encode($0) }, conditions: conditions,
                                     prefixLength: config.history, conditionDim: observationDim, vocabulary: tokenizer.vocabularySize)
     }
@@ -91,9 +88,7 @@ public final class TokenizedPolicy: ActionPolicy {
     /// Fits the observation statistics (and the tokenizer, unless fitted), then trains a fresh model.
     /// `progress` receives the tokenizer's fit reports (when it reports any) and the model's.
     public func train(_ demos: Demonstrations, progress: ((TrainingProgress) -> Void)? = nil) throws {
-        guard demos.observationDim == observationDim, demos.actionDim == actionDim else {
-            throw PolicyError.mismatch("demonstrations are \(demos.observationDim) -> \(demos.actionDim), the policy \(observationDim) -> \(actionDim)")
-        }
+        try ObservationHistory.check(demos, observation: observationDim, action: actionDim)
         observationHistory.fit(demos)
         let set = try tokenSequences(demos, progress: progress)
         // A variable-length tokenizer may write a quarter more than the longest demonstrated sequence, plus 4.
@@ -108,10 +103,7 @@ public final class TokenizedPolicy: ActionPolicy {
 
     public func act(history: [[Double]], rng: inout SeededGenerator) throws -> ActionChunk {
         guard let model, let length else { throw PolicyError.invalidArgument("the tokenized policy acts before it was trained") }
-        guard !history.isEmpty, history.allSatisfy({ $0.count == observationDim }) else {
-            throw PolicyError.invalidArgument("a history needs at least one observation, each of \(observationDim) values")
-        }
-        let condition = observationHistory.values(history, endingAt: history.count - 1)
+        let condition = try observationHistory.condition(acting: history)
         let sampler = config.decoding == .greedy ? Sampler(.greedy) : Sampler(config.decoding, seed: rng.next())
         let tokens = try model.generate(conditions: [condition], length: length, sampler: sampler)[0]
         if let relaxed = tokenizer as? any RelaxedDecoding {

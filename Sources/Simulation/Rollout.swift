@@ -18,6 +18,10 @@ public enum Rollout {
         public var routeShares: [Double]
         /// Mean refused moves per episode.
         public var meanCollisions: Double
+
+        public init(episodes: Int, successRate: Double, routeShares: [Double], meanCollisions: Double) {
+            self.episodes = episodes; self.successRate = successRate; self.routeShares = routeShares; self.meanCollisions = meanCollisions
+        }
     }
 
     /// Runs one episode of `policy` from the task's start.

@@ -61,6 +61,31 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return (-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2)
     }
 
+    /// A Gamma(`shape`, 1) draw (Marsaglia and Tsang's squeeze method; for `shape < 1`, a
+    /// Gamma(`shape + 1`) draw times `U^(1/shape)`).
+    public mutating func nextGamma(shape: Double) -> Double {
+        precondition(shape > 0 && shape.isFinite, "gamma shape must be positive and finite, got \(shape)")
+        if shape < 1 {
+            let u = max(nextUniform(), .leastNonzeroMagnitude)
+            return nextGamma(shape: shape + 1) * _pow(u, 1 / shape)
+        }
+        let d = shape - 1.0 / 3, c = 1 / (9 * d).squareRoot()
+        while true {
+            var x = 0.0, v = 0.0
+            repeat { x = nextGaussian(); v = 1 + c * x } while v <= 0
+            v = v * v * v
+            let u = nextUniform()
+            if u < 1 - 0.0331 * x * x * x * x { return d * v }
+            if u > 0, _log(u) < 0.5 * x * x + d * (1 - v + _log(v)) { return d * v }
+        }
+    }
+
+    /// A Beta(`a`, `b`) draw, `X / (X + Y)` with `X ~ Gamma(a)` and `Y ~ Gamma(b)`.
+    public mutating func nextBeta(_ a: Double, _ b: Double) -> Double {
+        let x = nextGamma(shape: a), y = nextGamma(shape: b)
+        return x / (x + y)
+    }
+
     /// A uniform integer in 0..<upperBound, without modulo bias.
     public mutating func nextInt(below upperBound: Int) -> Int {
         precondition(upperBound > 0, "upperBound must be positive")
@@ -84,8 +109,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 import Glibc
 @inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }
 @inline(__always) func _cos(_ x: Double) -> Double { Glibc.cos(x) }
+@inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
 #elseif canImport(Darwin)
 import Darwin
 @inline(__always) func _log(_ x: Double) -> Double { Darwin.log(x) }
 @inline(__always) func _cos(_ x: Double) -> Double { Darwin.cos(x) }
+@inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { Darwin.pow(x, y) }
 #endif

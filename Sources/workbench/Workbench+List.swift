@@ -2,14 +2,15 @@ import ArgumentParser
 import Chapters
 import Foundation
 import Literate
+import Policies
 import Tokenizers
 import Experiments
 import Runner
 
 extension Workbench {
-    /// Lists chapters, experiments, claims and tokenizers.
+    /// Lists chapters, experiments, claims, tokenizers and continuous policies.
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List chapters, their experiments and claims, and the registered tokenizers.")
+        static let configuration = CommandConfiguration(abstract: "List chapters, their experiments and claims, the registered tokenizers and the continuous policies.")
 
         @OptionGroup var root: RootOption
 
@@ -34,6 +35,10 @@ extension Workbench {
             print("\nTokenizers (registry names):")
             for t in TokenizerRegistry.all {
                 print("  \(t.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(t.family.padding(toLength: 8, withPad: " ", startingAt: 0)) \(t.title)")
+            }
+            print("\nContinuous policies (registry names; experiments' [parameters.policy_settings]):")
+            for p in PolicyRegistry.all {
+                print("  \(p.name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(p.summary)")
             }
         }
     }

@@ -25,10 +25,17 @@ final class EvaluationTests: XCTestCase {
     static func cell(mse: Double, tokens: Double, constant: Double = 0) -> SplinePrediction.Cell {
         SplinePrediction.Cell(mse: mse, relativeMSE: mse / 0.3, reconstructionMSE: mse / 10, copyRate: 0.5, trueCopyRate: 0.4,
                               constantShare: constant, decodeFailures: 0, tokensPerSequence: tokens, predictedTokens: tokens,
-                              finalLoss: 1, trainSeconds: 0, exampleTruth: [0, 1], examplePrediction: [0, 1])
+                              finalLoss: 1, trainSeconds: 0, chunkSeconds: 0, exampleTruth: [0, 1], examplePrediction: [0, 1])
     }
 
-    func verdicts(_ c: FrequencySweep.Config, _ file: ExperimentFile, _ perSeed: [[FrequencySweep.Key: SplinePrediction.Cell]]) throws -> [String: Verdict.Outcome] {
+    /// A continuous cell with `mse` at 10 steps and, at each of `ablation`'s step counts, `mse · 10 / steps`.
+    static func continuous(mse: Double, ablation: [Int] = [1, 2, 5, 10]) -> SplinePrediction.ContinuousCell {
+        SplinePrediction.ContinuousCell(mse: mse, relativeMSE: mse / 0.3, finalLoss: 0.1, functionEvaluations: 10,
+                                        ablation: ablation.map { .init(inferenceSteps: $0, functionEvaluations: $0, mse: mse * 10 / Double($0)) },
+                                        trainSeconds: 0, chunkSeconds: 0, exampleTruth: [0, 1], examplePrediction: [0, 1])
+    }
+
+    func verdicts(_ c: FrequencySweep.Config, _ file: ExperimentFile, _ perSeed: [FrequencySweep.SeedCells]) throws -> [String: Verdict.Outcome] {
         let outcome = FrequencySweep().outcome(c, perSeed: perSeed, inputHash: "")
         var result: [String: Verdict.Outcome] = [:]
         for claim in file.claims {
@@ -38,18 +45,21 @@ final class EvaluationTests: XCTestCase {
         return result
     }
 
-    /// Three seeds of cells at every rate of `c`: binning and FAST as `minmax` and `fast` give them
-    /// for rate index `i`, `steps` and seed `s`'s jitter `1 + 0.05 s`; BEAST and the residual VQ fixed.
+    /// Three seeds of cells at every rate of `c`: binning, FAST and flow as `minmax`, `fast` and
+    /// `flow` give them for rate index `i`, `steps` and seed `s`'s jitter `1 + 0.05 s`; BEAST and
+    /// the residual VQ fixed.
     func pattern(_ c: FrequencySweep.Config, minmax: (_ i: Int, _ steps: Int, _ jitter: Double) -> SplinePrediction.Cell,
-                 fast: (_ i: Int, _ steps: Int, _ jitter: Double) -> SplinePrediction.Cell) -> [[FrequencySweep.Key: SplinePrediction.Cell]] {
-        (0..<3).map { s -> [FrequencySweep.Key: SplinePrediction.Cell] in
-            var cells: [FrequencySweep.Key: SplinePrediction.Cell] = [:]
+                 fast: (_ i: Int, _ steps: Int, _ jitter: Double) -> SplinePrediction.Cell,
+                 flow: (_ i: Int, _ jitter: Double) -> Double) -> [FrequencySweep.SeedCells] {
+        (0..<3).map { s -> FrequencySweep.SeedCells in
+            var cells = FrequencySweep.SeedCells()
             for (i, steps) in c.rates.enumerated() {
                 let jitter = 1 + 0.05 * Double(s)
-                cells[.init(tokenizer: "minmax", steps: steps)] = minmax(i, steps, jitter)
-                cells[.init(tokenizer: "fast", steps: steps)] = fast(i, steps, jitter)
-                cells[.init(tokenizer: "beast", steps: steps)] = Self.cell(mse: 0.004, tokens: 10)
-                cells[.init(tokenizer: "rvq", steps: steps)] = Self.cell(mse: 0.005, tokens: 10)
+                cells.tokens[.init(tokenizer: "minmax", steps: steps)] = minmax(i, steps, jitter)
+                cells.tokens[.init(tokenizer: "fast", steps: steps)] = fast(i, steps, jitter)
+                cells.tokens[.init(tokenizer: "beast", steps: steps)] = Self.cell(mse: 0.004, tokens: 10)
+                cells.tokens[.init(tokenizer: "rvq", steps: steps)] = Self.cell(mse: 0.005, tokens: 10)
+                for name in c.methods { cells.continuous[.init(tokenizer: name, steps: steps)] = Self.continuous(mse: flow(i, jitter), ablation: c.setup.ablationSteps) }
             }
             return cells
         }
@@ -59,7 +69,7 @@ final class EvaluationTests: XCTestCase {
         let (c, file) = try sweep()
         let perSeed = pattern(c, minmax: { i, steps, jitter in
             Self.cell(mse: 0.002 * pow(3, Double(i)) * jitter, tokens: Double(steps), constant: i == c.rates.count - 1 ? 0.8 : 0)
-        }, fast: { i, _, jitter in Self.cell(mse: 0.003 * jitter, tokens: 8 + Double(i)) })
+        }, fast: { i, _, jitter in Self.cell(mse: 0.003 * jitter, tokens: 8 + Double(i)) }, flow: { _, jitter in 0.002 * jitter })
         let v = try verdicts(c, file, perSeed)
         XCTAssertEqual(v.count, file.claims.count)
         for (id, outcome) in v { XCTAssertEqual(outcome, .supported, id) }
@@ -69,7 +79,8 @@ final class EvaluationTests: XCTestCase {
         let (c, file) = try sweep()
         // Binning gets better with the rate and never copies; FAST gets worse and long.
         let perSeed = pattern(c, minmax: { i, steps, jitter in Self.cell(mse: 0.01 / pow(2, Double(i)) * jitter, tokens: Double(steps)) },
-                              fast: { i, steps, jitter in Self.cell(mse: 0.01 * pow(3, Double(i)) * jitter, tokens: Double(steps) / 2) })
+                              fast: { i, steps, jitter in Self.cell(mse: 0.01 * pow(3, Double(i)) * jitter, tokens: Double(steps) / 2) },
+                              flow: { i, jitter in 0.01 * pow(3, Double(i)) * jitter })
         let v = try verdicts(c, file, perSeed)
         for (id, outcome) in v { XCTAssertEqual(outcome, .notSupported, id) }
     }
@@ -84,6 +95,11 @@ final class EvaluationTests: XCTestCase {
             let card = try Scorecard().configure(reader)
             for name in card.predictionTokenizers where sweep.tokenizers.contains(name) {
                 XCTAssertEqual(card.setup.spec(name, steps: 25, seed: 1), sweep.setup.spec(name, steps: 25, seed: 1), "\(profile) \(name)")
+            }
+            XCTAssertFalse(card.predictionPolicies.isEmpty, "\(profile): the scorecard scores a continuous policy")
+            for name in card.predictionPolicies {
+                XCTAssertTrue(sweep.methods.contains(name), "\(profile) \(name): the sweep trains it too")
+                XCTAssertEqual(card.setup.spec(method: name, steps: 25, seed: 1), sweep.setup.spec(method: name, steps: 25, seed: 1), "\(profile) \(name)")
             }
         }
     }
@@ -140,5 +156,11 @@ final class EvaluationTests: XCTestCase {
         let perfect = ["fast": 0.0, "minmax": 0.02]
         XCTAssertEqual(Scorecard().measuredClass(c, "fast", mse: perfect, tokens: tokens), .best)
         XCTAssertEqual(Scorecard().measuredClass(c, "minmax", mse: perfect, tokens: tokens), .avoid)
+        // A continuous policy (no tokens) is classed against the best tokenizer by its error alone,
+        // and never becomes the reference itself.
+        let withFlow = ["fast": 0.001, "beast": 0.002, "minmax": 0.02, "flow": 0.0012]
+        XCTAssertEqual(Scorecard().measuredClass(c, "flow", mse: withFlow, tokens: tokens), .best)
+        XCTAssertEqual(Scorecard().measuredClass(c, "flow", mse: ["fast": 0.001, "flow": 0.005], tokens: tokens), .situational)
+        XCTAssertEqual(Scorecard().measuredClass(c, "fast", mse: ["fast": 0.001, "flow": 0.0001], tokens: tokens), .best)
     }
 }

@@ -91,14 +91,18 @@ final class FigureThresholdTests: XCTestCase {
                                      prediction: mse[name].map { EvaluationTests.cell(mse: $0 * scale, tokens: 10) }))
             })
         }
-        let figure = try XCTUnwrap(Scorecard().figure(c, perSeed: [rows(1), rows(4)], measured: ["fast": .best]))
-        let lowest = 0.01 * 2    // geometric mean of 0.01 and 0.04
+        // A continuous policy below every tokenizer is drawn but does not move the boundaries.
+        func seed(_ scale: Double) -> Scorecard.SeedRows {
+            Scorecard.SeedRows(rows: rows(scale), continuous: Dictionary(uniqueKeysWithValues: c.predictionPolicies.map { ($0, EvaluationTests.continuous(mse: 0.001 * scale)) }))
+        }
+        let figure = try XCTUnwrap(Scorecard().figure(c, perSeed: [seed(1), seed(4)], measured: ["fast": .best]))
+        let lowest = 0.01 * 2    // geometric mean of 0.01 and 0.04: the best tokenizer
         XCTAssertEqual(figure.panels[0].references.map(\.value).count, 3)
         for (ref, multiple) in zip(figure.panels[0].references, [c.bestMSE, c.goodMSE, c.situationalMSE]) {
             XCTAssertEqual(ref.value, lowest * multiple, accuracy: 1e-12)
             XCTAssertTrue(figure.panels[0].y.range!.contains(ref.value))
         }
-        XCTAssertEqual(figure.panels[0].x.tics?.count, c.predictionTokenizers.count)
+        XCTAssertEqual(figure.panels[0].x.tics?.count, c.predictionTokenizers.count + c.predictionPolicies.count)
         XCTAssertTrue(figure.panels[0].x.tics!.contains { $0.label.contains("fast") && $0.label.contains("audit: best in class") && $0.label.contains("measured: best in class") })
     }
 }

@@ -116,6 +116,39 @@ final class GradCheckTests: XCTestCase {
         for (a, r) in zip(blocked.scalars, reference.scalars) { XCTAssertEqual(a, r, accuracy: 1e-5) }
     }
 
+    func testPrefixAttention() {
+        let qkv = input([2, 6, 12])
+        for prefix in [0, 2, 6] {
+            check("prefix attention, prefix \(prefix)", [qkv]) { Tensor.prefixSelfAttention(qkv, heads: 2, prefix: prefix) }
+        }
+        let x = input([2, 5, 8])
+        let block = TransformerBlock(dModel: 8, heads: 2, mlpRatio: 2, std: 0.3, rng: rng)
+        check("transformer block, prefix mask", [x] + block.parameters) { block(x, mask: .prefix(2)) }
+    }
+
+    /// Forward oracle: attention written out in Double, one (batch, head, query) at a time; and the
+    /// prefix's outputs do not move when only the action positions change.
+    func testPrefixAttentionAgainstANaiveReference() {
+        let b = 2, t = 7, heads = 2, c = 8, hd = c / heads, prefix = 3
+        let qkv = input([b, t, 3 * c])
+        let out = Tape.noGrad { Tensor.prefixSelfAttention(qkv, heads: heads, prefix: prefix) }
+        let v = qkv.scalars
+        func at(_ bi: Int, _ i: Int, _ part: Int, _ h: Int, _ d: Int) -> Double { Double(v[(bi * t + i) * 3 * c + part * c + h * hd + d]) }
+        for bi in 0..<b { for h in 0..<heads { for i in 0..<t {
+            let keys = i < prefix ? prefix : t
+            let scores = (0..<keys).map { j in (0..<hd).reduce(0.0) { $0 + at(bi, i, 0, h, $1) * at(bi, j, 1, h, $1) } / Double(hd).squareRoot() }
+            let m = scores.max()!, e = scores.map { exp($0 - m) }, z = e.reduce(0, +)
+            for d in 0..<hd {
+                let expected = (0..<keys).reduce(0.0) { $0 + e[$1] / z * at(bi, $1, 2, h, d) }
+                XCTAssertEqual(Double(out[bi, i, h * hd + d]), expected, accuracy: 1e-5)
+            }
+        } } }
+        let moved = qkv.detached()
+        for i in (prefix * 3 * c)..<(t * 3 * c) { moved.ptr[i] += 0.5 }
+        let again = Tape.noGrad { Tensor.prefixSelfAttention(moved, heads: heads, prefix: prefix) }
+        for bi in 0..<b { for i in 0..<prefix { for j in 0..<c { XCTAssertEqual(again[bi, i, j], out[bi, i, j]) } } }
+    }
+
     func testLosses() {
         let logits = input([2, 3, 5]), pred = input([3, 4]), target = input([3, 4])
         let targets = [0, 4, 2, 1, 3, 3], mask = [true, false, true, true, true, false]
@@ -130,7 +163,7 @@ final class GradCheckTests: XCTestCase {
         let x = input([2, 4, 8])
         let mlp = MLP([8, 6, 3], activation: .silu, rng: rng)
         check("MLP", [x] + mlp.parameters) { mlp(x) }
-        let attn = CausalSelfAttention(dModel: 8, heads: 2, std: 0.3, rng: rng)
+        let attn = SelfAttention(dModel: 8, heads: 2, std: 0.3, rng: rng)
         check("attention layer", [x] + attn.parameters) { attn(x) }
         let block = TransformerBlock(dModel: 8, heads: 2, mlpRatio: 2, std: 0.3, rng: rng)
         check("transformer block", [x] + block.parameters) { block(x) }

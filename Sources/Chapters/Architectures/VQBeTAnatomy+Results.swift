@@ -1,5 +1,6 @@
 import Figures
 import Foundation
+import Lab
 import Metrics
 import Policies
 import Simulation
@@ -88,21 +89,10 @@ extension VQBeTAnatomy {
         return MarkdownTable(header: ["data", "MSE, primary code", "MSE, all codes", "ratio", "codes used per layer", "perplexity per layer", "combinations"], rows: rows)
     }
 
-    /// Paths in the plane, one panel per policy in its colour (`Palette.policy`), with the block
-    /// (black) and the goal (green) drawn as outlines.
+    /// Paths in the plane, one panel per policy in its colour (`Palette.policy`).
     func pathsFigure(_ results: [SeedResult]) -> Figure {
-        let task = MultiRouteTask.standard
-        func outline(_ r: Rect) -> [Series.Point] {
-            [(r.minX, r.minY), (r.maxX, r.minY), (r.maxX, r.maxY), (r.minX, r.maxY), (r.minX, r.minY)].map { Series.Point(x: $0.0, y: $0.1) }
-        }
-        let panels = Variant.allCases.map { v -> Panel in
-            var series: [Series] = task.world.obstacles.map { Series("block", style: .line, points: outline($0), color: Palette.reference, inLegend: false) }
-            series.append(Series("goal", style: .line, points: outline(task.world.goal), color: Palette.goal, inLegend: false))
-            for (i, path) in (results.first?.paths[v] ?? []).enumerated() {
-                series.append(Series("episode \(i + 1)", style: .line, points: path.map { Series.Point(x: $0.x, y: $0.y) }, color: Palette.policy(v.slug), inLegend: false))
-            }
-            return Panel(title: v.rawValue, x: Axis("x", range: -1...11), y: Axis("y", range: -8...8), series: series, legend: .hidden)
-        }
-        return Figure(name: "paths", title: "Closed-loop paths on the multi-route task", panels: panels, columns: panels.count, width: 1200, height: 460)
+        MultiRouteControl.pathsFigure(panels: Variant.allCases.map { v in
+            MultiRouteControl.PathsPanel(title: v.rawValue, color: Palette.policy(v.slug), paths: results.first?.paths[v] ?? [])
+        })
     }
 }

@@ -2,6 +2,7 @@ import ActionData
 import Figures
 import Foundation
 import Lab
+import Policies
 import Support
 import Tokenizers
 import Experiments
@@ -23,6 +24,8 @@ public struct FrequencySweep: Experiment {
         let rates: [Int]
         /// Registry names, in table order.
         let tokenizers: [String]
+        /// Continuous policies (``PolicyRegistry`` names) trained on the same splines, in table order.
+        let methods: [String]
         /// The per-step binning tokenizer and FAST's name.
         let baseline: String, compressor: String
         /// Model, training, data sizes and tokenizer settings shared by every cell.
@@ -35,26 +38,43 @@ public struct FrequencySweep: Experiment {
         guard rates.count >= 2, Set(rates).count == rates.count else {
             throw ConfigError(location: p.location, key: "rates_steps", problem: "expected at least two distinct rates, found \(rates)")
         }
-        return Config(rates: rates.sorted(), tokenizers: tokenizers,
+        let methods = try p.strings("policies", default: [], allowed: PolicyRegistry.names)
+        let setup = try SplinePrediction.Setup(p, tokenizers: tokenizers, methods: methods)
+        return Config(rates: rates.sorted(), tokenizers: tokenizers, methods: methods,
                       baseline: try p.string("baseline", allowed: tokenizers), compressor: try p.string("compressor", allowed: tokenizers),
-                      setup: try SplinePrediction.Setup(p, tokenizers: tokenizers))
+                      setup: setup)
     }
 
     struct Key: Hashable { let tokenizer: String; let steps: Int }
 
+    /// One seed's cells: the token models' and the continuous policies'.
+    struct SeedCells {
+        var tokens: [Key: SplinePrediction.Cell] = [:]
+        var continuous: [Key: SplinePrediction.ContinuousCell] = [:]
+    }
+
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
-        let total = context.seeds.count * c.rates.count * c.tokenizers.count
-        context.progress.begin(total: total, "training \(total) models (\(c.tokenizers.joined(separator: ", ")) at \(c.rates.map(String.init).joined(separator: ", ")) steps per sequence)")
-        var perSeed: [[Key: SplinePrediction.Cell]] = []
+        let total = context.seeds.count * c.rates.count * (c.tokenizers.count + c.methods.count)
+        let contenders = (c.tokenizers + c.methods).joined(separator: ", ")
+        context.progress.begin(total: total, "training \(total) models (\(contenders) at \(c.rates.map(String.init).joined(separator: ", ")) steps per sequence)")
+        var perSeed: [SeedCells] = []
         var hashes: [String] = []
         for seed in context.seeds {
-            var cells: [Key: SplinePrediction.Cell] = [:]
+            var cells = SeedCells()
             for steps in c.rates {
                 for name in c.tokenizers {
                     let spec = c.setup.spec(name, steps: steps, seed: seed)
                     let label = "\(name) · \(steps) steps · seed \(seed)"
                     let (cell, resumed) = try SplinePrediction.run(spec, cells: context.cells) { context.progress.say("  \(label) · \($0)") }
-                    cells[Key(tokenizer: name, steps: steps)] = cell
+                    cells.tokens[Key(tokenizer: name, steps: steps)] = cell
+                    context.progress.step(label + (resumed ? " (resumed from an interrupted run)" : String(format: " · trained in %.0f s", cell.trainSeconds)),
+                                          loss: cell.finalLoss)
+                }
+                for name in c.methods {
+                    let spec = c.setup.spec(method: name, steps: steps, seed: seed)
+                    let label = "\(name) · \(steps) steps · seed \(seed)"
+                    let (cell, resumed) = try SplinePrediction.run(spec, cells: context.cells) { context.progress.say("  \(label) · \($0)") }
+                    cells.continuous[Key(tokenizer: name, steps: steps)] = cell
                     context.progress.step(label + (resumed ? " (resumed from an interrupted run)" : String(format: " · trained in %.0f s", cell.trainSeconds)),
                                           loss: cell.finalLoss)
                 }

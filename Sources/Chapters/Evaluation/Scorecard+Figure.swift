@@ -29,11 +29,11 @@ extension Scorecard {
     /// (`measured` is the table's class, from the geometric means of the errors over seeds). A tokenizer whose
     /// error is not finite or not positive in some seed is listed on the axis but not drawn; `nil`
     /// when no tokenizer can be drawn.
-    func figure(_ c: Config, perSeed: [[String: Row]], measured: [String: Rating]) -> Figure? {
-        let names = c.tokenizers.filter(c.predictionTokenizers.contains)
+    func figure(_ c: Config, perSeed: [SeedRows], measured: [String: Rating]) -> Figure? {
+        let tokenizers = c.tokenizers.filter(c.predictionTokenizers.contains), names = tokenizers + c.predictionPolicies
         var summaries: [String: SeedSummary] = [:]
         for name in names {
-            let mse = perSeed.map { $0[name]!.prediction!.mse }
+            let mse = perSeed.map { $0.rows[name]?.prediction?.mse ?? $0.continuous[name]!.mse }
             if mse.allSatisfy({ $0.isFinite && $0 > 0 }) { summaries[name] = SeedSummary(mse, scale: .log) }
         }
         let tics = names.enumerated().map { i, name -> (value: Double, label: String) in
@@ -45,13 +45,15 @@ extension Scorecard {
         for (i, name) in names.enumerated() {
             guard let s = summaries[name] else { continue }
             let point = Series.Point(x: Double(i), y: s.mean, low: s.n > 1 ? s.low : nil, high: s.n > 1 ? s.high : nil)
-            series.append(Series(name, style: .points, points: [point], color: Palette.tokenizer(name), inLegend: false, marker: .circle))
+            series.append(Series(name, style: .points, points: [point], color: Palette.tokenizer(name), inLegend: false,
+                                 marker: tokenizers.contains(name) ? .circle : .hollowSquare))
             if point.low != nil {
                 series.append(Series("\(name) 95 % interval", style: .errorBars, points: [point], color: Palette.tokenizer(name), inLegend: false))
             }
         }
+        // The boundaries are multiples of the best tokenizer's error, as the rule says.
         let means = summaries.values.map(\.mean)
-        guard let best = means.min() else { return nil }
+        guard let best = tokenizers.compactMap({ summaries[$0]?.mean }).min() else { return nil }
         let references = Self.classBoundaries(c).map { multiple, className in
             Reference(.horizontal, at: best * multiple, label: "\(className): within \(Format.parameter(multiple))x the lowest error",
                       inLegend: false, note: "\(className) ≤ \(Format.parameter(multiple))x lowest"

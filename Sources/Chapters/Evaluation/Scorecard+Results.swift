@@ -1,5 +1,6 @@
 import Figures
 import Foundation
+import Lab
 import Metrics
 import Support
 import Experiments
@@ -8,23 +9,29 @@ extension Scorecard {
     /// The measured class of `name` from prediction errors `mse` (by tokenizer) and tokens at the
     /// highest arm rate (by tokenizer), by the rule in the experiment file; `nil` without a prediction.
     /// A prediction whose error is not finite (a diverged model) is best avoided.
+    ///
+    /// A continuous policy (no entry in `tokens`) is classed against the same best tokenizer by its
+    /// error alone: it writes no tokens, so the token budget of best in class does not apply, and
+    /// its cost per chunk is shown beside it instead.
     func measuredClass(_ c: Config, _ name: String, mse: [String: Double], tokens: [String: Double]) -> Rating? {
         guard let own = mse[name] else { return nil }
         guard own.isFinite, let best = c.predictionTokenizers.compactMap({ mse[$0] }).filter(\.isFinite).min() else { return .avoid }
         let ratio = best > 0 ? own / best : (own == 0 ? 1 : .infinity)
-        let tokenShare = tokens[name]! / tokens[c.baseline]!
-        if ratio <= c.bestMSE && tokenShare <= c.bestTokens { return .best }
+        let withinBudget = tokens[name].map { $0 / tokens[c.baseline]! <= c.bestTokens } ?? true
+        if ratio <= c.bestMSE && withinBudget { return .best }
         if ratio <= c.goodMSE { return .good }
         if ratio <= c.situationalMSE { return .situational }
         return .avoid
     }
 
-    func outcome(_ c: Config, perSeed: [[String: Row]], inputHash: String) -> ExperimentOutcome {
+    func outcome(_ c: Config, perSeed seedRows: [SeedRows], inputHash: String) -> ExperimentOutcome {
+        let perSeed = seedRows.map(\.rows)
         func series(_ name: String, _ f: (Row) -> Double) -> [Double] { perSeed.map { f($0[name]!) } }
-        func classes(_ rows: [String: Row]) -> [String: Rating] {
-            let mse = rows.compactMapValues { $0.prediction?.mse }
-            let tokens = rows.mapValues { $0.tokens.last! }
-            return Dictionary(uniqueKeysWithValues: c.tokenizers.compactMap { n in measuredClass(c, n, mse: mse, tokens: tokens).map { (n, $0) } })
+        func continuous(_ name: String, _ f: (SplinePrediction.ContinuousCell) -> Double) -> [Double] { seedRows.map { f($0.continuous[name]!) } }
+        func classes(_ seed: SeedRows) -> [String: Rating] {
+            let mse = seed.rows.compactMapValues { $0.prediction?.mse }.merging(seed.continuous.mapValues(\.mse)) { a, _ in a }
+            let tokens = seed.rows.mapValues { $0.tokens.last! }
+            return Dictionary(uniqueKeysWithValues: (c.tokenizers + c.predictionPolicies).compactMap { n in measuredClass(c, n, mse: mse, tokens: tokens).map { (n, $0) } })
         }
         let hzLast = Format.parameter(c.frequencies.last!)
 
@@ -43,13 +50,23 @@ extension Scorecard {
                 metrics.append(MetricSeries(condition: steps, metric: "prediction_mse", unit: "squared units", scale: .log, perSeed: series(name) { $0.prediction!.mse }))
                 metrics.append(MetricSeries(condition: steps, metric: "decode_failures", unit: "share", scale: .proportion, perSeed: series(name) { $0.prediction!.decodeFailures }))
                 metrics.append(MetricSeries(condition: steps, metric: "class_index", unit: "0 best ... 3 avoid",
-                                            scale: .ordinal, perSeed: perSeed.map { rows in Double(Rating.allCases.firstIndex(of: classes(rows)[name]!)!) }))
+                                            scale: .ordinal, perSeed: seedRows.map { seed in Double(Rating.allCases.firstIndex(of: classes(seed)[name]!)!) }))
+                metrics.append(MetricSeries.wallClock(condition: steps, metric: "chunk_time", unit: "s / chunk (machine-dependent)", perSeed: series(name) { $0.prediction!.chunkSeconds }))
             }
+        }
+        for name in c.predictionPolicies {
+            let steps: [(name: String, value: String)] = [("policy", name), ("steps", String(c.predictionSteps))]
+            metrics.append(MetricSeries(condition: steps, metric: "prediction_mse", unit: "squared units", scale: .log, perSeed: continuous(name, \.mse)))
+            metrics.append(MetricSeries(condition: steps, metric: "function_evaluations", unit: "per chunk", scale: .log, perSeed: continuous(name) { Double($0.functionEvaluations) }))
+            metrics.append(MetricSeries(condition: steps, metric: "class_index", unit: "0 best ... 3 avoid",
+                                        scale: .ordinal, perSeed: seedRows.map { seed in Double(Rating.allCases.firstIndex(of: classes(seed)[name]!)!) }))
+            metrics.append(MetricSeries.wallClock(condition: steps, metric: "chunk_time", unit: "s / chunk (machine-dependent)", perSeed: continuous(name, \.chunkSeconds)))
         }
 
         // The table and the figure use the centres over seeds (errors: geometric means, as on
         // their log scale; token counts: arithmetic means), and the measured class of those centres.
-        let meanMSE = Dictionary(uniqueKeysWithValues: c.predictionTokenizers.map { ($0, SeedSummary(series($0) { $0.prediction!.mse }, scale: .log).mean) })
+        let meanMSE = Dictionary(uniqueKeysWithValues: c.predictionTokenizers.map { ($0, SeedSummary(series($0) { $0.prediction!.mse }, scale: .log).mean) }
+            + c.predictionPolicies.map { ($0, SeedSummary(continuous($0, \.mse), scale: .log).mean) })
         let meanTokens = Dictionary(uniqueKeysWithValues: c.tokenizers.map { ($0, Statistics.mean(series($0) { $0.tokens.last! })) })
         var rows: [[String]] = []
         var measuredClasses: [String: Rating] = [:]
@@ -65,6 +82,9 @@ extension Scorecard {
             row.append(Format.number(Statistics.mean(series(name, \.encodeMicros)), significant: 2))
             row.append(Format.number(Statistics.mean(series(name, \.decodeMicros)), significant: 2))
             row.append(c.predictionTokenizers.contains(name) ? Format.number(100 * Statistics.mean(series(name) { $0.prediction!.decodeFailures })) + " %" : "—")
+            row.append(c.predictionTokenizers.contains(name)
+                ? "\(Format.number(Statistics.mean(series(name) { $0.prediction!.predictedTokens }))) tokens, \(Format.number(1000 * Statistics.mean(series(name) { $0.prediction!.chunkSeconds }), significant: 2)) ms"
+                : "—")
             let measured = measuredClass(c, name, mse: meanMSE, tokens: meanTokens)
             measuredClasses[name] = measured
             row.append(measured?.label ?? "—")
@@ -75,10 +95,21 @@ extension Scorecard {
             }
             rows.append(row)
         }
-        let header = ["tokenizer", "audit (high frequency)"] + c.frequencies.map { "tokens @ \(Format.parameter($0)) Hz" }
-            + ["relative RMSE @ \(hzLast) Hz", "prediction MSE @ \(c.predictionSteps) steps", "encode µs", "decode µs", "decode failures", "measured", "vs audit"]
+        for name in c.predictionPolicies {
+            var row = [name + " (continuous)", c.audit[name]?.label ?? "not rated"]
+            row += c.frequencies.map { _ in "—" } + ["—", Format.interval(SeedSummary(continuous(name, \.mse), scale: .log)), "—", "—", "—"]
+            row.append("\(Format.number(Statistics.mean(continuous(name) { Double($0.functionEvaluations) }))) evaluations, \(Format.number(1000 * Statistics.mean(continuous(name, \.chunkSeconds)), significant: 2)) ms")
+            let measured = measuredClass(c, name, mse: meanMSE, tokens: meanTokens)
+            measuredClasses[name] = measured
+            row.append(measured?.label ?? "—")
+            row.append(measured.flatMap { m in c.audit[name].map { m == $0 ? "agrees" : "differs" } } ?? "—")
+            rows.append(row)
+        }
+        let header = ["contender", "audit (high frequency)"] + c.frequencies.map { "tokens @ \(Format.parameter($0)) Hz" }
+            + ["relative RMSE @ \(hzLast) Hz", "prediction MSE @ \(c.predictionSteps) steps", "encode µs", "decode µs", "decode failures",
+               "cost per chunk @ \(c.predictionSteps) steps", "measured", "vs audit"]
         var blocks: [ResultBlock] = []
-        if let figure = figure(c, perSeed: perSeed, measured: measuredClasses) {
+        if let figure = figure(c, perSeed: seedRows, measured: measuredClasses) {
             let bounds = Self.classBoundaries(c).map { "\($0.name) within \(Format.parameter($0.multiple))x" }.joined(separator: ", ")
             blocks.append(.figure(figure, caption:
                 "The quantity the rating rule uses: each rated tokenizer's prediction MSE on the frequency sweep's spline task at \(c.predictionSteps) steps per sequence, in its palette colour; points are geometric means over \(perSeed.count) seed(s), bars 95 % intervals computed on the log scale (cut by the border where they run far beyond the data; none with one seed). The dashed lines are the rule's class boundaries from the experiment file, multiples of the lowest drawn error: \(bounds); best avoided beyond. Best in class also needs at most \(Format.percent(c.bestTokens)) of per-step binning's tokens at \(hzLast) Hz. Under each tokenizer: the audit's rating and the measured class of the table (the rule applied to the geometric means drawn here); the claims judge the class seed by seed."))
@@ -86,13 +117,13 @@ extension Scorecard {
         blocks.append(
             .table(MarkdownTable(header: header, rows: rows,
                                  align: header.indices.map { $0 < 2 || $0 >= header.count - 2 ? "l" : "r" }), caption:
-                "Every registered tokenizer on the same axes. Tokens per one-second chunk and reconstruction error are measured on the synthetic 7-dimensional arm; prediction MSE is the frequency sweep's spline task at \(c.predictionSteps) steps per sequence (95 % intervals over seeds); decode failures are the predictions strict decoding rejects; encode and decode times are per chunk at \(hzLast) Hz on this machine (they vary between runs and machines). The measured class: best in class within \(Format.parameter(c.bestMSE))x of the best prediction error with at most \(Format.percent(c.bestTokens)) of per-step binning's tokens at \(hzLast) Hz; good within \(Format.parameter(c.goodMSE))x; situational within \(Format.parameter(c.situationalMSE))x; best avoided beyond. The audit's ratings are from its section \"High-frequency performance\"."))
+                "Every registered tokenizer and continuous policy on the same axes. Tokens per one-second chunk and reconstruction error are measured on the synthetic 7-dimensional arm; prediction MSE is the frequency sweep's spline task at \(c.predictionSteps) steps per sequence (95 % intervals over seeds); decode failures are the predictions strict decoding rejects; encode and decode times are per chunk at \(hzLast) Hz on this machine (they vary between runs and machines). Cost per chunk is what one predicted spline of \(c.predictionSteps) steps takes: the tokens generated (one forward pass each, with the KV cache) or the network evaluations of a continuous policy, and the wall-clock milliseconds to produce one chunk alone on this machine. A continuous policy writes no tokens; it is classed by its error alone, against the same best tokenizer. The measured class: best in class within \(Format.parameter(c.bestMSE))x of the best prediction error with at most \(Format.percent(c.bestTokens)) of per-step binning's tokens at \(hzLast) Hz; good within \(Format.parameter(c.goodMSE))x; situational within \(Format.parameter(c.situationalMSE))x; best avoided beyond. The audit's ratings are from its section \"High-frequency performance\"."))
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
             guard name == "class_index" else {
                 throw ConfigError(location: select.location, key: "statistic", problem: "unknown statistic '\(name)'; this experiment computes class_index")
             }
             let tok = try select.string("tokenizer", allowed: c.predictionTokenizers)
-            return perSeed.map { rows in [Double(Rating.allCases.firstIndex(of: classes(rows)[tok]!)!)] }
+            return seedRows.map { seed in [Double(Rating.allCases.firstIndex(of: classes(seed)[tok]!)!)] }
         }
         return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
     }

@@ -4,6 +4,7 @@ import Figures
 import Foundation
 import Lab
 import Metrics
+import Policies
 import Support
 import Tokenizers
 
@@ -39,8 +40,10 @@ public struct Scorecard: Experiment {
         let frequencies: [Double]
         let fitChunks: Int, evalChunks: Int, timingSeconds: Double
         let predictionSteps: Int, predictionTokenizers: [String]
+        /// Continuous policies (``PolicyRegistry`` names) scored on the same spline cell as the tokenizers.
+        let predictionPolicies: [String]
         let setup: SplinePrediction.Setup
-        /// The audit's rating per tokenizer (tokenizers it does not rate are absent).
+        /// The audit's rating per tokenizer or continuous policy (those it does not rate are absent).
         let audit: [String: Rating]
         /// The measured-class thresholds.
         let bestMSE: Double, bestTokens: Double, goodMSE: Double, situationalMSE: Double
@@ -48,11 +51,12 @@ public struct Scorecard: Experiment {
 
     public func configure(_ p: ParameterReader) throws -> Config {
         let tokenizers = try p.strings("tokenizers", allowed: TokenizerRegistry.names)
+        let policies = try p.strings("prediction_policies", default: [], allowed: PolicyRegistry.names)
         let auditTable = try p.table("audit")
         var audit: [String: Rating] = [:]
         for key in auditTable.keys {
-            guard tokenizers.contains(key) else {
-                throw ConfigError(location: auditTable.location, key: key, problem: "a rating for a tokenizer not in the scorecard")
+            guard tokenizers.contains(key) || PolicyRegistry.names.contains(key) else {
+                throw ConfigError(location: auditTable.location, key: key, problem: "a rating for a tokenizer not in the scorecard and not a continuous policy")
             }
             audit[key] = Rating(rawValue: try auditTable.string(key, allowed: Rating.allCases.map(\.rawValue)))
         }
@@ -63,8 +67,8 @@ public struct Scorecard: Experiment {
                        fitChunks: try p.int("fit_chunks", in: 2...1_000_000), evalChunks: try p.int("eval_chunks", in: 1...1_000_000),
                        timingSeconds: try p.double("timing_seconds", in: 0...60),
                        predictionSteps: try p.int("prediction_steps", in: 2...100_000),
-                       predictionTokenizers: try p.strings("prediction_tokenizers", allowed: tokenizers),
-                       setup: try SplinePrediction.Setup(p, tokenizers: tokenizers), audit: audit,
+                       predictionTokenizers: try p.strings("prediction_tokenizers", allowed: tokenizers), predictionPolicies: policies,
+                       setup: try SplinePrediction.Setup(p, tokenizers: tokenizers, methods: policies), audit: audit,
                        bestMSE: try rating.double("best_mse", in: 1...1e6), bestTokens: try rating.double("best_tokens", in: 0...1e6),
                        goodMSE: try rating.double("good_mse", in: 1...1e6), situationalMSE: try rating.double("situational_mse", in: 1...1e6))
         try rating.finish()
@@ -86,10 +90,17 @@ public struct Scorecard: Experiment {
         var prediction: SplinePrediction.Cell?
     }
 
+    /// One seed's measurements: a row per tokenizer, a prediction cell per continuous policy.
+    struct SeedRows {
+        var rows: [String: Row]
+        var continuous: [String: SplinePrediction.ContinuousCell]
+    }
+
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
-        let total = context.seeds.count * (c.tokenizers.count + c.predictionTokenizers.count)
-        context.progress.begin(total: total, "measuring \(c.tokenizers.count) tokenizers and training \(c.predictionTokenizers.count) models per seed")
-        var perSeed: [[String: Row]] = []
+        let models = c.predictionTokenizers.count + c.predictionPolicies.count
+        let total = context.seeds.count * (c.tokenizers.count + models)
+        context.progress.begin(total: total, "measuring \(c.tokenizers.count) tokenizers and training \(models) models per seed")
+        var perSeed: [SeedRows] = []
         var hashes: [String] = []
         for seed in context.seeds {
             let arm = try context.cell("seed \(seed) · arm data") { try measureOnArm(c, seed: seed, context: context) }
@@ -103,7 +114,17 @@ public struct Scorecard: Experiment {
                 context.progress.step(label + (resumed ? " (reused: already trained in this run or an interrupted one)" : String(format: " · trained in %.0f s", cell.trainSeconds)),
                                       loss: cell.finalLoss)
             }
-            perSeed.append(rows)
+            var continuous: [String: SplinePrediction.ContinuousCell] = [:]
+            for name in c.predictionPolicies {
+                let label = "\(name) · \(c.predictionSteps) steps · seed \(seed)"
+                let (cell, resumed) = try SplinePrediction.run(c.setup.spec(method: name, steps: c.predictionSteps, seed: seed), cells: context.cells) {
+                    context.progress.say("  \(label) · \($0)")
+                }
+                continuous[name] = cell
+                context.progress.step(label + (resumed ? " (reused: already trained in this run or an interrupted one)" : String(format: " · trained in %.0f s", cell.trainSeconds)),
+                                      loss: cell.finalLoss)
+            }
+            perSeed.append(SeedRows(rows: rows, continuous: continuous))
         }
         return outcome(c, perSeed: perSeed, inputHash: StableHash.sha256Hex(hashes.joined()))
     }

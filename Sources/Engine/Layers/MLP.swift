@@ -46,4 +46,27 @@ public enum SinusoidalEmbedding {
         }
         return out
     }
+
+    /// pi0's time embedding: for each time `t`, `[sin(2π·t/p_0), …, sin(2π·t/p_{h-1}), cos(…)]` with
+    /// `h = dim/2` periods `p_i` spaced geometrically from `minPeriod` to `maxPeriod` (both
+    /// included: `p_i = minPeriod·(maxPeriod/minPeriod)^(i/(h-1))`); shape `[times.count, dim]`.
+    public static func geometricPeriods(_ times: [Float], dim: Int, minPeriod: Double = Defaults.timeMinPeriod,
+                                        maxPeriod: Double = Defaults.timeMaxPeriod) -> Tensor {
+        precondition(dim % 2 == 0 && dim >= 4, "time embedding width must be even and at least 4, got \(dim)")
+        precondition(minPeriod > 0 && maxPeriod > minPeriod, "time embedding periods must satisfy 0 < min < max, got \(minPeriod), \(maxPeriod)")
+        let half = dim / 2
+        let scales = (0..<half).map { i -> Double in
+            let period = minPeriod * pow(maxPeriod / minPeriod, Double(i) / Double(half - 1))
+            return 2 * Double.pi / period
+        }
+        let out = Tensor.empty([times.count, dim])
+        for (r, t) in times.enumerated() {
+            for i in 0..<half {
+                let x = Double(t) * scales[i]
+                out.ptr[r * dim + i] = Float(sin(x))
+                out.ptr[r * dim + half + i] = Float(cos(x))
+            }
+        }
+        return out
+    }
 }

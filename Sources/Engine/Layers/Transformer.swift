@@ -1,5 +1,14 @@
-/// Multi-head causal self-attention with packed query/key/value projection.
-public final class CausalSelfAttention: Module {
+/// Which positions each position of a sequence attends to.
+public enum AttentionMask: Equatable, Sendable {
+    /// Each position sees itself and the positions before it (autoregressive models).
+    case causal
+    /// The first `n` positions see only each other; every later one sees the whole sequence
+    /// (pi0's layout: a condition prefix, then action tokens that attend to everything).
+    case prefix(Int)
+}
+
+/// Multi-head self-attention with packed query/key/value projection, causal or prefix-bidirectional.
+public final class SelfAttention: Module {
     /// `[C] → [3C]` projection and `[C] → [C]` output projection.
     public let qkv: Linear, proj: Linear
     /// Number of heads.
@@ -13,10 +22,17 @@ public final class CausalSelfAttention: Module {
         self.heads = heads
     }
 
-    /// Attends over `[B, T, C]`; with a cache, appends to it and attends over it (inference only).
-    public func callAsFunction(_ x: Tensor, cache: KVCache? = nil) -> Tensor {
+    /// Attends over `[B, T, C]` with `mask`; with a cache (causal only), appends to it and
+    /// attends over it (inference only).
+    public func callAsFunction(_ x: Tensor, mask: AttentionMask = .causal, cache: KVCache? = nil) -> Tensor {
         let packed = qkv(x)
-        let mixed = cache.map { $0.attend(packed) } ?? Tensor.causalSelfAttention(packed, heads: heads)
+        let mixed: Tensor
+        switch mask {
+        case .causal: mixed = cache.map { $0.attend(packed) } ?? Tensor.causalSelfAttention(packed, heads: heads)
+        case .prefix(let n):
+            precondition(cache == nil, "a KV cache serves causal attention only")
+            mixed = Tensor.prefixSelfAttention(packed, heads: heads, prefix: n)
+        }
         return proj(mixed)
     }
 
@@ -28,7 +44,7 @@ public final class CausalSelfAttention: Module {
 /// Pre-norm transformer block: `x + attn(ln1(x))`, then `x + mlp(ln2(x))`.
 public final class TransformerBlock: Module {
     /// Sub-layers.
-    public let ln1: LayerNorm, attn: CausalSelfAttention, ln2: LayerNorm, mlp: MLP
+    public let ln1: LayerNorm, attn: SelfAttention, ln2: LayerNorm, mlp: MLP
     /// Residual dropout.
     public let drop: Dropout
 
@@ -36,15 +52,15 @@ public final class TransformerBlock: Module {
     public init(dModel: Int, heads: Int, mlpRatio: Int = Defaults.mlpRatio, dropout: Float = Defaults.dropout,
                 std: Float? = Defaults.initStd, rng: SeededGeneratorBox) {
         ln1 = LayerNorm(dModel)
-        attn = CausalSelfAttention(dModel: dModel, heads: heads, std: std, rng: rng)
+        attn = SelfAttention(dModel: dModel, heads: heads, std: std, rng: rng)
         ln2 = LayerNorm(dModel)
         mlp = MLP([dModel, mlpRatio * dModel, dModel], activation: .gelu, std: std, rng: rng)
         drop = Dropout(dropout, rng: SeededGeneratorBox(rng.gen.derived("dropout")))
     }
 
-    /// Applies the block to `[B, T, C]`.
-    public func callAsFunction(_ x: Tensor, cache: KVCache? = nil) -> Tensor {
-        let h = x + drop(attn(ln1(x), cache: cache))
+    /// Applies the block to `[B, T, C]` with the attention `mask`.
+    public func callAsFunction(_ x: Tensor, mask: AttentionMask = .causal, cache: KVCache? = nil) -> Tensor {
+        let h = x + drop(attn(ln1(x), mask: mask, cache: cache))
         return h + drop(mlp(ln2(h)))
     }
 

@@ -47,48 +47,69 @@ extension Tensor {
             }
         }
         return Tape.record(out, inputs: [qkv]) { [probs] out in
-            withExtendedLifetime(probs) {}
-            let dy = out.gradStorage!.base
-            // Every (batch, head) slice of dq, dk, dv is written by exactly one product below.
-            let (g, beta) = qkv.gradForOverwrite()
-            BLAS.parallelRegion(pairs, work: work, flops: Double(pairs) * 8 * Double(t * t * hd)) { range, blasTime in
-                let dp = UnsafeMutablePointer<Float>.allocate(capacity: t * t)
-                defer { dp.deallocate() }
-                for pair in range {
-                    let b = pair / heads, h = pair % heads
-                    let off = b * t * c3 + h * hd
-                    let q = x + off, k = q + c, v = q + 2 * c
-                    let gq = g + off, gk = gq + c, gv = gq + 2 * c
-                    let p = pb + pair * t * t
-                    let dO = dy + b * t * c + h * hd
-                    // dS = P ∘ (dP − rowsum(P ∘ dP)) · scale with dP = dO·Vᵀ, block by block; then
-                    // dQ = dS·K over each block's visible keys.
-                    for rows in blocks {
-                        let r0 = rows.lowerBound, r1 = rows.upperBound, m = r1 - r0
-                        var t0 = BLAS.stamp()
-                        BLAS.local(transB: true, m: m, n: r1, k: hd, a: dO + r0 * c, lda: c, b: v, ldb: c3, c: dp + r0 * t, ldc: t)
-                        blasTime += BLAS.stamp() - t0
-                        for i in rows {
-                            let pr = p + i * t, dr = dp + i * t
-                            let dot = Row.dot(pr, dr, i + 1)
-                            for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) * scale }
-                            for j in (i + 1)..<max(r1, i + 1) { dr[j] = 0 }
-                        }
-                        t0 = BLAS.stamp()
-                        BLAS.local(m: m, n: hd, k: r1, a: dp + r0 * t, lda: t, b: k, ldb: c3, beta: beta, c: gq + r0 * c3, ldc: c3)
-                        blasTime += BLAS.stamp() - t0
+            backwardPairs(qkv, out, probs: probs, heads: heads) { a, dp, blasTime in
+                let q = a.q, k = a.k, v = a.v, gq = a.gq, gk = a.gk, gv = a.gv, p = a.p, dO = a.dO, beta = a.beta
+                // dS = P ∘ (dP − rowsum(P ∘ dP)) · scale with dP = dO·Vᵀ, block by block; then
+                // dQ = dS·K over each block's visible keys.
+                for rows in blocks {
+                    let r0 = rows.lowerBound, r1 = rows.upperBound, m = r1 - r0
+                    var t0 = BLAS.stamp()
+                    BLAS.local(transB: true, m: m, n: r1, k: hd, a: dO + r0 * c, lda: c, b: v, ldb: c3, c: dp + r0 * t, ldc: t)
+                    blasTime += BLAS.stamp() - t0
+                    for i in rows {
+                        let pr = p + i * t, dr = dp + i * t
+                        let dot = Row.dot(pr, dr, i + 1)
+                        for j in 0...i { dr[j] = pr[j] * (dr[j] - dot) * scale }
+                        for j in (i + 1)..<max(r1, i + 1) { dr[j] = 0 }
                     }
-                    // dV = Pᵀ·dO and dK = dSᵀ·Q: key block [r0, r1) is seen by queries r0..<t only.
-                    for cols in blocks {
-                        let r0 = cols.lowerBound, m = cols.count
-                        let t0 = BLAS.stamp()
-                        BLAS.local(transA: true, m: m, n: hd, k: t - r0, a: p + r0 * t + r0, lda: t, b: dO + r0 * c, ldb: c,
-                                   beta: beta, c: gv + r0 * c3, ldc: c3)
-                        BLAS.local(transA: true, m: m, n: hd, k: t - r0, a: dp + r0 * t + r0, lda: t, b: q + r0 * c3, ldb: c3,
-                                   beta: beta, c: gk + r0 * c3, ldc: c3)
-                        blasTime += BLAS.stamp() - t0
-                    }
+                    t0 = BLAS.stamp()
+                    BLAS.local(m: m, n: hd, k: r1, a: dp + r0 * t, lda: t, b: k, ldb: c3, beta: beta, c: gq + r0 * c3, ldc: c3)
+                    blasTime += BLAS.stamp() - t0
                 }
+                // dV = Pᵀ·dO and dK = dSᵀ·Q: key block [r0, r1) is seen by queries r0..<t only.
+                for cols in blocks {
+                    let r0 = cols.lowerBound, m = cols.count
+                    let t0 = BLAS.stamp()
+                    BLAS.local(transA: true, m: m, n: hd, k: t - r0, a: p + r0 * t + r0, lda: t, b: dO + r0 * c, ldb: c,
+                               beta: beta, c: gv + r0 * c3, ldc: c3)
+                    BLAS.local(transA: true, m: m, n: hd, k: t - r0, a: dp + r0 * t + r0, lda: t, b: q + r0 * c3, ldb: c3,
+                               beta: beta, c: gk + r0 * c3, ldc: c3)
+                    blasTime += BLAS.stamp() - t0
+                }
+            }
+        }
+    }
+}
+
+/// The pointers of one (batch, head) pair in an attention backward pass over packed `[B, T, 3C]`
+/// projections: queries, keys, values and their gradients (row stride `3C`), the pair's `T × T`
+/// probabilities, the output gradient (row stride `C`), and `beta` (0: write the gradients, 1: add).
+struct AttentionPair {
+    let q, k, v, gq, gk, gv, p, dO: UnsafeMutablePointer<Float>
+    let beta: Float
+}
+
+extension Tensor {
+    /// Runs `body` for every (batch, head) pair of an attention backward pass, in parallel, with
+    /// the pair's pointers, a `T × T` scratch buffer and the BLAS time accumulator. Every slice of
+    /// dq, dk, dv must be written by exactly one product of `body` (they are written, not added,
+    /// when the gradient is fresh).
+    static func backwardPairs(_ qkv: Tensor, _ out: Tensor, probs: Storage, heads: Int,
+                              _ body: (AttentionPair, UnsafeMutablePointer<Float>, inout Double) -> Void) {
+        withExtendedLifetime(probs) {}
+        let bsz = qkv.shape[0], t = qkv.shape[1], c3 = qkv.lastDim, c = c3 / 3, hd = c / heads
+        let pairs = bsz * heads
+        let x = qkv.ptr, pb = probs.base, dy = out.gradStorage!.base
+        let (g, beta) = qkv.gradForOverwrite()
+        BLAS.parallelRegion(pairs, work: pairs * t * t * hd, flops: Double(pairs) * 8 * Double(t * t * hd)) { range, blasTime in
+            let dp = UnsafeMutablePointer<Float>.allocate(capacity: t * t)
+            defer { dp.deallocate() }
+            for pair in range {
+                let b = pair / heads, h = pair % heads
+                let off = b * t * c3 + h * hd
+                let q = x + off, gq = g + off
+                body(AttentionPair(q: q, k: q + c, v: q + 2 * c, gq: gq, gk: gq + c, gv: gq + 2 * c, p: pb + pair * t * t,
+                                   dO: dy + b * t * c + h * hd, beta: beta), dp, &blasTime)
             }
         }
     }

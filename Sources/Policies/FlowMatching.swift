@@ -1,0 +1,93 @@
+import Support
+
+/// The settings of ``FlowMatching`` (pi0's recipe, `../shared/REFERENCES.md`); validates itself and names the bad field.
+public struct FlowMatchingConfig: Sendable, Equatable, FieldListedConfig {
+    /// Forward Euler steps from noise to actions, i.e. network evaluations per chunk (pi0: 10).
+    public var inferenceSteps = 10
+    /// Training times are `timeScale · Beta(timeAlpha, timeBeta) + timeOffset` (pi0: 0.999 · Beta(1.5, 1) + 0.001,
+    /// more weight on the noisy end).
+    public var timeAlpha = 1.5, timeBeta = 1.0
+    public var timeScale = 0.999, timeOffset = 0.001
+
+    /// Every field: its key and allowed values.
+    public static let fields: [ConfigField<Self>] = [
+        .int("inference_steps", \.inferenceSteps, in: 1...100_000),
+        .double("time_alpha", \.timeAlpha, in: 0.01...100),
+        .double("time_beta", \.timeBeta, in: 0.01...100),
+        .double("time_scale", \.timeScale, in: 0.001...1),
+        .double("time_offset", \.timeOffset, in: 0...0.999),
+    ]
+
+    /// Every default value, in one place (the property declarations above).
+    public static let defaults = FlowMatchingConfig()
+
+    public init() {}
+
+    /// Throws a ``ConfigError`` naming the first bad field; times must stay within [0, 1].
+    public func validate(location: String = "flow matching") throws {
+        try Self.fields.validate(self, location: location)
+        guard timeScale + timeOffset <= 1 else {
+            throw ConfigError(location: location, key: "time_scale", problem: "time_scale + time_offset must be at most 1 (times lie in [0, 1]), found \(timeScale) + \(timeOffset)")
+        }
+    }
+}
+
+/// Flow matching with pi0's conventions: `x_t = t·noise + (1 − t)·actions`, target velocity
+/// `u = noise − actions`, MSE on the velocity; sampling integrates `dx/dt = v(x, t)` with forward
+/// Euler from `t = 1` (noise) to `t = 0` (actions) in ``FlowMatchingConfig/inferenceSteps`` steps.
+public struct FlowMatching: ChunkObjective {
+    public let config: FlowMatchingConfig
+
+    /// Validates `config` (a ``ConfigError`` names the bad field).
+    public init(_ config: FlowMatchingConfig = .defaults) throws {
+        try config.validate()
+        self.config = config
+    }
+
+    public var name: String { "flow" }
+    public var functionEvaluations: Int { config.inferenceSteps }
+    public var scaling: ActionScaling { .standard }
+    public var settings: ParameterValue { FlowMatchingConfig.fields.parameters(of: config) }
+
+    /// One training time: `timeScale · Beta(timeAlpha, timeBeta) + timeOffset`.
+    public func trainingTime(_ rng: inout SeededGenerator) -> Float {
+        Float(config.timeScale * rng.nextBeta(config.timeAlpha, config.timeBeta) + config.timeOffset)
+    }
+
+    public func trainingBatch(_ x0: [Float], width: Int, rng: inout SeededGenerator) -> ObjectiveBatch {
+        let rows = x0.count / width
+        var inputs = [Float](repeating: 0, count: x0.count), targets = inputs, times = [Float](repeating: 0, count: rows)
+        for r in 0..<rows {
+            let t = trainingTime(&rng)
+            times[r] = t
+            for j in (r * width)..<((r + 1) * width) {
+                let noise = Float(rng.nextGaussian())
+                inputs[j] = t * noise + (1 - t) * x0[j]
+                targets[j] = noise - x0[j]
+            }
+        }
+        return ObjectiveBatch(inputs: inputs, times: times, targets: targets)
+    }
+
+    public func sample(rows: Int, width: Int, rng: inout SeededGenerator,
+                       network: ([Float], [Float]) throws -> [Float]) rethrows -> [Float] {
+        let start = (0..<(rows * width)).map { _ in Float(rng.nextGaussian()) }
+        return try Self.integrate(start, rows: rows, steps: config.inferenceSteps, velocity: network)
+    }
+
+    /// Forward Euler for `dx/dt = velocity(x, t)` from `t = 1` to `t = 0` in `steps` equal steps:
+    /// `x ← x − v(x, t)/steps` at `t = 1, 1 − 1/steps, …, 1/steps`. `velocity` gets every row's
+    /// values and one time per row (all rows share the time).
+    public static func integrate(_ start: [Float], rows: Int, steps: Int,
+                                 velocity: ([Float], [Float]) throws -> [Float]) rethrows -> [Float] {
+        precondition(steps >= 1, "Euler integration needs at least one step, got \(steps)")
+        var x = start
+        let dt = -1 / Float(steps)
+        for k in 0..<steps {
+            let t = 1 - Float(k) / Float(steps)
+            let v = try velocity(x, [Float](repeating: t, count: rows))
+            for j in x.indices { x[j] += dt * v[j] }
+        }
+        return x
+    }
+}
