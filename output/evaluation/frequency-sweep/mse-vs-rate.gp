@@ -60,6 +60,7 @@ do for [format in "png svg"] {
         'mse-vs-rate.dat' index 3 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#E69F00' notitle, \
         'mse-vs-rate.dat' index 6 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#C0392B' notitle, \
         'mse-vs-rate.dat' index 9 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#CC79A7' notitle, \
+        'mse-vs-rate.dat' index 12 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#8C6D31' notitle, \
         'mse-vs-rate.dat' index 1 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#0072B2' title "minmax", \
         'mse-vs-rate.dat' index 2 using 1:2 with lines lw 2 lc rgb '#0072B2' dt 2 title "minmax round-trip floor", \
         'mse-vs-rate.dat' index 4 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "fast", \
@@ -67,7 +68,8 @@ do for [format in "png svg"] {
         'mse-vs-rate.dat' index 7 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#C0392B' title "beast", \
         'mse-vs-rate.dat' index 8 using 1:2 with lines lw 2 lc rgb '#C0392B' dt 2 title "beast round-trip floor", \
         'mse-vs-rate.dat' index 10 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#CC79A7' title "rvq", \
-        'mse-vs-rate.dat' index 11 using 1:2 with lines lw 2 lc rgb '#CC79A7' dt 2 title "rvq round-trip floor"
+        'mse-vs-rate.dat' index 11 using 1:2 with lines lw 2 lc rgb '#CC79A7' dt 2 title "rvq round-trip floor", \
+        'mse-vs-rate.dat' index 13 using 1:2 with linespoints lw 2 pt 4 ps 1.2 lc rgb '#8C6D31' title "flow (continuous)"
 
     unset multiplot
     unset output

@@ -44,13 +44,13 @@ do for [format in "png svg"] {
     set xlabel ""
     unset logscale x
     set format x "% h"
-    set xrange [-0.6:3.6]
-    set xtics ("minmax\naudit: best avoided\nmeasured: situational" 0, "beast\naudit: not rated\nmeasured: best in class" 1, "fast\naudit: best in class\nmeasured: best avoided" 2, "rvq\naudit: good\nmeasured: best avoided" 3)
+    set xrange [-0.6:4.6]
+    set xtics ("minmax\naudit: best avoided\nmeasured: situational" 0, "beast\naudit: not rated\nmeasured: best in class" 1, "fast\naudit: best in class\nmeasured: best avoided" 2, "rvq\naudit: good\nmeasured: best avoided" 3, "flow\naudit: good\nmeasured: good" 4)
     set ylabel "prediction MSE (squared units, log scale)"
     set logscale y 10
     set format y "%g"
-    set yrange [0.000131426485668:0.0130464134716]
-    set ytics ("0.0002" 0.0002, "0.0005" 0.0005, "0.001" 0.001, "0.002" 0.002, "0.005" 0.005, "0.01" 0.01)
+    set yrange [8.53603159515e-05:0.0130464134716]
+    set ytics ("0.0001" 0.0001, "0.0002" 0.0002, "0.0005" 0.0005, "0.001" 0.001, "0.002" 0.002, "0.005" 0.005, "0.01" 0.01)
     set bmargin 4
     unset key
     unset arrow
@@ -69,7 +69,9 @@ do for [format in "png svg"] {
         'prediction-error-classes.dat' index 4 using 1:2 with points pt 7 ps 1.6 lw 2 lc rgb '#E69F00' notitle, \
         'prediction-error-classes.dat' index 5 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
         'prediction-error-classes.dat' index 6 using 1:2 with points pt 7 ps 1.6 lw 2 lc rgb '#CC79A7' notitle, \
-        'prediction-error-classes.dat' index 7 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#CC79A7' notitle
+        'prediction-error-classes.dat' index 7 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#CC79A7' notitle, \
+        'prediction-error-classes.dat' index 8 using 1:2 with points pt 4 ps 1.6 lw 2 lc rgb '#8C6D31' notitle, \
+        'prediction-error-classes.dat' index 9 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle
 
     unset multiplot
     unset output
