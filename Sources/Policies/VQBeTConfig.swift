@@ -2,9 +2,10 @@ import Support
 
 /// The VQ-BeT policy's configuration; validates itself and names the bad field.
 ///
-/// Defaults follow the reference (`../shared/REFERENCES.md`, "VQ-BeT"): focal loss with gamma 2,
-/// primary code weight 5 and secondary 0.5, an offset head with an L1 loss, codes sampled at
-/// temperature 1. The transformer is small enough to train in seconds on two cores.
+/// Defaults follow the reference (`../shared/REFERENCES.md`, "VQ-BeT", LeRobot's
+/// `configuration_vqbet.py`): focal loss with gamma 2, primary code weight 5 and secondary 0.5, an
+/// offset head with an L1 loss weighted 10,000, codes sampled at temperature 0.1, each layer's code
+/// drawn independently. The transformer is small enough to train in seconds on two cores.
 public struct VQBeTConfig: Equatable, Sendable, FieldListedConfig {
     /// Observations the transformer sees (the current one last; earlier ones padded at the start).
     public var history = 5
@@ -16,10 +17,12 @@ public struct VQBeTConfig: Equatable, Sendable, FieldListedConfig {
     public var focalGamma = 2.0
     /// Whether the offset head is used (trained and added to the decoded actions).
     public var offsets = true
-    /// Weight of the L1 offset loss.
-    public var offsetWeight = 1.0
-    /// Temperature of the code distributions at inference (0: the most likely code).
-    public var temperature = 1.0
+    /// Weight of the L1 offset loss (LeRobot's `offset_loss_weight`).
+    public var offsetWeight = 10_000.0
+    /// Temperature of the code distributions at inference, 0: the most likely code (LeRobot's `bet_softmax_temperature`).
+    public var temperature = 0.1
+    /// Draw each layer's code conditioned on the earlier layers' codes (LeRobot's `sequentially_select`).
+    public var sequentialSelect = false
     /// Training steps, sequences per batch, AdamW learning rate and linear warm-up steps.
     public var trainSteps = 3_000, batchSize = 64
     public var learningRate = 1e-3
@@ -39,6 +42,7 @@ public struct VQBeTConfig: Equatable, Sendable, FieldListedConfig {
         .bool("offsets", \.offsets),
         .double("offset_weight", \.offsetWeight, in: 0...1_000_000),
         .double("temperature", \.temperature, in: 0...100),
+        .bool("sequential_select", \.sequentialSelect),
         .int("train_steps", \.trainSteps, in: 0...10_000_000),
         .int("batch_size", \.batchSize, in: 1...1_000_000),
         .double("learning_rate", \.learningRate, in: 1e-8...10),

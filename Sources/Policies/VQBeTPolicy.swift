@@ -19,6 +19,11 @@ import Tokenizers
 ///   are gathered and summed; the L1 loss compares decoded window + summed corrections with the
 ///   demonstrated window (in the tokenizer's standardised units).
 /// - The tokenizer is fitted beforehand and frozen; the policy only reads its codes and decoder.
+/// - Sequential selection (``VQBeTConfig/sequentialSelect``, LeRobot's `sequentially_select`):
+///   layer `l`'s logits also receive a learned row per earlier layer's code, which is a linear
+///   layer over the hidden state and the one-hot earlier codes, as in LeRobot's secondary head.
+///   Training conditions on the demonstrated codes (LeRobot conditions on its sampled primary
+///   code), acting on the codes already drawn. Off, every layer is drawn independently.
 /// - Acting: each layer's code is sampled from its softmax at ``VQBeTConfig/temperature``
 ///   (the most likely code at 0), the codes are decoded, the corrections added when the offset
 ///   head is on, and the whole window is returned in action units.
@@ -31,6 +36,9 @@ public final class VQBeTPolicy: Module {
     public private(set) var observationHistory: ObservationHistory
     let inProj: Linear, position: Embedding, blocks: [TransformerBlock], lnF: LayerNorm
     let codeHead: Linear, offsetHead: MLP
+    /// With sequential selection: for layer `l`, earlier layer `j` and code `c`, the `K` logits
+    /// added to layer `l`'s, at row ``conditionRow(layer:earlier:code:)``.
+    let condition: Embedding?
     /// Losses logged during ``train(_:progress:)``: step, total, code (focal) and offset parts.
     public private(set) var log: [(step: Int, loss: Double, codes: Double, offset: Double)] = []
 
@@ -58,13 +66,18 @@ public final class VQBeTPolicy: Module {
         let N = tokenizer.config.layers, K = tokenizer.config.codebookSize
         codeHead = Linear(d, N * K, std: Defaults.initStd, rng: rng)
         offsetHead = MLP([d, 4 * d, N * K * tokenizer.config.window * actionDim], activation: .gelu, std: Defaults.initStd, rng: rng)
+        condition = config.sequentialSelect && N > 1 ? Embedding(K * N * (N - 1) / 2, K, rng: rng) : nil
     }
+
+    /// The row of ``condition`` that layer `l` adds for earlier layer `j < l` holding code `c`.
+    func conditionRow(layer l: Int, earlier j: Int, code c: Int) -> Int { (l * (l - 1) / 2 + j) * codes + c }
 
     public func namedParameters() -> [(String, Tensor)] {
         var out = scoped("in_proj", inProj.namedParameters()) + scoped("position", position.namedParameters())
         for (i, b) in blocks.enumerated() { out += scoped("blocks.\(i)", b.namedParameters()) }
         return out + scoped("ln_f", lnF.namedParameters()) + scoped("code_head", codeHead.namedParameters())
             + scoped("offset_head", offsetHead.namedParameters())
+            + (condition.map { scoped("condition", $0.namedParameters()) } ?? [])
     }
 
     /// Hidden states `[B, H, d]` for `B` observation histories (`B x H x obsDim` standardised values).
@@ -154,7 +167,13 @@ public final class VQBeTPolicy: Module {
         var total: Tensor? = nil
         var codeTotal: Float = 0
         for l in 0..<N {
-            let layerLogits = logits.slice(axis: 1, (l * K)..<((l + 1) * K))
+            var layerLogits = logits.slice(axis: 1, (l * K)..<((l + 1) * K))
+            if let condition {
+                for j in 0..<l {
+                    let ids = rows.map { conditionRow(layer: l, earlier: j, code: $0 >= 0 ? targets.codes[j][$0] : 0) }
+                    layerLogits = layerLogits + condition(ids, shape: [R])
+                }
+            }
             let t = rows.map { $0 >= 0 ? targets.codes[l][$0] : 0 }
             let f = Loss.focal(layerLogits, targets: t, mask: mask, gamma: Float(config.focalGamma))
             let w = Float(l == 0 ? config.primaryWeight : config.secondaryWeight)
@@ -204,10 +223,17 @@ public final class VQBeTPolicy: Module {
             let last = Tensor.gather(h.reshaped([B * H, config.dModel]), indices: (0..<B).map { $0 * H + H - 1 }, indexShape: [B])
             return (codeHead(last).scalars, config.offsets ? offsetHead(last).scalars : [])
         }
+        let table = condition?.weight.scalars
         var chosen = [[Int]](repeating: [Int](repeating: 0, count: B), count: N)
         for b in 0..<B {
             for l in 0..<N {
-                let row = Array(logits[(b * N * K + l * K)..<(b * N * K + (l + 1) * K)])
+                var row = Array(logits[(b * N * K + l * K)..<(b * N * K + (l + 1) * K)])
+                if let table {
+                    for j in 0..<l {
+                        let base = conditionRow(layer: l, earlier: j, code: chosen[j][b]) * K
+                        for k in 0..<K { row[k] += table[base + k] }
+                    }
+                }
                 chosen[l][b] = Self.sample(row, temperature: temp, rng: &rng)
             }
         }

@@ -38,7 +38,7 @@ public struct ChapterCommand: ParsableCommand {
     @Option(help: "The workbench root (default: found from the current directory).")
     var root: String?
 
-    @Option(name: .customLong("input"), help: "User data, NAME=PATH (repeatable), e.g. --input lasa=/path/to/lasa-mat-files.")
+    @Option(name: .customLong("input"), help: "User data, NAME=PATH (repeatable), e.g. --input lasa=/path/to/lasa-mat-files; without it, data that scripts/install-deps.sh put in the data folder (see DataFolder) is used.")
     var inputs: [String] = []
 
     public init() {}
@@ -48,7 +48,11 @@ public struct ChapterCommand: ParsableCommand {
             throw ValidationError("unknown profile '\(profile)'; expected one of: \(Profile.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let paths = try root.map { WorkbenchPaths(root: URL(fileURLWithPath: $0)) } ?? WorkbenchPaths.locate()
-        let named = try Self.parseInputs(inputs)
+        var named = try Self.parseInputs(inputs)
+        for (name, url) in DataFolder.defaultInputs().sorted(by: { $0.key < $1.key }) where named[name] == nil {
+            print("using --input \(name)=\(url.path) (installed by scripts/install-deps.sh; pass --input \(name)=PATH to use other data)")
+            named[name] = url
+        }
         let reports = try ChapterRunner(chapter: Self.chapter, paths: paths,
                                         options: Self.options(profile: p, baseSeed: seed, force: force, gnuplot: gnuplot, inputs: named)).run()
         print(VerdictSummary.text(chapter: Self.chapter, reports: reports))

@@ -13,6 +13,22 @@ import Support
 public protocol ReportsProgress: AnyObject {
     /// Receives a report per logged training step while fitting (`nil`: silent).
     var progress: ((TrainingProgress) -> Void)? { get set }
+    /// The last fit's logged steps with the loss that shows whether training has converged (the
+    /// residual VQ: its L1 reconstruction term), so a reader can see that the curve is flat.
+    var fitLossCurve: [FitLossPoint] { get }
+}
+
+/// One logged step of a tokenizer's fit and its loss.
+public struct FitLossPoint: Codable, Equatable, Sendable {
+    public var step: Int, loss: Double
+    public init(step: Int, loss: Double) { self.step = step; self.loss = loss }
+}
+
+extension Array where Element == FitLossPoint {
+    /// The logged loss nearest to step `step`, or NaN when nothing was logged.
+    public func loss(nearestTo step: Int) -> Double {
+        self.min { abs($0.step - step) < abs($1.step - step) }?.loss ?? .nan
+    }
 }
 
 /// A tokenizer made of discrete codes in layers, whose use of its codes can be counted.

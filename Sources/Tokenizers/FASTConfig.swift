@@ -5,8 +5,8 @@ public enum FASTDecodeMode: String, Sendable, CaseIterable {
     /// Any failure throws ``FASTDecodingError`` (after being counted).
     case strict
     /// Unknown ids are dropped, the coefficients truncated or zero-padded to `steps * dims`, and
-    /// out-of-range normalised values clamped to the range limit (see ``FASTTokenizer``); every
-    /// repair is counted and reported.
+    /// (with clipping) out-of-range normalised values clamped to the range limit (see
+    /// ``FASTTokenizer``); every repair is counted and reported.
     case relaxed
 }
 
@@ -18,12 +18,16 @@ public struct FASTConfig: Equatable, Sendable, FieldListedConfig {
     public var vocabulary: Int = 1024
     /// What decoding does with malformed sequences.
     public var decodeMode: FASTDecodeMode = .strict
+    /// Clip the normalised values to [-1, 1] before the DCT, as OpenVLA's binning does (off: the
+    /// FAST paper's and openpi's normalisation, where values beyond the percentiles pass through).
+    public var clip = false
 
     /// Every field: its key and allowed values (the reader, ``validate(location:)`` and saved states use this list).
     public static let fields: [ConfigField<Self>] = [
         .double("gamma", \.gamma, in: 0.01...10_000),
         .int("vocabulary", \.vocabulary, in: 2...65_536),
         .choice("decode_mode", \.decodeMode),
+        .bool("clip", \.clip),
     ]
 
     /// Every default value, in one place (the property declarations above).
@@ -34,8 +38,9 @@ public struct FASTConfig: Equatable, Sendable, FieldListedConfig {
 
     /// A configuration that changes the given fields and keeps the others' defaults; call
     /// ``validate(location:)`` before use when values come from outside.
-    public init(gamma: Double = defaults.gamma, vocabulary: Int = defaults.vocabulary, decodeMode: FASTDecodeMode = defaults.decodeMode) {
-        self.gamma = gamma; self.vocabulary = vocabulary; self.decodeMode = decodeMode
+    public init(gamma: Double = defaults.gamma, vocabulary: Int = defaults.vocabulary, decodeMode: FASTDecodeMode = defaults.decodeMode,
+                clip: Bool = defaults.clip) {
+        self.gamma = gamma; self.vocabulary = vocabulary; self.decodeMode = decodeMode; self.clip = clip
     }
 
     /// Throws a ``ConfigError`` naming the first field outside its allowed range.

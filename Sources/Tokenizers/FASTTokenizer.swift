@@ -7,8 +7,9 @@ import Support
 /// FAST (Pertsch et al. 2025): percentile normalisation, a DCT along time, rounding, then BPE.
 ///
 /// Encoding a `steps x dims` chunk:
-/// 1. normalise each dimension as OpenVLA does, `clip(2 (x - q01) / (q99 - q01 + 1e-8) - 1, -1, 1)`
-///    with the fitted 1st and 99th percentiles (a constant dimension maps to 0);
+/// 1. normalise each dimension with the fitted 1st and 99th percentiles, `2 (x - q01) / (q99 - q01 +
+///    1e-8) - 1` (a constant dimension maps to 0); values beyond the percentiles pass through, as in
+///    the FAST paper and openpi, unless ``FASTConfig/clip`` clips them to [-1, 1] as OpenVLA does;
 /// 2. take the orthonormal DCT-II of each dimension along time (``DCT``, batched with BLAS);
 /// 3. multiply by `gamma` and round half to even (numpy's `around`);
 /// 4. flatten low frequencies first: coefficient `k` of dimension `d` goes to index `k * dims + d`;
@@ -20,11 +21,13 @@ import Support
 /// ``FASTDecodingError`` and ``FASTDecodeMode/relaxed`` repairs the sequence and reports the repair.
 /// The number of tokens depends on the content, so ``tokensPerChunk(steps:dims:)`` is `nil`.
 ///
-/// Round-trip bound: for values inside the fitted percentiles, the rounding error of each scaled
+/// Round-trip bound: for a chunk whose coefficients lie in the fitted range (inside the clip when
+/// clipping; without it, values beyond the percentiles too), the rounding error of each scaled
 /// coefficient is at most 0.5, so (the transform being orthonormal) the normalised-space RMSE of a
 /// chunk dimension is at most `0.5 / gamma` and each value's error at most `0.5 sqrt(steps) / gamma`.
-/// The same bound sets the decode range check: a normalised value beyond `1 + 0.5 sqrt(steps) / gamma`
-/// cannot come from an encoded chunk and counts as out of range.
+/// When clipping, the same bound sets the decode range check: a normalised value beyond `1 + 0.5
+/// sqrt(steps) / gamma` cannot come from an encoded chunk and counts as out of range. Without
+/// clipping an encoded chunk may hold any value, so there is no range check (openpi has none).
 ///
 /// Threads: a fitted tokenizer may encode and decode from several threads at once (scratch buffers
 /// come from a pool and the counters are updated under a lock); ``fit(_:)`` must not overlap them.
@@ -46,7 +49,7 @@ public final class FASTTokenizer: ActionTokenizer {
     /// Chunks per matrix product in the batched paths.
     public static let blockSize = 128
 
-    var normaliser = FASTNormaliser(q01: [], q99: [], constant: [])
+    var normaliser = FASTNormaliser(q01: [], q99: [], constant: [], clip: false)
     private let lock = NSLock()
     private var counters = FASTStatistics()
     private var spareWorkspaces: [FASTWorkspace] = []
@@ -72,7 +75,7 @@ public final class FASTTokenizer: ActionTokenizer {
         try config.validate()
         let sorted = (0..<data.dims).map { data.values(dimension: $0).sorted() }
         let norm = FASTNormaliser(q01: sorted.map { Statistics.quantile(sorted: $0, 0.01) }, q99: sorted.map { Statistics.quantile(sorted: $0, 0.99) },
-                                  constant: sorted.map { $0.first! == $0.last! })
+                                  constant: sorted.map { $0.first! == $0.last! }, clip: config.clip)
         let coefficients = Self.integerCoefficients(data.chunks, normaliser: norm, gamma: config.gamma)
         let lo = coefficients.min()!, hi = coefficients.max()!
         let baseSize = Int(hi) - Int(lo) + 1
@@ -270,22 +273,25 @@ public final class FASTTokenizer: ActionTokenizer {
         do { t.model = try BPEModel(baseSize: baseSize, merges: merges) } catch {
             throw ConfigError(location: p.location, key: "merges", problem: "\(error)")
         }
-        t.normaliser = FASTNormaliser(q01: q01, q99: q99, constant: constant.map { $0 != 0 })
+        t.normaliser = FASTNormaliser(q01: q01, q99: q99, constant: constant.map { $0 != 0 }, clip: config.clip)
         t.minCoefficient = minCoefficient; t.fittedDims = dims; t.isFitted = true
         return t
     }
 }
 
-/// The per-dimension percentile normalisation (OpenVLA's formula) and its inverse.
+/// The per-dimension percentile normalisation and its inverse.
 struct FASTNormaliser {
     let q01: [Double], q99: [Double], constant: [Bool]
+    /// Whether normalised values are clipped to [-1, 1] (OpenVLA's formula).
+    let clip: Bool
     /// `q99 - q01 + 1e-8` per dimension.
     let width: [Double]
 
-    init(q01: [Double], q99: [Double], constant: [Bool]) {
-        self.q01 = q01; self.q99 = q99; self.constant = constant
+    init(q01: [Double], q99: [Double], constant: [Bool], clip: Bool) {
+        self.q01 = q01; self.q99 = q99; self.constant = constant; self.clip = clip
         width = zip(q01, q99).map { $1 - $0 + 1e-8 }
     }
+
 }
 
 extension FASTTokenizer: ReportsClipStatistics, RelaxedDecoding {

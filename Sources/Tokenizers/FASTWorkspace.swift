@@ -36,6 +36,7 @@ final class FASTWorkspace {
         let t = first.steps, d = first.dims
         reserve(steps: t, dims: d, count: chunks.count)
         let cols = columns, input = input
+        let clip = normaliser.clip
         normaliser.q01.withUnsafeBufferPointer { q01 in
             normaliser.width.withUnsafeBufferPointer { width in
                 normaliser.constant.withUnsafeBufferPointer { constant in
@@ -44,7 +45,8 @@ final class FASTWorkspace {
                             for s in 0..<t {
                                 let row = input + s * cols + b * d
                                 for j in 0..<d {
-                                    row[j] = constant[j] ? 0 : min(1, max(-1, 2 * (v[s * d + j] - q01[j]) / width[j] - 1))
+                                    let x = 2 * (v[s * d + j] - q01[j]) / width[j] - 1
+                                    row[j] = constant[j] ? 0 : clip ? min(1, max(-1, x)) : x
                                 }
                             }
                         }
@@ -88,7 +90,8 @@ final class FASTWorkspace {
         reserve(steps: t, dims: d, count: count)
         let model = tokenizer.model!, vocabulary = model.vocabularySize
         let gamma = tokenizer.config.gamma, lo = tokenizer.minCoefficient
-        let limit = 1 + 0.5 * Double(t).squareRoot() / gamma + 1e-9
+        // The range an encoded chunk decodes within: only clipped normalisation has one.
+        let limit = tokenizer.normaliser.clip ? 1 + 0.5 * Double(t).squareRoot() / gamma + 1e-9 : .infinity
         let cols = columns, input = input, output = output
         let strict = mode == .strict
         var reports = [FASTDecodeReport](repeating: FASTDecodeReport(), count: count)

@@ -5,7 +5,8 @@ import Support
 ///
 /// Defaults follow the reference (`../shared/REFERENCES.md`, "VQ-BeT"): two residual layers of 16
 /// codes, an MLP encoder and decoder with hidden widths 128-128, EMA codebooks with decay 0.8,
-/// L1 reconstruction plus 5 x commitment, neither k-means initialisation nor dead-code replacement.
+/// L1 reconstruction plus 5 x commitment, neither k-means initialisation nor dead-code replacement,
+/// 20,000 training steps (LeRobot's default).
 public struct ResidualVQConfig: Equatable, Sendable, FieldListedConfig {
     /// Residual quantisation layers `N` (primary, secondary, ...); a window is `N` tokens.
     public var layers = 2
@@ -25,8 +26,8 @@ public struct ResidualVQConfig: Equatable, Sendable, FieldListedConfig {
     public var kmeansInit = false
     /// Replace a code whose moving-average usage falls below this many assignments per batch (0: never).
     public var deadCodeThreshold = 0.0
-    /// Autoencoder training steps.
-    public var trainSteps = 3_000
+    /// Autoencoder training steps (LeRobot's `n_vqvae_training_steps`).
+    public var trainSteps = 20_000
     /// Windows per training batch.
     public var batchSize = 256
     /// AdamW learning rate of the encoder and decoder.

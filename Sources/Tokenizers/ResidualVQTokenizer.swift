@@ -74,7 +74,7 @@ public final class ResidualVQTokenizer: ActionTokenizer {
         mean = m; deviation = s; fittedDims = D
         let x = standardised(raw)
 
-        var rng = SeededGenerator(seed: config.seed)
+        let rng = SeededGenerator(seed: config.seed)
         let (enc, dec) = networks(dims: D, rng: SeededGeneratorBox(rng.derived("weights")))
         var codebookRNG = rng.derived("codebooks")
         var q = ResidualQuantizer(layers: config.layers, codebookSize: config.codebookSize, dim: config.latentDim, rng: &codebookRNG)
@@ -379,4 +379,6 @@ public struct ResidualVQTraining: Equatable, Sendable {
 extension ResidualVQTokenizer: ReportsProgress, ReportsCodeUsage, Windowed {
     /// Steps per window (``ResidualVQConfig/window``).
     public var window: Int { config.window }
+    /// The L1 reconstruction term at the logged steps of the last fit (standardised units).
+    public var fitLossCurve: [FitLossPoint] { training.losses.map { FitLossPoint(step: $0.step, loss: $0.reconstruction) } }
 }

@@ -2,7 +2,7 @@
 //
 // 1. Token counts against control frequency (experiments/foundations/token-counts.toml).
 // 2. Rate against distortion (experiments/foundations/rate-distortion.toml).
-// Pass `--input lasa=DIR` to add the LASA handwriting demonstrations.
+// The LASA handwriting demonstrations come from the data folder scripts/install-deps.sh fills (or `--input lasa=DIR`).
 import Chapters
 import Runner
 

@@ -52,7 +52,67 @@ final class VQBeTTests: XCTestCase {
         var config = VQBeTConfig()
         config.history = 3; config.dModel = 16; config.heads = 2; config.blocks = 1
         config.trainSteps = policySteps; config.batchSize = 32; config.learningRate = 3e-3; config.warmupSteps = 10
+        // These tests check sampling both modes, so codes are drawn at temperature 1 (LeRobot's 0.1
+        // nearly always takes the likelier one), with the offset loss at the code losses' scale.
+        config.temperature = 1; config.offsetWeight = 1
         return (tok, config)
+    }
+
+    /// With sequential selection the secondary code is drawn given the primary one: a condition
+    /// table that maps primary `c` to secondary `c + 1 (mod K)` decides every secondary draw,
+    /// while primaries still vary; drawn independently, the pairs match only by chance.
+    func testSequentialSelectionDrawsTheSecondaryCodeGivenThePrimary() throws {
+        let demos = try bimodalDemos(20, seed: 5)
+        var (tok, config) = try smallSetup(demos, tokenizerSteps: 60, tokenizerSeed: 6, policySteps: 0)
+        let K = 4, histories = Array(repeating: [[0.0]], count: 400)
+        func follows(_ codes: [[Int]]) -> Int { zip(codes[0], codes[1]).filter { ($0 + 1) % K == $1 }.count }
+
+        let independent = try VQBeTPolicy(config, tokenizer: tok, observationDim: 1, actionDim: 1)
+        try independent.train(demos)
+        XCTAssertNil(independent.condition)
+        var rng = SeededGenerator(seed: 3)
+        XCTAssertLessThan(follows(try independent.act(histories, rng: &rng).codes), 200, "independent draws match about a quarter of the time")
+
+        config.sequentialSelect = true
+        let sequential = try VQBeTPolicy(config, tokenizer: tok, observationDim: 1, actionDim: 1)
+        try sequential.train(demos)
+        let table = try XCTUnwrap(sequential.condition)
+        var rows = [Float](repeating: 0, count: K * K)
+        for c in 0..<K { rows[sequential.conditionRow(layer: 1, earlier: 0, code: c) * K + (c + 1) % K] = 50 }
+        try table.weight.assign(Tensor(shape: [K, K], scalars: rows), name: "condition.weight")
+        let codes = try sequential.act(histories, rng: &rng).codes
+        XCTAssertEqual(follows(codes), 400)
+        XCTAssertGreaterThanOrEqual(Set(codes[0]).count, 3, "the untrained primary head is nearly uniform")
+        XCTAssertEqual(sequential.parameterCount, independent.parameterCount + K * K)
+    }
+
+    /// Training conditions the secondary logits on the demonstrated primary code: a table that
+    /// favours each primary code's most frequent demonstrated secondary code lowers the code loss.
+    func testSequentialSelectionTrainsOnTheDemonstratedPrimaryCode() throws {
+        let demos = try bimodalDemos(20, seed: 7)
+        var (tok, config) = try smallSetup(demos, tokenizerSteps: 60, tokenizerSeed: 8, policySteps: 0)
+        config.sequentialSelect = true
+        let policy = try VQBeTPolicy(config, tokenizer: tok, observationDim: 1, actionDim: 1)
+        try policy.train(demos)
+        let samples = demos.samples
+        let targets = try policy.windowTargets(demos, samples)
+        let K = 4
+        var pairs = [[Int]](repeating: [Int](repeating: 0, count: K), count: K)
+        for i in samples.indices { pairs[targets.codes[0][i]][targets.codes[1][i]] += 1 }
+        var rows = [Float](repeating: 0, count: K * K)
+        for c in 0..<K { rows[policy.conditionRow(layer: 1, earlier: 0, code: c) * K + pairs[c].indices.max { pairs[c][$0] < pairs[c][$1] }!] = 3 }
+        let obs = samples.flatMap { policy.history(demos.episodes[$0.episode].observations, endingAt: $0.step) }
+        let H = config.history
+        let rowsIndex = samples.indices.flatMap { i in (0..<H).map { $0 == H - 1 ? i : -1 } }
+        func codeLoss() -> Float { Tape.noGrad { policy.losses(policy.hidden(obs, batch: samples.count), rows: rowsIndex, targets: targets).1 } }
+        let before = codeLoss()
+        try policy.condition!.weight.assign(Tensor(shape: [K, K], scalars: rows), name: "condition.weight")
+        XCTAssertLessThan(codeLoss(), before)
+        // The opposite table (each primary code's least frequent secondary) raises it.
+        rows = [Float](repeating: 0, count: K * K)
+        for c in 0..<K { rows[policy.conditionRow(layer: 1, earlier: 0, code: c) * K + pairs[c].indices.min { pairs[c][$0] < pairs[c][$1] }!] = 3 }
+        try policy.condition!.weight.assign(Tensor(shape: [K, K], scalars: rows), name: "condition.weight")
+        XCTAssertGreaterThan(codeLoss(), before)
     }
 
     func testLearnsBothModesAndIsDeterministic() throws {

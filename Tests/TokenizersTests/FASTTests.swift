@@ -22,11 +22,13 @@ final class FASTTests: XCTestCase {
             let shape = FASTGolden.ints(c["shape"]), values = FASTGolden.doubles(c["values"])
             let per = shape[1] * shape[2]
             let chunks = try (0..<shape[0]).map { try ActionChunk(steps: shape[1], dims: shape[2], values: Array(values[$0 * per..<($0 + 1) * per])) }
-            let norm = FASTNormaliser(q01: FASTGolden.doubles(c["q01"]), q99: FASTGolden.doubles(c["q99"]),
-                                      constant: FASTGolden.ints(c["constant"]).map { $0 != 0 })
-            let got = FASTTokenizer.integerCoefficients(chunks, normaliser: norm, gamma: (c["gamma"] as! NSNumber).doubleValue)
-            let expected = (c["coefficients"] as! [[NSNumber]]).flatMap { $0.map(\.intValue) }
-            XCTAssertEqual(got.map { Int($0) }, expected, "shape \(shape)")
+            for (clip, key) in [(true, "coefficients"), (false, "coefficients_unclipped")] {
+                let norm = FASTNormaliser(q01: FASTGolden.doubles(c["q01"]), q99: FASTGolden.doubles(c["q99"]),
+                                          constant: FASTGolden.ints(c["constant"]).map { $0 != 0 }, clip: clip)
+                let got = FASTTokenizer.integerCoefficients(chunks, normaliser: norm, gamma: (c["gamma"] as! NSNumber).doubleValue)
+                let expected = (c[key] as! [[NSNumber]]).flatMap { $0.map(\.intValue) }
+                XCTAssertEqual(got.map { Int($0) }, expected, "shape \(shape), clip \(clip)")
+            }
         }
     }
 
@@ -35,10 +37,10 @@ final class FASTTests: XCTestCase {
     /// Each scaled coefficient is off by at most 0.5 after rounding, so for the fitting chunks
     /// (never clipped at encoding) the RMSE of each dimension over a chunk is at most 0.5 / gamma
     /// and each value's error at most 0.5 sqrt(T) / gamma, both measured on the normalised values
-    /// (values clipped to the fitted percentiles, mapped to [-1, 1]).
+    /// (here with clipping: values clipped to the fitted percentiles, mapped to [-1, 1]).
     func testRoundTripWithinGammaBound() throws {
         for gamma in [10.0, 4.0] {
-            let tok = try fitted(FASTConfig(gamma: gamma))
+            let tok = try fitted(FASTConfig(gamma: gamma, clip: true))
             let chunks = Array(Self.data.chunks.prefix(100))
             let decoded = try tok.decode(batch: try tok.encode(batch: chunks), steps: 20, dims: 7)
             XCTAssertEqual(tok.stats.encodeClipped, 0)
@@ -60,6 +62,41 @@ final class FASTTests: XCTestCase {
         }
     }
 
+
+    /// Without clipping (the default, openpi's normalisation) values beyond the fitted percentiles
+    /// round-trip within the same bound: the DCT is orthonormal and every fitting chunk's
+    /// coefficients lie in the fitted range, so nothing is clipped anywhere, while the clipping
+    /// tokenizer loses those values' excess over the percentiles.
+    func testUnclippedRoundTripKeepsValuesBeyondThePercentiles() throws {
+        let gamma = 10.0, T = 20
+        let tok = try fitted(FASTConfig(gamma: gamma))
+        let clipping = try fitted(FASTConfig(gamma: gamma, clip: true))
+        XCTAssertFalse(FASTConfig.defaults.clip, "openpi's normalisation is the default")
+        let chunks = Array(Self.data.chunks.prefix(200))
+        let decoded = try tok.decode(batch: try tok.encode(batch: chunks), steps: T, dims: 7)
+        let clipped = try clipping.decode(batch: try clipping.encode(batch: chunks), steps: T, dims: 7)
+        XCTAssertEqual(tok.stats.encodeClipped, 0)
+        XCTAssertEqual(tok.stats.outOfRange, 0)
+        var beyond = 0, worstBeyond = 0.0, worstClipped = 0.0, worstRMSE = 0.0
+        for ((x, y), z) in zip(zip(chunks, decoded), clipped) {
+            for d in 0..<7 {
+                let (lo, hi) = tok.percentiles(dimension: d)
+                let w = hi - lo + 1e-8
+                let n = { (v: Double) in 2 * (v - lo) / w - 1 }
+                let errs = (0..<T).map { n(x[$0, d]) - n(y[$0, d]) }
+                worstRMSE = max(worstRMSE, (errs.map { $0 * $0 }.reduce(0, +) / Double(T)).squareRoot())
+                for t in 0..<T where abs(n(x[t, d])) > 1 {
+                    beyond += 1
+                    worstBeyond = max(worstBeyond, abs(errs[t]))
+                    worstClipped = max(worstClipped, abs(n(x[t, d]) - n(z[t, d])))
+                }
+            }
+        }
+        XCTAssertGreaterThan(beyond, 100, "about 2 % of the values lie beyond the percentiles")
+        XCTAssertLessThanOrEqual(worstRMSE, 0.5 / gamma + 1e-9)
+        XCTAssertLessThanOrEqual(worstBeyond, 0.5 * Double(T).squareRoot() / gamma + 1e-9)
+        XCTAssertGreaterThan(worstClipped, 0.5 * Double(T).squareRoot() / gamma, "clipping loses more than the rounding bound there")
+    }
     /// FAST compresses smooth arm data, every id is in the vocabulary, and batches (any thread count)
     /// give the same tokens as one chunk at a time.
     func testCompressionVocabularyAndBatches() throws {
@@ -110,7 +147,7 @@ final class FASTTests: XCTestCase {
 
     /// Strict decoding throws typed errors naming the kind, and counts each failure.
     func testStrictDecodeErrors() throws {
-        let tok = try fitted()
+        let tok = try fitted(FASTConfig(clip: true))
         let ids = try tok.encode(Self.data.chunks[0])
         XCTAssertThrowsError(try tok.decode(ids + [tok.vocabularySize, -3], steps: 20, dims: 7)) {
             XCTAssertEqual($0 as? FASTDecodingError, .unknownIds(count: 2, id: tok.vocabularySize, position: ids.count, vocabularySize: tok.vocabularySize))
@@ -134,11 +171,15 @@ final class FASTTests: XCTestCase {
         XCTAssertGreaterThan(tok.stats.outOfRange, 0)
         XCTAssertEqual(tok.stats.decodedChunks, 4)
         XCTAssertEqual(tok.stats.truncatedChunks + tok.stats.paddedChunks, 0)
+        // Without clipping an encoded chunk may hold any value, so no decoded value is out of range (as in openpi).
+        let open = try fitted()
+        XCTAssertNoThrow(try open.decode([Int](repeating: open.maxCoefficient - open.minCoefficient, count: 140), steps: 20, dims: 7))
+        XCTAssertEqual(open.stats.outOfRange, 0)
     }
 
     /// Relaxed decoding drops unknown ids, truncates or zero-pads, clamps, and reports each repair.
     func testRelaxedDecodeRepairsAndCounts() throws {
-        let tok = try fitted(FASTConfig(decodeMode: .relaxed))
+        let tok = try fitted(FASTConfig(decodeMode: .relaxed, clip: true))
         let ids = try tok.encode(Self.data.chunks[0])
         let clean = try tok.decode(ids, steps: 20, dims: 7, mode: .relaxed)
         XCTAssertTrue(clean.report.isClean)
@@ -164,9 +205,9 @@ final class FASTTests: XCTestCase {
 
     /// Coefficients beyond the fitted range are clipped at encoding, and counted.
     func testEncodeClippingIsCounted() throws {
-        let tok = try fitted()
+        let tok = try fitted(FASTConfig(clip: true))
         XCTAssertEqual(tok.stats.encodeClipped, 0)
-        // Normalised values are in [-1, 1], so a coefficient is at most sqrt(steps) in size: a chunk
+        // Clipped normalised values are in [-1, 1], so a coefficient is at most sqrt(steps) in size: a chunk
         // four times longer than the fitting ones, held at the 99th (1st) percentile, has a DC
         // coefficient twice as large as any seen in fitting.
         let high = (0..<80).flatMap { _ in (0..<7).map { tok.percentiles(dimension: $0).q99 } }
@@ -204,7 +245,7 @@ final class FASTTests: XCTestCase {
     /// The configuration rejects unknown keys and bad values, naming the field.
     func testConfigErrors() throws {
         XCTAssertThrowsError(try FASTConfig(ParameterReader(.table([("gama", .double(5))]), location: "exp.toml: tokenizer"))) {
-            XCTAssertEqual("\($0)", "exp.toml: tokenizer: key 'gama': unknown key; expected one of: gamma, vocabulary, decode_mode")
+            XCTAssertEqual("\($0)", "exp.toml: tokenizer: key 'gama': unknown key; expected one of: gamma, vocabulary, decode_mode, clip")
         }
         XCTAssertThrowsError(try FASTConfig(ParameterReader(.table([("vocabulary", .int(1))]), location: "x"))) {
             XCTAssertTrue("\($0)".contains("key 'vocabulary'"), "\($0)")

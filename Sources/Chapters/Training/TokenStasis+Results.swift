@@ -69,6 +69,13 @@ extension TokenStasis {
             for scale in ErrorScale.allCases {
                 metrics.append(MetricSeries(condition: t, metric: "unseen_over_in_family_\(scale.rawValue)_scale", scale: .log, perSeed: results.map { Self.degradation($0, tok, scale) }))
             }
+            // The fit's loss at a tenth, half and all of its steps: a flat curve shows it converged.
+            if let curve = results[0].fitLoss[tok], let last = curve.last?.step {
+                for (label, step) in [("tenth", last / 10), ("half_way", last / 2), ("end", last)] {
+                    metrics.append(MetricSeries(condition: t, metric: "fit_loss_\(label)", unit: "L1, standardised units", scale: .log,
+                                                perSeed: results.map { $0.fitLoss[tok]!.loss(nearestTo: step) }))
+                }
+            }
         }
         for tok in c.learned {
             for scale in ErrorScale.allCases {
@@ -93,11 +100,11 @@ extension TokenStasis {
         blocks.append(.figure(errorFigure(c, results), caption:
             "Reconstruction error of every tokenizer on held-out \(c.fitFamily.rawValue) chunks (in family) and on \(c.unseenFamily.rawValue) chunks (unseen), all fitted on \(c.fitChunks) \(c.fitFamily.rawValue) chunks; error is \(scaleText). Each tokenizer in its palette colour, in family as filled circles (left), unseen as hollow squares (right). Points are geometric means over \(results.count) seed(s), bars 95 % intervals on the log scale; log axis."))
         blocks.append(.table(errorTable(c, results), caption:
-            "Reconstruction error (\(scaleText)) on \(c.evalChunks) held-out chunks of each family, its ratio, and tokens per chunk; 95 % intervals over \(results.count) seed(s). Clipped: the share of FAST's DCT coefficients outside its fitted alphabet and of BEAST's control points outside their fitted bounds while encoding the unseen chunks (values outside the fitted range or percentiles, which the binning tokenizers and FAST's normalisation clamp, are in Table 3)."))
+            "Reconstruction error (\(scaleText)) on \(c.evalChunks) held-out chunks of each family, its ratio, and tokens per chunk; 95 % intervals over \(results.count) seed(s). Clipped: the share of FAST's DCT coefficients outside its fitted alphabet and of BEAST's control points outside their fitted bounds while encoding the unseen chunks (values outside the fitted range or percentiles, which the binning tokenizers clamp, as FAST's normalisation does only when set to clip, are in Table 3)."))
         blocks.append(.table(dimensionTable(c, results), caption:
             "Reconstruction error per dimension, in family → unseen (RMSE divided by the dimension's standard deviation over the fitting chunks, means over seeds; the gripper of the unseen family is constant). On the `fit` scale, Table 1's error is the mean of a column's seven values."))
         blocks.append(.table(dataTable(c, results), caption:
-            "The two families dimension by dimension (means over seeds): standard deviation, and the share of unseen values outside the fitting values' range (where min-max binning clamps) and outside their 1st to 99th percentiles (where OpenVLA binning and FAST's normalisation clip)."))
+            "The two families dimension by dimension (means over seeds): standard deviation, and the share of unseen values outside the fitting values' range (where min-max binning clamps) and outside their 1st to 99th percentiles (where OpenVLA binning clips, and FAST's normalisation when set to clip)."))
         if let tok = c.learned.first(where: { results[0].usage[$0] != nil }) {
             blocks.append(.table(usageTable(tok, results), caption:
                 "How many of \(tok)'s codes each set uses (means over seeds): distinct codes per layer, perplexity (the effective number of codes) per layer, and distinct combinations."))

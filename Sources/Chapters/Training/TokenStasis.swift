@@ -100,6 +100,8 @@ public struct TokenStasis: Experiment {
         var heldOutExample: ActionChunk, unseenExample: ActionChunk
         /// Code usage of each tokenizer made of codes (the residual VQ) on each set.
         var usage: [String: UsagePair] = [:]
+        /// The fit's loss curve of each tokenizer trained by a long run (the residual VQ: L1 reconstruction).
+        var fitLoss: [String: [FitLossPoint]] = [:]
         /// Each tokenizer's settings as resolved (defaults filled in), seeds left out.
         var settings: [String: String] = [:]
         /// The hash of the seed's fitting, held-out and unseen chunks.
@@ -133,8 +135,10 @@ public struct TokenStasis: Experiment {
         (r.outsideRange, r.outsidePercentiles) = Self.outside(unseen, fittedOn: fit)
         for name in c.tokenizers {
             let tok = try c.settings.make(name, steps: fit.steps, fitSeed: rng.derived("tokenizer \(name)").seed, location: "\(c.settings.location).\(name)")
-            (tok as? any ReportsProgress)?.progress = { context.progress.say("  seed \(seed) · \(name) · \($0)") }
+            let trained = tok as? any ReportsProgress
+            trained?.progress = { context.progress.say("  seed \(seed) · \(name) · \($0)") }
             let seconds = try Stopwatch.seconds { try tok.fit(fit) }
+            if let trained { r.fitLoss[name] = trained.fitLossCurve }
             r.inFamily[name] = try Self.measure(tok, on: heldOut)
             r.unseen[name] = try Self.measure(tok, on: unseen)
             if let coded = tok as? any ReportsCodeUsage { r.usage[name] = UsagePair(inFamily: try coded.usage(heldOut), unseen: try coded.usage(unseen)) }
