@@ -37,7 +37,7 @@ extension RateDistortion {
                 all += pts
                 let color = Palette.tokenizer(s.tokenizer)
                 // Two sweeps of one tokenizer (FAST's scale and vocabulary) differ by line style.
-                let dashed = c.sweeps.filter { $0.tokenizer == s.tokenizer }.first?.label != s.label
+                let dashed = dashedSweeps(c).contains(s.label)
                 if tokens, let k {
                     return [Series(s.label, style: .errorBars, points: pts, color: color, marker: markers[k % markers.count])]
                 }
@@ -57,11 +57,16 @@ extension RateDistortion {
                       width: 1000, height: 600)
     }
 
+    /// The sweeps drawn dashed: every sweep after a tokenizer's first.
+    func dashedSweeps(_ c: Config) -> [String] {
+        c.sweeps.filter { s in c.sweeps.first { $0.tokenizer == s.tokenizer }?.label != s.label }.map(\.label)
+    }
+
     /// The caption: what is drawn, where the budget is, and how the stacked sweeps are offset.
     func figureCaption(_ c: Config) -> String {
         "Each line is one tokenizer with one setting moving; the left panel counts tokens, the right panel bits (tokens x log2 of the vocabulary). Lower and further left is better. "
             + "The dashed black line is the claim's budget: the token rate of \(c.baseline) with \(Format.parameter(c.baselineValue)) bins; BEAST and FAST pass if some setting left of it has lower error than \(c.baseline) at that setting. "
             + "Per-step binning spends one token per dimension per step whatever its bins, so its sweeps share one token rate; on the left they are drawn as hollow markers without lines, side by side around that rate (offset by a factor of \(Format.parameter(Self.perStepOffset)) each, for legibility only). "
-            + "Colours are the book's tokenizer colours; FAST's vocabulary sweep is dashed. Geometric means over seeds, with error bars for the 95 % interval of the error on the log scale (cut by the plot border where it runs far beyond the data)."
+            + "Colours are the book's tokenizer colours; a tokenizer's second and later sweeps are dashed (\(dashedSweeps(c).joined(separator: ", "))). Geometric means over seeds, with error bars for the 95 % interval of the error on the log scale (cut by the plot border where it runs far beyond the data)."
     }
 }
