@@ -1,11 +1,20 @@
 import Support
 
+/// Which codes the offset head is trained at.
+public enum VQBeTOffsetCodes: String, Sendable, CaseIterable {
+    /// The codes the policy draws from its own distributions at ``VQBeTConfig/temperature``, as
+    /// LeRobot trains them: the offsets learn to correct the policy's own choices.
+    case sampled
+    /// The tokenizer's codes of the demonstrated window (BeT's cluster-centre offsets).
+    case demonstrated
+}
+
 /// The VQ-BeT policy's configuration; validates itself and names the bad field.
 ///
 /// Defaults follow the reference (`../shared/REFERENCES.md`, "VQ-BeT", LeRobot's
 /// `configuration_vqbet.py`): focal loss with gamma 2, primary code weight 5 and secondary 0.5, an
-/// offset head with an L1 loss weighted 10,000, codes sampled at temperature 0.1, each layer's code
-/// drawn independently. The transformer is small enough to train in seconds on two cores.
+/// offset head with an L1 loss weighted 10,000 and trained at the codes the policy samples, codes
+/// sampled at temperature 0.1, each layer's code drawn independently. The transformer is small enough to train in seconds on two cores.
 public struct VQBeTConfig: Equatable, Sendable, FieldListedConfig {
     /// Observations the transformer sees (the current one last; earlier ones padded at the start).
     public var history = 5
@@ -23,6 +32,8 @@ public struct VQBeTConfig: Equatable, Sendable, FieldListedConfig {
     public var temperature = 0.1
     /// Draw each layer's code conditioned on the earlier layers' codes (LeRobot's `sequentially_select`).
     public var sequentialSelect = false
+    /// The codes the offset loss is computed at (LeRobot: the sampled ones).
+    public var offsetCodes: VQBeTOffsetCodes = .sampled
     /// Training steps, sequences per batch, AdamW learning rate and linear warm-up steps.
     public var trainSteps = 3_000, batchSize = 64
     public var learningRate = 1e-3
@@ -43,6 +54,7 @@ public struct VQBeTConfig: Equatable, Sendable, FieldListedConfig {
         .double("offset_weight", \.offsetWeight, in: 0...1_000_000),
         .double("temperature", \.temperature, in: 0...100),
         .bool("sequential_select", \.sequentialSelect),
+        .choice("offset_codes", \.offsetCodes),
         .int("train_steps", \.trainSteps, in: 0...10_000_000),
         .int("batch_size", \.batchSize, in: 1...1_000_000),
         .double("learning_rate", \.learningRate, in: 1e-8...10),

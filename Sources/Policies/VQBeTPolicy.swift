@@ -15,9 +15,11 @@ import Tokenizers
 /// - Code head: `N x K` logits; the loss is the focal loss of each layer's code, weighted
 ///   ``VQBeTConfig/primaryWeight`` for layer 0 and ``VQBeTConfig/secondaryWeight`` for the others.
 /// - Offset head: an MLP with `N x K x W·D` outputs, a correction of the decoded window for every
-///   layer and code. The corrections of the chosen codes (the demonstrated ones when training)
-///   are gathered and summed; the L1 loss compares decoded window + summed corrections with the
-///   demonstrated window (in the tokenizer's standardised units).
+///   layer and code. The corrections of the chosen codes are gathered and summed; the L1 loss
+///   compares decoded window + summed corrections with the demonstrated window (in the tokenizer's
+///   standardised units). When training, the chosen codes are the ones the policy draws from its
+///   own distributions at its temperature, as LeRobot trains them (``VQBeTOffsetCodes/sampled``),
+///   or the demonstrated window's codes (``VQBeTOffsetCodes/demonstrated``).
 /// - The tokenizer is fitted beforehand and frozen; the policy only reads its codes and decoder.
 /// - Sequential selection (``VQBeTConfig/sequentialSelect``, LeRobot's `sequentially_select`):
 ///   layer `l`'s logits also receive a learned row per earlier layer's code, which is a linear
@@ -112,6 +114,7 @@ public final class VQBeTPolicy: Module {
         let H = config.history, B = config.batchSize
         let opt = AdamW(parameters, learningRate: Float(config.learningRate))
         var draws = SeededGenerator(seed: config.seed).derived("batches")
+        var codeDraws = SeededGenerator(seed: config.seed).derived("offset codes")
         let logEvery = max(config.trainSteps / 20, 1)
         // Linear warm-up to the peak, then cosine decay to a tenth of it.
         let schedule = LearningRateSchedule.warmupCosineDouble(peak: config.learningRate, warmup: config.warmupSteps,
@@ -127,7 +130,7 @@ public final class VQBeTPolicy: Module {
                 obs += history(demos.episodes[e].observations, endingAt: t)
                 for i in 0..<H { let u = t - (H - 1) + i; valid.append(u >= 0 ? index[e][u] : -1) }
             }
-            let (loss, codeLoss, offsetLoss) = losses(hidden(obs, batch: B), rows: valid, targets: targets)
+            let (loss, codeLoss, offsetLoss) = try losses(hidden(obs, batch: B), rows: valid, targets: targets, rng: &codeDraws)
             loss.backward()
             GradientClipping.clipGlobalNorm(parameters, maxNorm: 1)
             opt.step()
@@ -141,10 +144,11 @@ public final class VQBeTPolicy: Module {
         }
     }
 
-    /// What the losses need per sample: its codes per layer and the standardised window minus the
-    /// decoding of those codes.
+    /// What the losses need per sample: its codes per layer, its standardised window, and that
+    /// window minus the decoding of its codes.
     struct WindowTargets {
         var codes: [[Int]]          // codes[layer][sample]
+        var standard: [Float]       // samples x W·D
         var residual: [Float]       // samples x W·D
     }
 
@@ -155,12 +159,12 @@ public final class VQBeTPolicy: Module {
         let c = try tokenizer.codes(of: all)
         let decoded = try tokenizer.decodeStandardised(codes: c)
         let standard = tokenizer.standardised(raw)
-        return WindowTargets(codes: c, residual: zip(standard, decoded).map { $0 - $1 })
+        return WindowTargets(codes: c, standard: standard, residual: zip(standard, decoded).map { $0 - $1 })
     }
 
     /// The weighted focal losses and the offset L1 loss for hidden states whose flattened rows
-    /// map to the samples in `rows` (-1: not a sample, left out).
-    func losses(_ h: Tensor, rows: [Int], targets: WindowTargets) -> (Tensor, Float, Float) {
+    /// map to the samples in `rows` (-1: not a sample, left out); sampled offset codes are drawn from `rng`.
+    func losses(_ h: Tensor, rows: [Int], targets: WindowTargets, rng: inout SeededGenerator) throws -> (Tensor, Float, Float) {
         let N = layers, K = codes, WD = windowWidth, R = rows.count
         let logits = codeHead(h).reshaped([R, N * K])
         let mask = rows.map { $0 >= 0 }
@@ -184,9 +188,19 @@ public final class VQBeTPolicy: Module {
         if config.offsets {
             let kept = rows.enumerated().filter { $0.element >= 0 }
             let table = offsetHead(h).reshaped([R * N * K, WD])
-            let summed = Self.gatherOffsets(table, codes: kept.map { r, s in (0..<N).map { targets.codes[$0][s] } }, rows: kept.map(\.offset), layers: N, codebookSize: K)
-            var target = [Float](repeating: 0, count: kept.count * WD)
-            for (i, (_, s)) in kept.enumerated() { for j in 0..<WD { target[i * WD + j] = targets.residual[s * WD + j] } }
+            var chosen: [[Int]], target = [Float](repeating: 0, count: kept.count * WD)
+            switch config.offsetCodes {
+            case .demonstrated:
+                chosen = kept.map { _, s in (0..<N).map { targets.codes[$0][s] } }
+                for (i, (_, s)) in kept.enumerated() { for j in 0..<WD { target[i * WD + j] = targets.residual[s * WD + j] } }
+            case .sampled:
+                // The policy's own draws (no gradient through them), decoded; the offsets explain what they miss.
+                let all = logits.scalars, conditions = condition?.weight.scalars
+                chosen = kept.map { r, _ in draw(Array(all[(r * N * K)..<((r + 1) * N * K)]), conditions: conditions, temperature: config.temperature, rng: &rng) }
+                let decoded = try tokenizer.decodeStandardised(codes: (0..<N).map { l in chosen.map { $0[l] } })
+                for (i, (_, s)) in kept.enumerated() { for j in 0..<WD { target[i * WD + j] = targets.standard[s * WD + j] - decoded[i * WD + j] } }
+            }
+            let summed = Self.gatherOffsets(table, codes: chosen, rows: kept.map(\.offset), layers: N, codebookSize: K)
             let l1 = Loss.l1(summed, Tensor(shape: [kept.count, WD], scalars: target))
             offsetValue = l1.item
             total = total! + l1 * Float(config.offsetWeight)
@@ -223,19 +237,11 @@ public final class VQBeTPolicy: Module {
             let last = Tensor.gather(h.reshaped([B * H, config.dModel]), indices: (0..<B).map { $0 * H + H - 1 }, indexShape: [B])
             return (codeHead(last).scalars, config.offsets ? offsetHead(last).scalars : [])
         }
-        let table = condition?.weight.scalars
+        let conditions = condition?.weight.scalars
         var chosen = [[Int]](repeating: [Int](repeating: 0, count: B), count: N)
         for b in 0..<B {
-            for l in 0..<N {
-                var row = Array(logits[(b * N * K + l * K)..<(b * N * K + (l + 1) * K)])
-                if let table {
-                    for j in 0..<l {
-                        let base = conditionRow(layer: l, earlier: j, code: chosen[j][b]) * K
-                        for k in 0..<K { row[k] += table[base + k] }
-                    }
-                }
-                chosen[l][b] = Self.sample(row, temperature: temp, rng: &rng)
-            }
+            let codes = draw(Array(logits[(b * N * K)..<((b + 1) * N * K)]), conditions: conditions, temperature: temp, rng: &rng)
+            for l in 0..<N { chosen[l][b] = codes[l] }
         }
         var decoded = try tokenizer.decodeStandardised(codes: chosen)
         if config.offsets {
@@ -248,6 +254,24 @@ public final class VQBeTPolicy: Module {
         }
         let windows = try (0..<B).map { b in try tokenizer.chunk(fromStandardised: Array(decoded[(b * WD)..<((b + 1) * WD)]), steps: window).values }
         return (chosen, windows)
+    }
+
+    /// One code per layer from one row of `N x K` logits, layer by layer; with sequential selection
+    /// each layer's logits first receive the ``condition`` rows (`conditions`) of the codes already drawn.
+    func draw(_ logits: [Float], conditions: [Float]?, temperature: Double, rng: inout SeededGenerator) -> [Int] {
+        let N = layers, K = codes
+        var out: [Int] = []
+        for l in 0..<N {
+            var row = Array(logits[(l * K)..<((l + 1) * K)])
+            if let conditions {
+                for j in 0..<l {
+                    let base = conditionRow(layer: l, earlier: j, code: out[j]) * K
+                    for k in 0..<K { row[k] += conditions[base + k] }
+                }
+            }
+            out.append(Self.sample(row, temperature: temperature, rng: &rng))
+        }
+        return out
     }
 
     /// A draw from `softmax(logits / temperature)`, or the arg-max (lowest index on ties) at 0.

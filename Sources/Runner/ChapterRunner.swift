@@ -153,7 +153,9 @@ public struct ChapterRunner {
                 throw ConfigError(location: p.file.path, key: "claims[id=\(claim.id)]", problem: "statistic returned \(cells.count) seeds, expected \(p.seeds.count)")
             }
             let perSeed = Verdict.reduce(cells, claim.reduce)
-            if let problem = claim.scale.problem(with: perSeed) {
+            // A statistic with no data at all (every seed NaN, e.g. on a data set that was not
+            // found) is inconclusive, not an error; a partly NaN one still fails the scale check.
+            if !perSeed.allSatisfy(\.isNaN), let problem = claim.scale.problem(with: perSeed) {
                 throw ConfigError(location: p.file.path, key: "claims[id=\(claim.id)].scale",
                                   problem: "statistic \(claim.statistic) does not fit the declared scale: \(problem)")
             }

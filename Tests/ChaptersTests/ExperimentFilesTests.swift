@@ -38,15 +38,15 @@ final class ExperimentFilesTests: XCTestCase {
 
     /// The values the files gave under their old keys (`residual_layers`, `tokenizer_steps`,
     /// `autoencoder_hidden`, `sampling_temperature`, `policy_steps`, ...), written out by hand, with
-    /// LeRobot's recipe since the reference-recipe rerun: 20,000 autoencoder steps, codes drawn at
-    /// temperature 0.1, the offset loss weighted 10,000.
+    /// LeRobot's 20,000 autoencoder steps since the reference-recipe rerun and the policy's named
+    /// deviations from LeRobot (temperature 1, offset weight 1, offsets at the demonstrated codes).
     func testTheAnatomyKeepsItsValues() throws {
         let quick = try XCTUnwrap(try configure(experiment("architectures/vq-bet-anatomy"), .quick) as? VQBeTAnatomy.Config)
         XCTAssertEqual(quick.tokenizer, ResidualVQConfig(layers: 2, codebookSize: 16, window: 5, latentDim: 256, hidden: [128, 128], emaDecay: 0.8,
                                                          commitmentWeight: 5, trainSteps: 20_000, batchSize: 256, learningRate: 0.001))
         var policy = VQBeTConfig()
         policy.history = 5; policy.dModel = 64; policy.heads = 4; policy.blocks = 2; policy.primaryWeight = 5; policy.secondaryWeight = 0.5
-        policy.focalGamma = 2; policy.temperature = 0.1; policy.offsetWeight = 10_000; policy.trainSteps = 3000; policy.batchSize = 64
+        policy.focalGamma = 2; policy.temperature = 1; policy.offsetWeight = 1; policy.offsetCodes = .demonstrated; policy.trainSteps = 3000; policy.batchSize = 64
         policy.learningRate = 0.001; policy.warmupSteps = 100
         XCTAssertEqual(quick.policy, policy)
         XCTAssertEqual(quick.singleCodebookSize, 256)
@@ -64,8 +64,9 @@ final class ExperimentFilesTests: XCTestCase {
         XCTAssertEqual(quick.tokenizer, ResidualVQConfig(layers: 2, window: 5, latentDim: 256, hidden: [128, 128], emaDecay: 0.8,
                                                          commitmentWeight: 5, trainSteps: 20_000, batchSize: 256, learningRate: 0.001))
         XCTAssertEqual(quick.policy.trainSteps, 2000)
-        XCTAssertEqual(quick.policy.temperature, 0.1)
-        XCTAssertEqual(quick.policy.offsetWeight, 10_000)
+        XCTAssertEqual(quick.policy.temperature, 1)
+        XCTAssertEqual(quick.policy.offsetWeight, 1)
+        XCTAssertEqual(quick.policy.offsetCodes, .demonstrated)
         XCTAssertTrue(quick.policy.offsets)
         let smoke = try XCTUnwrap(try configure(experiment("training/codebook-size"), .smoke) as? CodebookSize.Config)
         XCTAssertEqual(smoke.tokenizer.latentDim, 16); XCTAssertEqual(smoke.tokenizer.hidden, [32]); XCTAssertEqual(smoke.tokenizer.trainSteps, 60)

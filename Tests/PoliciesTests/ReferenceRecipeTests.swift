@@ -27,6 +27,7 @@ final class ReferenceRecipeTests: XCTestCase {
         XCTAssertEqual(c.secondaryWeight, 0.5)      // secondary_code_loss_weight
         XCTAssertEqual(c.focalGamma, 2)             // FocalLoss(gamma=2.0)
         XCTAssertFalse(c.sequentialSelect)          // sequentially_select
+        XCTAssertEqual(c.offsetCodes, .sampled)     // the offsets are gathered at the sampled centers
         XCTAssertTrue(c.offsets)
     }
 
