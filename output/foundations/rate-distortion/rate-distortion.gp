@@ -67,6 +67,8 @@ do for [format in "png svg"] {
         'rate-distortion.dat' index 7 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
         'rate-distortion.dat' index 8 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' dt 2 title "fast-vocabulary", \
         'rate-distortion.dat' index 9 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
+        'rate-distortion.dat' index 10 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' dt 2 title "fast-gamma-clipped", \
+        'rate-distortion.dat' index 11 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
         keyentry with lines lw 2 lc rgb '#000000' dt 2 title "budget: minmax, 256 bins"
 
     # Panel 2 of 2: "bits"
@@ -86,20 +88,22 @@ do for [format in "png svg"] {
     unset arrow
     unset label
     plot \
-        'rate-distortion.dat' index 10 using 1:2 with linespoints lw 2 pt 6 ps 1.2 lc rgb '#0072B2' title "minmax", \
-        'rate-distortion.dat' index 11 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#0072B2' notitle, \
-        'rate-distortion.dat' index 12 using 1:2 with linespoints lw 2 pt 4 ps 1.2 lc rgb '#56B4E9' title "openvla", \
-        'rate-distortion.dat' index 13 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#56B4E9' notitle, \
-        'rate-distortion.dat' index 14 using 1:2 with linespoints lw 2 pt 8 ps 1.2 lc rgb '#009E73' title "equal-mass", \
-        'rate-distortion.dat' index 15 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#009E73' notitle, \
-        'rate-distortion.dat' index 16 using 1:2 with linespoints lw 2 pt 12 ps 1.2 lc rgb '#7B3294' title "verlet", \
-        'rate-distortion.dat' index 17 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#7B3294' notitle, \
-        'rate-distortion.dat' index 18 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#C0392B' title "beast", \
-        'rate-distortion.dat' index 19 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#C0392B' notitle, \
-        'rate-distortion.dat' index 20 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "fast-gamma", \
-        'rate-distortion.dat' index 21 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
-        'rate-distortion.dat' index 22 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' dt 2 title "fast-vocabulary", \
-        'rate-distortion.dat' index 23 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle
+        'rate-distortion.dat' index 12 using 1:2 with linespoints lw 2 pt 6 ps 1.2 lc rgb '#0072B2' title "minmax", \
+        'rate-distortion.dat' index 13 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#0072B2' notitle, \
+        'rate-distortion.dat' index 14 using 1:2 with linespoints lw 2 pt 4 ps 1.2 lc rgb '#56B4E9' title "openvla", \
+        'rate-distortion.dat' index 15 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#56B4E9' notitle, \
+        'rate-distortion.dat' index 16 using 1:2 with linespoints lw 2 pt 8 ps 1.2 lc rgb '#009E73' title "equal-mass", \
+        'rate-distortion.dat' index 17 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#009E73' notitle, \
+        'rate-distortion.dat' index 18 using 1:2 with linespoints lw 2 pt 12 ps 1.2 lc rgb '#7B3294' title "verlet", \
+        'rate-distortion.dat' index 19 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#7B3294' notitle, \
+        'rate-distortion.dat' index 20 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#C0392B' title "beast", \
+        'rate-distortion.dat' index 21 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#C0392B' notitle, \
+        'rate-distortion.dat' index 22 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "fast-gamma", \
+        'rate-distortion.dat' index 23 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
+        'rate-distortion.dat' index 24 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' dt 2 title "fast-vocabulary", \
+        'rate-distortion.dat' index 25 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
+        'rate-distortion.dat' index 26 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' dt 2 title "fast-gamma-clipped", \
+        'rate-distortion.dat' index 27 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle
 
     unset multiplot
     unset output
