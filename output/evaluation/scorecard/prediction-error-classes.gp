@@ -49,8 +49,8 @@ do for [format in "png svg"] {
     set ylabel "prediction MSE (squared units, log scale)"
     set logscale y 10
     set format y "%g"
-    set yrange [8.53603159515e-05:0.0130464134716]
-    set ytics ("0.0001" 0.0001, "0.0002" 0.0002, "0.0005" 0.0005, "0.001" 0.001, "0.002" 0.002, "0.005" 0.005, "0.01" 0.01)
+    set yrange [8.53603159515e-05:0.0045270416635]
+    set ytics ("0.0001" 0.0001, "0.0002" 0.0002, "0.0005" 0.0005, "0.001" 0.001, "0.002" 0.002)
     set bmargin 4
     unset key
     unset arrow
