@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "SupportTests", dependencies: ["Support"], exclude: ["Fixtures"]),
         .testTarget(name: "ActionDataTests", dependencies: ["ActionData", "Support"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "ActionData", "Support"], exclude: ["Fixtures"]),
-        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ActionData", "Engine", "Support", "_OpenBLAS"], exclude: ["Fixtures"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers", "ActionData", "Engine", "Metrics", "Support", "_OpenBLAS"], exclude: ["Fixtures"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Support"], exclude: ["Fixtures"]),
         .testTarget(name: "PoliciesTests", dependencies: ["Policies", "Engine", "Tokenizers", "ActionData", "Support"], exclude: ["Fixtures"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Support"]),

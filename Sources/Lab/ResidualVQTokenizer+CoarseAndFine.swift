@@ -23,3 +23,12 @@ extension ResidualVQTokenizer {
         return CoarseAndFineError(primary: primary / Double(n), all: all / Double(n))
     }
 }
+
+extension UnquantisedFloor {
+    /// The first measuring set's mean squared error over every value (action units²), comparable
+    /// with ``CoarseAndFineError``: the mean of the squared per-dimension RMSEs.
+    public var meanSquaredError: Double {
+        let rmse = reconstructions[0].rmse
+        return rmse.map { $0 * $0 }.reduce(0, +) / Double(rmse.count)
+    }
+}

@@ -53,6 +53,11 @@ public struct SplinePrediction {
         public var chunkSeconds: Double
         /// The first held-out spline and its prediction, for the overlay figure.
         public var exampleTruth: [Double], examplePrediction: [Double]
+        /// A learned tokenizer's unquantised floor: the mean squared error of the true held-out
+        /// splines through its encoder and decoder trained with no quantiser (nil: not learned).
+        public var floorMSE: Double? = nil
+        /// ``floorMSE``, or NaN when the tokenizer has no floor.
+        public var floorMSEOrNaN: Double { floorMSE ?? .nan }
     }
 
     /// Held-out chunks produced one at a time to time a chunk's latency.
@@ -136,13 +141,15 @@ public struct SplinePrediction {
             reconstructed.append(decodeForEvaluation(tok, testTokens[i], steps: spec.steps).chunk.values)
         }
         let (mse, relativeMSE) = scores(decoded, truth: test)
+        // One dimension, so the floor's squared RMSE is its mean squared error over every value.
+        let floorMSE = try (tok as? any MeasuresUnquantisedFloor).map { try $0.unquantisedFloor(fitting: train, measuring: [test]).reconstructions[0].rmse[0] } .map { $0 * $0 }
         return Cell(mse: mse, relativeMSE: relativeMSE, reconstructionMSE: scores(reconstructed, truth: test).mse,
                     copyRate: PredictionMetrics.copyRate(predicted), trueCopyRate: PredictionMetrics.copyRate(testTokens),
                     constantShare: PredictionMetrics.constantShare(predicted), decodeFailures: Double(failures) / Double(test.count),
                     tokensPerSequence: Statistics.mean(testTokens.map { Double($0.count) }),
                     predictedTokens: Statistics.mean(predicted.map { Double($0.count) }),
                     finalLoss: summary.finalLoss, trainSeconds: summary.seconds, chunkSeconds: chunkSeconds,
-                    exampleTruth: test.chunks[0].values, examplePrediction: decoded[0])
+                    exampleTruth: test.chunks[0].values, examplePrediction: decoded[0], floorMSE: floorMSE)
     }
 
     /// Decodes a predicted sequence for scoring: whether it decodes cleanly, and the chunk scored.

@@ -1,4 +1,5 @@
 import ActionData
+import Metrics
 import Support
 
 // Optional capabilities of a tokenizer, beyond ``ActionTokenizer``. An experiment asks for a
@@ -66,4 +67,25 @@ public struct ClipCount: Equatable, Sendable {
 
     /// `clipped / counted` (0 when nothing was encoded).
     public var share: Double { counted == 0 ? 0 : Double(clipped) / Double(counted) }
+}
+
+/// A learned tokenizer whose autoencoder can be trained with its quantiser bypassed, so that a
+/// reader can tell quantisation error from autoencoder error.
+public protocol MeasuresUnquantisedFloor {
+    /// The round trip of each of `measuring` through a fresh encoder and decoder of this
+    /// tokenizer's settings (architecture, steps, batches, seed) trained once on `fitting` with no
+    /// quantiser: the error the decoder reaches before any code is chosen. The tokenizer itself is
+    /// not changed.
+    func unquantisedFloor(fitting: ChunkSet, measuring: [ChunkSet]) throws -> UnquantisedFloor
+}
+
+/// What a tokenizer's autoencoder reaches with its quantiser bypassed.
+public struct UnquantisedFloor: Sendable {
+    /// The round trip of each measuring set, in order (no tokens: the floor has no codes).
+    public var reconstructions: [Reconstruction]
+    /// The floor's training loss at its logged steps (the same loss as ``ReportsProgress/fitLossCurve``).
+    public var lossCurve: [FitLossPoint]
+    public init(reconstructions: [Reconstruction], lossCurve: [FitLossPoint]) {
+        self.reconstructions = reconstructions; self.lossCurve = lossCurve
+    }
 }

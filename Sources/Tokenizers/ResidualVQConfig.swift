@@ -37,7 +37,7 @@ public struct ResidualVQConfig: Equatable, Sendable, FieldListedConfig {
 
     /// Every field: its key and allowed values (the reader, ``validate(location:)`` and ``parameters`` use this list).
     public static let fields: [ConfigField<Self>] = [
-        .int("layers", \.layers, in: 1...16),
+        .int("layers", \.layers, in: 1...64),
         .int("codebook_size", \.codebookSize, in: 2...65_536),
         .int("window", \.window, in: 1...10_000),
         .int("latent_dim", \.latentDim, in: 1...65_536),

@@ -60,6 +60,14 @@ public final class ResidualVQTokenizer: ActionTokenizer {
     // MARK: Fitting
 
     public func fit(_ data: ChunkSet) throws {
+        let x = try standardisedFittingWindows(data)
+        let run = train(x, quantised: true)
+        encoder = run.encoder; decoder = run.decoder; quantizer = run.quantizer; training = run.report
+        isFitted = true
+    }
+
+    /// Sets the standardisation from `data`'s windows and returns them standardised (`rows x W·D`).
+    func standardisedFittingWindows(_ data: ChunkSet) throws -> [Float] {
         guard data.count > 0 else { throw TokenizerError.emptyFittingSet(name) }
         let D = data.dims, W = config.window, width = W * D
         var raw: [Double] = []
@@ -72,13 +80,23 @@ public final class ResidualVQTokenizer: ActionTokenizer {
         for (i, x) in raw.enumerated() { v[i % D] += (x - m[i % D]) * (x - m[i % D]) }
         let s = v.map { max(($0 / Double(rows * W)).squareRoot(), 1e-6) }
         mean = m; deviation = s; fittedDims = D
-        let x = standardised(raw)
+        return standardised(raw)
+    }
 
+    /// Trains the encoder and decoder on the standardised windows `x`: through the quantiser (the
+    /// tokenizer's fit), or, with `quantised` false, with the quantiser bypassed and no commitment
+    /// term (the unquantised floor). Both draw the same weights and batches from the seed.
+    func train(_ x: [Float], quantised: Bool) -> (encoder: MLP, decoder: MLP, quantizer: ResidualQuantizer?, report: ResidualVQTraining) {
+        let D = fittedDims, width = config.window * D, rows = x.count / width
         let rng = SeededGenerator(seed: config.seed)
         let (enc, dec) = networks(dims: D, rng: SeededGeneratorBox(rng.derived("weights")))
+        var q: ResidualQuantizer?
         var codebookRNG = rng.derived("codebooks")
-        var q = ResidualQuantizer(layers: config.layers, codebookSize: config.codebookSize, dim: config.latentDim, rng: &codebookRNG)
-        initialiseCodebooks(&q, encoder: enc, x: x, rows: rows, rng: &codebookRNG)
+        if quantised {
+            var books = ResidualQuantizer(layers: config.layers, codebookSize: config.codebookSize, dim: config.latentDim, rng: &codebookRNG)
+            initialiseCodebooks(&books, encoder: enc, x: x, rows: rows, rng: &codebookRNG)
+            q = books
+        }
         let opt = AdamW(enc.parameters + dec.parameters, learningRate: Float(config.learningRate))
         var draws = rng.derived("batches"), deadRNG = rng.derived("dead codes")
         var report = ResidualVQTraining()
@@ -93,37 +111,46 @@ public final class ResidualVQTokenizer: ActionTokenizer {
             }
             let input = Tensor(shape: [B, width], scalars: batch)
             let z = enc(input)
-            let zv = z.scalars
-            let (codes, partial) = q.quantize(zv, rows: B)
-            let quantised = partial[config.layers - 1]
-            // Straight-through: the value of the quantised latent, the gradient of the identity.
-            let shift = Tensor(shape: [B, L], scalars: zip(quantised, zv).map { $0 - $1 })
-            let recon = Loss.l1(dec(z + shift), input)
-            var loss = recon
-            if config.commitmentWeight > 0 {
-                var commit = Loss.mse(z, Tensor(shape: [B, L], scalars: partial[0]))
-                for l in 1..<config.layers { commit = commit + Loss.mse(z, Tensor(shape: [B, L], scalars: partial[l])) }
-                loss = loss + commit * Float(config.commitmentWeight)
-            }
-            loss.backward()
-            opt.step()
-            opt.zeroGrad()
-            // Moving averages from the residuals each layer quantised.
-            for l in 0..<config.layers {
-                let residual = l == 0 ? zv : zip(zv, partial[l - 1]).map { $0 - $1 }
-                q.update(layer: l, residuals: residual, codes: codes[l], decay: Float(config.emaDecay))
-                report.deadCodesReplaced += q.replaceDeadCodes(layer: l, threshold: Float(config.deadCodeThreshold),
-                                                               residuals: residual, rows: B, rng: &deadRNG)
+            let recon: Tensor
+            var loss: Tensor
+            if quantised {
+                let zv = z.scalars
+                let (codes, partial) = q!.quantize(zv, rows: B)
+                let quantisedLatent = partial[config.layers - 1]
+                // Straight-through: the value of the quantised latent, the gradient of the identity.
+                let shift = Tensor(shape: [B, L], scalars: zip(quantisedLatent, zv).map { $0 - $1 })
+                recon = Loss.l1(dec(z + shift), input)
+                loss = recon
+                if config.commitmentWeight > 0 {
+                    var commit = Loss.mse(z, Tensor(shape: [B, L], scalars: partial[0]))
+                    for l in 1..<config.layers { commit = commit + Loss.mse(z, Tensor(shape: [B, L], scalars: partial[l])) }
+                    loss = loss + commit * Float(config.commitmentWeight)
+                }
+                loss.backward()
+                opt.step()
+                opt.zeroGrad()
+                // Moving averages from the residuals each layer quantised.
+                for l in 0..<config.layers {
+                    let residual = l == 0 ? zv : zip(zv, partial[l - 1]).map { $0 - $1 }
+                    q!.update(layer: l, residuals: residual, codes: codes[l], decay: Float(config.emaDecay))
+                    report.deadCodesReplaced += q!.replaceDeadCodes(layer: l, threshold: Float(config.deadCodeThreshold),
+                                                                    residuals: residual, rows: B, rng: &deadRNG)
+                }
+            } else {
+                recon = Loss.l1(dec(z), input)
+                loss = recon
+                loss.backward()
+                opt.step()
+                opt.zeroGrad()
             }
             if step == 0 || (step + 1) % logEvery == 0 || step + 1 == config.trainSteps {
                 report.losses.append(ResidualVQTraining.Point(step: step + 1, loss: Double(loss.item), reconstruction: Double(recon.item)))
                 let elapsed = monotonicSeconds() - t0
-                progress?(TrainingProgress(phase: "rvq", step: step + 1, totalSteps: config.trainSteps, loss: Double(loss.item),
+                progress?(TrainingProgress(phase: quantised ? "rvq" : "rvq floor", step: step + 1, totalSteps: config.trainSteps, loss: Double(loss.item),
                                            terms: [.init("L1", Double(recon.item))], elapsed: elapsed))
             }
         }
-        encoder = enc; decoder = dec; quantizer = q; training = report
-        isFitted = true
+        return (enc, dec, q, report)
     }
 
     /// Starts each layer's codes at latents of the untrained encoder: `K` drawn at random from up

@@ -51,6 +51,7 @@ final class CorrelatedActuatorsTests: XCTestCase {
                 if s.family == .vq { r.codesUsed[s] = 3 }
             }
             for k in c.codebookSizes { r.fitSeconds[k] = 1; r.trainingL1[k] = .init(half: 0.5, end: 0.4) }
+            r.floor = .init(relativeRMSE: 0.02, perDimension: Array(repeating: 0.02, count: 7), trainingL1: .init(half: 0.1, end: 0.05), seconds: 1)
             return r
         }
         let one = seed([.binning("minmax", bins: 64): 0.06, .binning("minmax", bins: 128): 0.03,
@@ -65,6 +66,9 @@ final class CorrelatedActuatorsTests: XCTestCase {
         let atTarget = outcome.metrics.filter { $0.metric == "bits_at_target" }
         XCTAssertEqual(atTarget.map { $0.condition[0].value }, ["minmax", "openvla", "rvq"])
         XCTAssertEqual(atTarget.map(\.perSeed), [[245, 245], [.infinity, 70], [32, .infinity]])
+        // The unquantised floor is reported beside the sweep but never enters the claim's statistic.
+        let floor = outcome.metrics.filter { $0.metric == "relative_rmse" && $0.condition.contains { $0.name == "quantiser" } && $0.condition.count == 2 }
+        XCTAssertEqual(floor.map(\.perSeed), [[0.02, 0.02]])
     }
 
     /// Decoding the first `l` codes in one batch agrees with decoding chunk by chunk.

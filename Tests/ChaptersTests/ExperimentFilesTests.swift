@@ -75,12 +75,16 @@ final class ExperimentFilesTests: XCTestCase {
 
     func testTheCorrelatedActuatorsKeepTheirValues() throws {
         let quick = try XCTUnwrap(try configure(experiment("architectures/correlated-actuators"), .quick) as? CorrelatedActuators.Config)
-        XCTAssertEqual(quick.vq, ResidualVQConfig(layers: 8, codebookSize: 16, window: 5, latentDim: 64, hidden: [128, 128], emaDecay: 0.8,
+        XCTAssertEqual(quick.vq, ResidualVQConfig(layers: 32, codebookSize: 16, window: 5, latentDim: 256, hidden: [128, 128], emaDecay: 0.8,
                                                   commitmentWeight: 5, trainSteps: 2000, batchSize: 256, learningRate: 0.001))
+        XCTAssertEqual(quick.layers, [1, 2, 4, 8, 16, 32])
+        // The sweep reaches past twice the pass mark (half of min-max's 245 bits at 128 bins): 32 x 256 codes.
+        XCTAssertGreaterThanOrEqual(Double(quick.layers.last!) * log2(Double(quick.codebookSizes.last!)), 245)
         let smoke = try XCTUnwrap(try configure(experiment("architectures/correlated-actuators"), .smoke) as? CorrelatedActuators.Config)
         XCTAssertEqual(smoke.vq.trainSteps, 40); XCTAssertEqual(smoke.vq.latentDim, 16); XCTAssertEqual(smoke.vq.hidden, [32])
         let full = try XCTUnwrap(try configure(experiment("architectures/correlated-actuators"), .full) as? CorrelatedActuators.Config)
-        XCTAssertEqual(full.vq.trainSteps, 3000)
+        XCTAssertEqual(full.vq.trainSteps, ResidualVQConfig.defaults.trainSteps, "the full profile trains as long as LeRobot")
+        XCTAssertEqual(full.vq.latentDim, ResidualVQConfig.defaults.latentDim)
     }
 
     func testTheSplineModelKeepsItsValues() throws {

@@ -2,6 +2,7 @@ import ActionData
 import Engine
 import Foundation
 import Support
+import Metrics
 import XCTest
 @testable import Tokenizers
 
@@ -176,10 +177,43 @@ final class ResidualVQTests: XCTestCase {
         }
     }
 
+    /// The unquantised floor trains the same autoencoder without codes: it beats a quantiser too
+    /// coarse to carry the windows, leaves the fitted tokenizer as it was, and repeats exactly.
+    func testUnquantisedFloorIsTheAutoencoderWithoutCodes() throws {
+        let arm = RobotArmGenerator(frequency: 10)
+        let fit = try arm.chunks(count: 80, seed: 3), held = try arm.chunks(count: 20, seed: 4)   // 10 steps x 7 dims
+        // One layer of two codes cannot carry 35 values per window; a latent wider than the window can.
+        let config = ResidualVQConfig(layers: 1, codebookSize: 2, window: 5, latentDim: 64, hidden: [64, 64],
+                                      trainSteps: 400, batchSize: 64, learningRate: 2e-3, seed: 7)
+        let tok = try ResidualVQTokenizer(config)
+        try tok.fit(fit)
+        let before = try held.chunks.map { try tok.encode($0) }
+        let floor = try tok.unquantisedFloor(fitting: fit, measuring: [held, fit])
+        XCTAssertEqual(floor.reconstructions.count, 2)
+        XCTAssertEqual(floor.reconstructions[0].tokens, Array(repeating: [], count: held.count), "the floor has no codes")
+        XCTAssertEqual(try held.chunks.map { try tok.encode($0) }, before, "the tokenizer keeps its own fit")
+        let quantised = try Reconstruction.measure(tok, on: held)
+        let continuous = Array(0..<6)   // the end-effector deltas; the gripper is a step signal
+        let (f, q) = (floor.reconstructions[0].meanRelativeRMSE(dims: continuous), quantised.meanRelativeRMSE(dims: continuous))
+        XCTAssertLessThan(f, 0.75 * q, "floor \(floor.reconstructions[0].relativeRMSE) against 1 x 2 codes \(quantised.relativeRMSE)")
+        XCTAssertEqual(floor.lossCurve.first?.step, 1)
+        XCTAssertEqual(floor.lossCurve.last?.step, 400)
+        XCTAssertLessThan(floor.lossCurve.last!.loss, 0.5 * floor.lossCurve.first!.loss, "the floor's own training converges")
+        // Same settings and seed, same floor (one process, one BLAS kernel: the same arithmetic).
+        let again = try ResidualVQTokenizer(config).unquantisedFloor(fitting: fit, measuring: [held])
+        XCTAssertEqual(again.reconstructions[0].rmse, floor.reconstructions[0].rmse)
+        // An experiment reaches it through the capability, not the concrete type.
+        let any: any ActionTokenizer = tok
+        XCTAssertNotNil(any as? any MeasuresUnquantisedFloor)
+        XCTAssertNil((try TokenizerRegistry.make("minmax", parameters: ParameterReader(.table([]), location: "t"))) as? any MeasuresUnquantisedFloor)
+    }
+
     func testConfigNamesTheBadField() {
         func reader(_ pairs: [(String, ParameterValue)]) -> ParameterReader { try! ParameterReader(.table(pairs.map { (key: $0.0, value: $0.1) }), location: "exp.toml: rvq") }
         XCTAssertThrowsError(try ResidualVQConfig(reader([("codebook_size", .int(1))]))) { XCTAssertTrue("\($0)".contains("key 'codebook_size'"), "\($0)") }
         XCTAssertThrowsError(try ResidualVQConfig(reader([("ema_decay", .double(1))]))) { XCTAssertTrue("\($0)".contains("key 'ema_decay'"), "\($0)") }
+        XCTAssertThrowsError(try ResidualVQConfig(reader([("layers", .int(65))]))) { XCTAssertTrue("\($0)".contains("key 'layers'"), "\($0)") }
+        XCTAssertEqual(try ResidualVQConfig(reader([("layers", .int(64))])).layers, 64)
         XCTAssertThrowsError(try ResidualVQConfig(reader([("windw", .int(5))]))) { XCTAssertTrue("\($0)".contains("'windw': unknown key"), "\($0)") }
         XCTAssertEqual(try ResidualVQConfig(reader([])), ResidualVQConfig())
         XCTAssertEqual(try ResidualVQConfig(reader(ResidualVQConfig(layers: 3, codebookSize: 32).parameters.tableEntries)), ResidualVQConfig(layers: 3, codebookSize: 32))

@@ -30,6 +30,14 @@ extension CorrelatedActuators {
             metrics.append(MetricSeries(condition: cond, metric: "training_l1_half_way", unit: "standardised units", scale: .log, perSeed: results.map { $0.trainingL1[k]!.half }))
             metrics.append(MetricSeries(condition: cond, metric: "training_l1_end", unit: "standardised units", scale: .log, perSeed: results.map { $0.trainingL1[k]!.end }))
         }
+        let floorCondition: [(name: String, value: String)] = [("tokenizer", "rvq"), ("quantiser", "none")]
+        metrics.append(MetricSeries(condition: floorCondition, metric: "relative_rmse", unit: "RMSE / std, mean over the continuous dimensions", scale: .log, perSeed: results.map { $0.floor.relativeRMSE }))
+        for (d, name) in RobotArmGenerator.dimensionNames.enumerated() {
+            metrics.append(MetricSeries(condition: floorCondition + [("dimension", name)], metric: "relative_rmse", unit: "RMSE / std", scale: .log, perSeed: results.map { $0.floor.perDimension[d] }))
+        }
+        metrics.append(MetricSeries.wallClock(condition: floorCondition, metric: "fit_seconds", unit: "s", perSeed: results.map { $0.floor.seconds }))
+        metrics.append(MetricSeries(condition: floorCondition, metric: "training_l1_half_way", unit: "standardised units", scale: .log, perSeed: results.map { $0.floor.trainingL1.half }))
+        metrics.append(MetricSeries(condition: floorCondition, metric: "training_l1_end", unit: "standardised units", scale: .log, perSeed: results.map { $0.floor.trainingL1.end }))
         let cheapest = try cheapestBits(c, results)
         for family in cheapest.keys.sorted() {
             metrics.append(MetricSeries(condition: [("tokenizer", family)], metric: "bits_at_target", unit: "bits (infinite: target never reached)", scale: .log, perSeed: cheapest[family]!))
@@ -38,15 +46,15 @@ extension CorrelatedActuators {
         let n = results.count
         var blocks: [ResultBlock] = []
         blocks.append(.figure(figure(c, results, passRatio: passRatio), caption:
-            "Held-out relative RMSE (RMSE / std per end-effector dimension, mean over the six; the gripper is encoded but not judged) against bits per window of \(c.window) steps. Binning spends \(c.window) x 7 tokens of log2(bins) bits; the residual VQ spends one code of log2(K) bits per layer, and each VQ line is one model with \(c.vq.layers) layers of K codes decoded from its first 1, 2, ... layers. The dashed black line is the target, \(Format.parameter(c.target)); the dashed blue vertical line is the cheapest min-max setting reaching it (on the seed means), and the solid black vertical line the claim's pass mark at 1/\(Format.parameter(passRatio)) of those bits: the residual VQ passes if it reaches the target left of it. Means over \(n) seed(s); bands are 95 % intervals, cut at a tenth of the mean on the log axis."))
+            "Held-out relative RMSE (RMSE / std per end-effector dimension, mean over the six; the gripper is encoded but not judged) against bits per window of \(c.window) steps. Binning spends \(c.window) x 7 tokens of log2(bins) bits; the residual VQ spends one code of log2(K) bits per layer, and each VQ line is one model with \(c.vq.layers) layers of K codes decoded from its first 1, 2, ... layers. The dashed black line is the target, \(Format.parameter(c.target)); the dashed blue vertical line is the cheapest min-max setting reaching it (on the seed means), and the solid black vertical line the claim's pass mark at 1/\(Format.parameter(passRatio)) of those bits: the residual VQ passes if it reaches the target left of it. The dashed line in the residual VQ's colour is the unquantised floor: the same encoder and decoder trained with no quantiser, which no number of codes can beat by much. Means over \(n) seed(s); bands are 95 % intervals, cut at a tenth of the mean on the log axis."))
         blocks.append(.table(settingsTable(c, results), caption:
-            "Every setting: bits per window, held-out relative RMSE (95 % interval over \(n) seed(s)), and in how many seeds it reaches the target of \(Format.parameter(c.target)). For the residual VQ, the distinct codes each layer uses on the held-out windows (mean over the layers decoded)."))
+            "Every setting: bits per window, held-out relative RMSE (95 % interval over \(n) seed(s)), and in how many seeds it reaches the target of \(Format.parameter(c.target)). For the residual VQ, the distinct codes each layer uses on the held-out windows (mean over the layers decoded). The last row is the unquantised floor: the residual VQ's encoder and decoder, same settings, trained and measured with the quantiser bypassed (no codes, so no bits)."))
         blocks.append(.table(seedTable(c, results, cheapest, seeds: seeds), caption:
             "Per seed: the cheapest setting of each tokenizer that reaches the target (∞: none does), and the claim's ratio, min-max binning's bits over the residual VQ's (0 when only binning reaches the target; undefined, and the verdict inconclusive, when neither does)."))
         blocks.append(.table(dimensionTable(c, results), caption:
-            "Relative RMSE per dimension (mean over seeds): every min-max setting and the residual VQ with all \(c.vq.layers) layers. The gripper column is shown but not part of the target."))
+            "Relative RMSE per dimension (mean over seeds): every min-max setting, the residual VQ with all \(c.vq.layers) layers, and the unquantised floor. The gripper column is shown but not part of the target."))
         blocks.append(.table(fitTable(c, results), caption:
-            "The residual VQ fits: \(c.vq.trainSteps) steps of \(c.vq.batchSize) windows, latent width \(c.vq.latentDim), hidden widths \(c.vq.hidden.map(String.init).joined(separator: "-")); the L1 reconstruction loss of a training batch (standardised units) half-way through and at the end, and the wall-clock fitting time (means over seeds)."))
+            "The residual VQ fits: \(c.vq.trainSteps) steps of \(c.vq.batchSize) windows, latent width \(c.vq.latentDim), hidden widths \(c.vq.hidden.map(String.init).joined(separator: "-")); the L1 reconstruction loss of a training batch (standardised units) half-way through and at the end, and the wall-clock fitting time (means over seeds). The last row is the unquantised floor's training, the same steps with no quantiser and no commitment term."))
 
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
             guard name == "bits_ratio_at_target" else {
@@ -96,7 +104,9 @@ extension CorrelatedActuators {
             return [tokenizer, setting, Format.number(s.bits(window: c.window, dims: Self.dims)), Format.interval(SeedSummary(e, scale: .log)),
                     "\(e.filter { $0 <= c.target }.count) of \(e.count)", used]
         }
-        return MarkdownTable(header: ["tokenizer", "setting", "bits per window", "relative RMSE", "reaches target", "codes used per layer"], rows: rows)
+        let f = results.map { $0.floor.relativeRMSE }
+        let floorRow = ["autoencoder, unquantised (floor)", "no quantiser", "—", Format.interval(SeedSummary(f, scale: .log)), "\(f.filter { $0 <= c.target }.count) of \(f.count)", "—"]
+        return MarkdownTable(header: ["tokenizer", "setting", "bits per window", "relative RMSE", "reaches target", "codes used per layer"], rows: rows + [floorRow])
     }
 
     func seedTable(_ c: Config, _ results: [SeedResult], _ cheapest: [String: [Double]], seeds: [UInt64]) -> MarkdownTable {
@@ -113,7 +123,8 @@ extension CorrelatedActuators {
         let rows = chosen.map { s -> [String] in
             [s.label] + (0..<Self.dims).map { d in Format.number(Statistics.mean(results.map { $0.perDimension[s]![d] })) }
         }
-        return MarkdownTable(header: ["setting"] + RobotArmGenerator.dimensionNames, rows: rows)
+        let floorRow = ["unquantised floor"] + (0..<Self.dims).map { d in Format.number(Statistics.mean(results.map { $0.floor.perDimension[d] })) }
+        return MarkdownTable(header: ["setting"] + RobotArmGenerator.dimensionNames, rows: rows + [floorRow])
     }
 
     func fitTable(_ c: Config, _ results: [SeedResult]) -> MarkdownTable {
@@ -121,7 +132,9 @@ extension CorrelatedActuators {
             ["\(c.vq.layers) x \(k) codes", Format.number(Statistics.mean(results.map { $0.trainingL1[k]!.half })),
              Format.number(Statistics.mean(results.map { $0.trainingL1[k]!.end })),
              Format.number(Statistics.mean(results.map { $0.fitSeconds[k]! })) + " s"]
-        })
+        } + [["unquantised (floor)", Format.number(Statistics.mean(results.map { $0.floor.trainingL1.half })),
+              Format.number(Statistics.mean(results.map { $0.floor.trainingL1.end })),
+              Format.number(Statistics.mean(results.map { $0.floor.seconds })) + " s"]])
     }
 
     /// The claim whose threshold the figure draws as the pass mark.
@@ -157,12 +170,14 @@ extension CorrelatedActuators {
         let passMark = minmaxBits / passRatio
         let xs = lines.flatMap { $0.1.map(\.x) } + (minmaxBits.isFinite ? [passMark] : [])
         let lo = exp2((log2(xs.min()!)).rounded(.down)), hi = exp2((log2(xs.max()!)).rounded(.up))
+        let floor = SeedSummary(results.map { $0.floor.relativeRMSE }, scale: .log).mean
+        series.append(Series("unquantised floor", style: .line, points: [Series.Point(x: lo, y: floor), Series.Point(x: hi, y: floor)], color: Palette.tokenizer("rvq"), dashed: true))
         series.append(Series("target", style: .line, points: [Series.Point(x: lo, y: c.target), Series.Point(x: hi, y: c.target)], color: Palette.reference, dashed: true))
         let references: [Reference] = minmaxBits.isFinite
             ? [Reference(.vertical, at: minmaxBits, label: "min-max at target: \(Format.number(minmaxBits)) bits", color: Palette.tokenizer("minmax"), dashed: true),
                Reference(.vertical, at: passMark, label: "pass mark: VQ at target by \(Format.number(passMark)) bits", color: Palette.reference, dashed: false)]
             : []
-        let ys = lines.flatMap { $0.1.flatMap { [$0.low ?? $0.y, $0.high ?? $0.y] } } + [c.target]
+        let ys = lines.flatMap { $0.1.flatMap { [$0.low ?? $0.y, $0.high ?? $0.y] } } + [c.target, floor]
         let yRange = (ys.min()! / 1.5)...(ys.max()! * 1.25)
         let tics = stride(from: log2(lo), through: log2(hi), by: 1).map { (value: exp2($0), label: Format.parameter(exp2($0))) }
         return Figure(name: "bits-at-target", title: "Relative RMSE against bits per window on the arm (\(Format.parameter(c.frequency)) Hz, \(c.window)-step windows)",

@@ -39,7 +39,7 @@ public struct CorrelatedActuators: Experiment {
 
     public func configure(_ p: ParameterReader) throws -> Config {
         let window = try p.int("window", in: 1...100)
-        let layers = try p.ints("vq_layers", in: 1...16)
+        let layers = try p.ints("vq_layers", in: 1...64)
         let sizes = try p.ints("vq_codebook_sizes", in: 2...65_536)
         let bins = try p.ints("binning_bins", in: 2...65_536)
         for (key, v) in [("vq_layers", layers), ("vq_codebook_sizes", sizes), ("binning_bins", bins)] where v.isEmpty || v != v.sorted() || Set(v).count != v.count {
@@ -103,7 +103,14 @@ public struct CorrelatedActuators: Experiment {
         var codesUsed: [Setting: Double] = [:]             // VQ: distinct codes per layer on held-out windows, mean over the layers used
         var fitSeconds: [Int: Double] = [:]                // VQ: wall-clock fitting time per codebook size
         var trainingL1: [Int: TrainingL1] = [:]            // VQ: training-batch L1 (standardised units) half-way and at the end, per codebook size
+        var floor = Floor()                                // the autoencoder trained without its quantiser
         var dataHash = ""                                  // the hash of the seed's fitting and measuring windows
+    }
+
+    /// The unquantised floor: the residual VQ's encoder and decoder (same settings, steps and seed
+    /// as the K = smallest fit) trained with no quantiser, measured on the same held-out windows.
+    struct Floor: Codable {
+        var relativeRMSE = Double.nan, perDimension: [Double] = [], trainingL1 = TrainingL1(half: .nan, end: .nan), seconds = Double.nan
     }
 
     /// The residual VQ's training-batch L1 (standardised units) half-way through training and at its end.
@@ -119,8 +126,8 @@ public struct CorrelatedActuators: Experiment {
         let arm = RobotArmGenerator(frequency: c.frequency)
         var results: [SeedResult] = []
         var hashes: [String] = []
-        context.progress.begin(total: context.seeds.count * (1 + c.codebookSizes.count),
-                               "correlated actuators: binning, then \(c.codebookSizes.count) residual VQ fits per seed")
+        context.progress.begin(total: context.seeds.count * (2 + c.codebookSizes.count),
+                               "correlated actuators: binning, then \(c.codebookSizes.count) residual VQ fits and the unquantised floor per seed")
         for seed in context.seeds {
             let r = try context.cell("seed \(seed)") { try measure(c, arm: arm, seed: seed, context: context) }
             hashes.append(r.dataHash)
@@ -155,9 +162,8 @@ public struct CorrelatedActuators: Experiment {
             let tok = try ResidualVQTokenizer(vc)
             tok.progress = { context.progress.say("  seed \(seed) · \(c.vq.layers) x \(k) codes · \($0)") }
             r.fitSeconds[k] = try Stopwatch.seconds { try tok.fit(fit) }
-            let losses = tok.training.losses
-            let half = losses.min { abs($0.step - vc.trainSteps / 2) < abs($1.step - vc.trainSteps / 2) }
-            r.trainingL1[k] = TrainingL1(half: half?.reconstruction ?? .nan, end: losses.last?.reconstruction ?? .nan)
+            let curve = tok.fitLossCurve
+            r.trainingL1[k] = TrainingL1(half: curve.loss(nearestTo: vc.trainSteps / 2), end: curve.last?.loss ?? .nan)
             let codes = try tok.codes(ofAll: eval.chunks)
             for (l, m) in try prefixReconstructions(tok, eval, codes: codes, layers: c.layers) {
                 record(.vq(layers: l, codebookSize: k), m)
@@ -165,6 +171,19 @@ public struct CorrelatedActuators: Experiment {
             }
             context.progress.step(String(format: "seed \(seed) · \(c.vq.layers) x \(k) codes fitted in %.0f s", r.fitSeconds[k]!))
         }
+        // The floor: what the same encoder and decoder reach with no quantiser (codebook size and
+        // layers do not enter it; the seed is the smallest codebook's fit's).
+        var vc = c.vq
+        vc.codebookSize = c.codebookSizes[0]; vc.seed = rng.derived("vq \(c.codebookSizes[0])").seed
+        let tok = try ResidualVQTokenizer(vc)
+        tok.progress = { context.progress.say("  seed \(seed) · unquantised floor · \($0)") }
+        var floor: UnquantisedFloor?
+        r.floor.seconds = try Stopwatch.seconds { floor = try tok.unquantisedFloor(fitting: fit, measuring: [eval]) }
+        r.floor.perDimension = floor!.reconstructions[0].relativeRMSE
+        r.floor.relativeRMSE = floor!.reconstructions[0].meanRelativeRMSE(dims: Self.continuousDimensions)
+        let curve = floor!.lossCurve
+        r.floor.trainingL1 = TrainingL1(half: curve.loss(nearestTo: vc.trainSteps / 2), end: curve.last?.loss ?? .nan)
+        context.progress.step(String(format: "seed \(seed) · unquantised floor fitted in %.0f s", r.floor.seconds))
         return r
     }
 

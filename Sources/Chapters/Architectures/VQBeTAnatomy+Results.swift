@@ -18,6 +18,7 @@ extension VQBeTAnatomy {
             let cond: [(name: String, value: String)] = [("data", d)]
             metrics.append(MetricSeries(condition: cond, metric: "reconstruction_mse_primary", unit: "action units²", scale: .log, perSeed: results.map { $0.reconstruction[d]!.primary }))
             metrics.append(MetricSeries(condition: cond, metric: "reconstruction_mse_all", unit: "action units²", scale: .log, perSeed: results.map { $0.reconstruction[d]!.all }))
+            metrics.append(MetricSeries(condition: cond, metric: "reconstruction_mse_unquantised_floor", unit: "action units²", scale: .log, perSeed: results.map { $0.floorMSE[d]! }))
             for l in 0..<c.tokenizer.layers {
                 metrics.append(MetricSeries(condition: cond + [("layer", "\(l)")], metric: "codes_used", scale: .linear, perSeed: results.map { Double($0.usage[d]!.distinctCodes[l]) }))
                 metrics.append(MetricSeries(condition: cond + [("layer", "\(l)")], metric: "perplexity", scale: .log, perSeed: results.map { $0.usage[d]!.perplexity[l] }))
@@ -42,7 +43,7 @@ extension VQBeTAnatomy {
         blocks.append(.table(policyTable(c, results), caption:
             "Closed-loop success over \(c.episodes) episodes per seed, held-out action error (L1 per action value of the most likely codes' windows), and how often each route was taken; 95 % intervals over \(results.count) seed(s). The single-layer VQ has \(c.singleCodebookSize) codes, as many as the residual VQ's \(c.tokenizer.codebookSize) x \(c.tokenizer.codebookSize) combinations."))
         blocks.append(.table(tokenizerTable(c, results), caption:
-            "Coarse to fine: held-out reconstruction error of the residual VQ (\(c.tokenizer.layers) layers of \(c.tokenizer.codebookSize) codes, windows of \(c.tokenizer.window) actions) with the primary code alone and with every code, and how many codes and combinations the held-out windows use. Perplexity is the effective number of codes (exp of the code distribution's entropy)."))
+            "Coarse to fine: held-out reconstruction error of the residual VQ (\(c.tokenizer.layers) layers of \(c.tokenizer.codebookSize) codes, windows of \(c.tokenizer.window) actions) with the primary code alone and with every code, the unquantised floor (the same encoder and decoder, settings and steps, trained and measured with no quantiser: what no choice of codes removes), and how many codes and combinations the held-out windows use. Perplexity is the effective number of codes (exp of the code distribution's entropy)."))
 
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
             switch name {
@@ -83,10 +84,10 @@ extension VQBeTAnatomy {
             let ratio = SeedSummary(results.map { $0.reconstruction[d]!.primary / $0.reconstruction[d]!.all }, scale: .log)
             let used = (0..<c.tokenizer.layers).map { l in Format.number(Statistics.mean(results.map { Double($0.usage[d]!.distinctCodes[l]) })) }.joined(separator: " / ")
             let ppl = (0..<c.tokenizer.layers).map { l in Format.number(Statistics.mean(results.map { $0.usage[d]!.perplexity[l] })) }.joined(separator: " / ")
-            return [d, Format.interval(p), Format.interval(a), Format.interval(ratio), used, ppl,
+            return [d, Format.interval(p), Format.interval(a), Format.interval(SeedSummary(results.map { $0.floorMSE[d]! }, scale: .log)), Format.interval(ratio), used, ppl,
                     Format.number(Statistics.mean(results.map { Double($0.usage[d]!.combinations) }))]
         }
-        return MarkdownTable(header: ["data", "MSE, primary code", "MSE, all codes", "ratio", "codes used per layer", "perplexity per layer", "combinations"], rows: rows)
+        return MarkdownTable(header: ["data", "MSE, primary code", "MSE, all codes", "MSE, no quantiser (floor)", "ratio, primary / all", "codes used per layer", "perplexity per layer", "combinations"], rows: rows)
     }
 
     /// Paths in the plane, one panel per policy in its colour (`Palette.policy`).

@@ -52,6 +52,8 @@ public struct VQBeTAnatomy: Experiment {
     struct SeedResult: Codable {
         /// Reconstruction MSE (action units²) on held-out windows with the primary code alone and with all codes, per data set.
         var reconstruction: [String: CoarseAndFineError] = [:]
+        /// The residual VQ's unquantised floor per data set: MSE (action units²) of its encoder and decoder trained with no quantiser.
+        var floorMSE: [String: Double] = [:]
         var usage: [String: CodeUsage] = [:]
         var actionError: [Variant: Double] = [:]
         var report: [Variant: Rollout.Report] = [:]
@@ -90,6 +92,7 @@ public struct VQBeTAnatomy: Experiment {
         residual.progress = { context.progress.say("  seed \(seed) · residual VQ · \($0)") }
         var fitSeconds = [try Stopwatch.seconds { try residual.fit(trainWindows) }]
         r.reconstruction["multi-route"] = try residual.coarseAndFine(testWindows)
+        r.floorMSE["multi-route"] = try residual.unquantisedFloor(fitting: trainWindows, measuring: [testWindows]).meanSquaredError
         r.usage["multi-route"] = try residual.usage(testWindows)
         fitSeconds.append(try Stopwatch.seconds { try single.fit(trainWindows) })
         let arm = RobotArmGenerator(frequency: c.armFrequency)
@@ -98,6 +101,7 @@ public struct VQBeTAnatomy: Experiment {
         let armTok = try ResidualVQTokenizer(tc)
         fitSeconds.append(try Stopwatch.seconds { try armTok.fit(armFit) })
         r.reconstruction["arm"] = try armTok.coarseAndFine(armTest)
+        r.floorMSE["arm"] = try armTok.unquantisedFloor(fitting: armFit, measuring: [armTest]).meanSquaredError
         r.usage["arm"] = try armTok.usage(armTest)
         context.progress.step("seed \(seed) · tokenizers fitted in " + fitSeconds.map { String(format: "%.0f s", $0) }.joined(separator: ", "))
         context.progress.step("seed \(seed) · coarse-to-fine measured")

@@ -32,6 +32,9 @@ extension FrequencySweep {
                 for (metric, unit, scale, f) in measures {
                     metrics.append(MetricSeries(condition: [("tokenizer", name), ("steps", String(steps))], metric: metric, unit: unit, scale: scale, perSeed: values(k, f)))
                 }
+                if perSeed[0][k]!.floorMSE != nil {
+                    metrics.append(MetricSeries(condition: [("tokenizer", name), ("steps", String(steps))], metric: "unquantised_floor_mse", unit: "squared units", scale: .log, perSeed: values(k, \.floorMSEOrNaN)))
+                }
             }
         }
 
@@ -83,7 +86,7 @@ extension FrequencySweep {
                 "The number-of-function-evaluations ablation: each trained continuous model sampled again with each number of inference steps, on the same held-out splines from the same starting noise; decoded MSE per steps per sequence (geometric mean over seeds, 95 % interval on the log scale)."))
         }
         blocks.append(.table(diagnosticsTable(c, summary: summary), caption:
-            "What each model did: tokens per held-out sequence, the share of predicted tokens that repeat the previous one (and the same share in the true token sequences), the share of predictions that are one repeated token, decode failures (FAST: sequences strict decoding rejects), the final training loss, and the tokenizer's own round-trip MSE. Means over seeds."))
+            "What each model did: tokens per held-out sequence, the share of predicted tokens that repeat the previous one (and the same share in the true token sequences), the share of predictions that are one repeated token, decode failures (FAST: sequences strict decoding rejects), the final training loss, the tokenizer's own round-trip MSE and, for a learned tokenizer, its unquantised floor (its encoder and decoder, same settings and steps, trained with no quantiser: the round trip's error that is not quantisation's). Means over seeds."))
         blocks.append(.figure(overlayFigure(c, cells: seedCells[0]), caption:
             "The first held-out spline of the run's first seed at \(c.rates.last!) steps per sequence: the true spline (black) and each contender's prediction."))
         blocks.append(.figure(tokensFigure(c, summary: summary), caption:
@@ -220,10 +223,11 @@ extension FrequencySweep {
                 rows.append([name, String(s), Format.number(m(\.tokensPerSequence)),
                              "\(pct(m(\.copyRate))) (\(pct(m(\.trueCopyRate))))",
                              pct(m(\.constantShare)), pct(m(\.decodeFailures)),
-                             Format.number(m(\.finalLoss)), Format.number(m(\.reconstructionMSE))])
+                             Format.number(m(\.finalLoss)), Format.number(m(\.reconstructionMSE)),
+                             m(\.floorMSEOrNaN).isNaN ? "—" : Format.number(m(\.floorMSEOrNaN))])
             }
         }
-        return MarkdownTable(header: ["tokenizer", "steps", "tokens/seq", "copy rate (true)", "constant", "decode failures", "final loss", "round-trip MSE"],
+        return MarkdownTable(header: ["tokenizer", "steps", "tokens/seq", "copy rate (true)", "constant", "decode failures", "final loss", "round-trip MSE", "unquantised floor MSE"],
                              rows: rows)
     }
 }

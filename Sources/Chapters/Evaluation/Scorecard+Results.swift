@@ -43,6 +43,10 @@ extension Scorecard {
             }
             let cond: [(name: String, value: String)] = [("tokenizer", name)]
             metrics.append(MetricSeries(condition: cond + [("frequency_hz", hzLast)], metric: "relative_rmse", unit: "RMSE / std", scale: .log, perSeed: series(name, \.relativeRMSE)))
+            if seedRows[0].rows[name]!.floorRelativeRMSE != nil {
+                metrics.append(MetricSeries(condition: cond + [("quantiser", "none"), ("frequency_hz", hzLast)], metric: "relative_rmse", unit: "RMSE / std",
+                                            scale: .log, perSeed: series(name) { $0.floorRelativeRMSE! }))
+            }
             metrics.append(MetricSeries.wallClock(condition: cond + [("frequency_hz", hzLast)], metric: "encode_time", unit: "µs / chunk (machine-dependent)", perSeed: series(name, \.encodeMicros)))
             metrics.append(MetricSeries.wallClock(condition: cond + [("frequency_hz", hzLast)], metric: "decode_time", unit: "µs / chunk (machine-dependent)", perSeed: series(name, \.decodeMicros)))
             if c.predictionTokenizers.contains(name) {
@@ -118,6 +122,13 @@ extension Scorecard {
             .table(MarkdownTable(header: header, rows: rows,
                                  align: header.indices.map { $0 < 2 || $0 >= header.count - 2 ? "l" : "r" }), caption:
                 "Every registered tokenizer and continuous policy on the same axes. Tokens per one-second chunk and reconstruction error are measured on the synthetic 7-dimensional arm; prediction MSE is the frequency sweep's spline task at \(c.predictionSteps) steps per sequence (95 % intervals over seeds); decode failures are the predictions strict decoding rejects; encode and decode times are per chunk at \(hzLast) Hz on this machine (they vary between runs and machines). Cost per chunk is what one predicted spline of \(c.predictionSteps) steps takes: the tokens generated (one forward pass each, with the KV cache) or the network evaluations of a continuous policy, and the wall-clock milliseconds to produce one chunk alone on this machine. A continuous policy writes no tokens; it is classed by its error alone, against the same best tokenizer. The measured class: best in class within \(Format.parameter(c.bestMSE))x of the best prediction error with at most \(Format.percent(c.bestTokens)) of per-step binning's tokens at \(hzLast) Hz; good within \(Format.parameter(c.goodMSE))x; situational within \(Format.parameter(c.situationalMSE))x; best avoided beyond. The audit's ratings are from its section \"High-frequency performance\"."))
+        let floored = c.tokenizers.filter { seedRows[0].rows[$0]!.floorRelativeRMSE != nil }
+        if !floored.isEmpty {
+            let parts = floored.map { name in
+                "\(name): \(Format.interval(SeedSummary(series(name) { $0.floorRelativeRMSE! }, scale: .log))) with no quantiser, against \(Format.interval(SeedSummary(series(name, \.relativeRMSE), scale: .log))) with its codes"
+            }
+            blocks.append(.text("Unquantised floor at \(hzLast) Hz (the learned tokenizer's encoder and decoder, same settings and steps, trained and measured with the quantiser bypassed; relative RMSE, 95 % intervals over \(perSeed.count) seed(s)): \(parts.joined(separator: "; ")). The gap between the two is what quantisation costs; the floor is what the autoencoder itself leaves."))
+        }
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
             guard name == "class_index" else {
                 throw ConfigError(location: select.location, key: "statistic", problem: "unknown statistic '\(name)'; this experiment computes class_index")

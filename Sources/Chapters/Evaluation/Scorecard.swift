@@ -84,6 +84,8 @@ public struct Scorecard: Experiment {
         var tokens: [Double]
         /// Relative reconstruction RMSE at the highest rate.
         var relativeRMSE: Double
+        /// A learned tokenizer's unquantised floor there: its autoencoder's relative RMSE with no quantiser (nil: none).
+        var floorRelativeRMSE: Double? = nil
         /// Microseconds to encode and to decode one chunk at the highest rate (machine-dependent).
         var encodeMicros: Double, decodeMicros: Double
         /// The spline-prediction cell, when this tokenizer has one.
@@ -157,6 +159,9 @@ public struct Scorecard: Experiment {
                 row.tokens.append(r.tokensPerChunk)
                 if i == sets.count - 1 {
                     row.relativeRMSE = r.meanRelativeRMSE()
+                    if let floored = tok as? any MeasuresUnquantisedFloor {
+                        row.floorRelativeRMSE = try floored.unquantisedFloor(fitting: pair.fit, measuring: [pair.eval]).reconstructions[0].meanRelativeRMSE()
+                    }
                     (row.encodeMicros, row.decodeMicros) = try Self.time(tok, on: pair.eval, tokens: r.tokens, seconds: c.timingSeconds)
                 }
             }

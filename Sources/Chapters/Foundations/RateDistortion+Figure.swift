@@ -14,10 +14,11 @@ extension RateDistortion {
     /// dimension per step) would stack in one column; they are drawn as hollow markers without a
     /// connecting line, side by side around that rate. The budget, the baseline setting's token
     /// rate, is a vertical line on the token panel.
-    func figure(_ c: Config, perSeed: [[Key: Cell]]) -> Figure {
-        let budget = Statistics.mean(perSeed.map { $0[Key(sweep: c.baseline, value: c.baselineValue)]!.tokensPerSecond })
+    func figure(_ c: Config, dataset: String, perSeed: [[Key: Cell]]) -> Figure {
+        func key(_ sweep: String, _ value: Double) -> Key { Key(dataset: dataset, sweep: sweep, value: value) }
+        let budget = Statistics.mean(perSeed.map { $0[key(c.baseline, c.baselineValue)]!.tokensPerSecond })
         func fixedRate(_ s: Sweep) -> Bool {
-            let rates = s.values.flatMap { v in perSeed.map { $0[Key(sweep: s.label, value: v)]!.tokensPerSecond } }
+            let rates = s.values.flatMap { v in perSeed.map { $0[key(s.label, v)]!.tokensPerSecond } }
             return rates.max()! <= rates.min()! * (1 + 1e-9)
         }
         let stacked = c.sweeps.filter(fixedRate).map(\.label)
@@ -29,7 +30,7 @@ extension RateDistortion {
                 // Offsets only on the token panel, where the stacked sweeps share one x.
                 let shift = tokens && k != nil ? pow(Self.perStepOffset, Double(k!) - Double(stacked.count - 1) / 2) : 1
                 let pts = s.values.map { v -> Series.Point in
-                    let cells = perSeed.map { $0[Key(sweep: s.label, value: v)]! }
+                    let cells = perSeed.map { $0[key(s.label, v)]! }
                     let e = SeedSummary(cells.map(\.relativeRMSE), scale: .log)
                     return Series.Point(x: Statistics.mean(cells.map(x)) * shift, y: e.mean,
                                         low: e.n > 1 ? e.low : nil, high: e.n > 1 ? e.high : nil)
@@ -51,7 +52,9 @@ extension RateDistortion {
                          series: series, legend: .below,
                          references: tokens ? [.vertical(budget, "budget: \(c.baseline), \(Format.parameter(c.baselineValue)) bins")] : [])
         }
-        return Figure(name: "rate-distortion", title: "Reconstruction error against rate at \(Format.parameter(c.frequency)) Hz",
+        let data = dataset == "arm" ? "the synthetic arm" : "the LASA demonstrations"
+        return Figure(name: dataset == "arm" ? "rate-distortion" : "rate-distortion-\(dataset)",
+                      title: "Reconstruction error against rate on \(data) at \(Format.parameter(c.frequency)) Hz",
                       panels: [panel("tokens", "tokens per second", "tokens/s", tokens: true, \.tokensPerSecond),
                                panel("bits", "bits per second", "bit/s", tokens: false, \.bitsPerSecond)],
                       width: 1000, height: 600)
@@ -63,8 +66,9 @@ extension RateDistortion {
     }
 
     /// The caption: what is drawn, where the budget is, and how the stacked sweeps are offset.
-    func figureCaption(_ c: Config) -> String {
-        "Each line is one tokenizer with one setting moving; the left panel counts tokens, the right panel bits (tokens x log2 of the vocabulary). Lower and further left is better. "
+    func figureCaption(_ c: Config, dataset: String) -> String {
+        (dataset == "arm" ? "The synthetic 7-dimensional arm. " : "The LASA handwriting demonstrations (2 dimensions; fitted on demonstrations 0-4 of every shape, measured on 5-6). ")
+            + "Each line is one tokenizer with one setting moving; the left panel counts tokens, the right panel bits (tokens x log2 of the vocabulary). Lower and further left is better. "
             + "The dashed black line is the claim's budget: the token rate of \(c.baseline) with \(Format.parameter(c.baselineValue)) bins; BEAST and FAST pass if some setting left of it has lower error than \(c.baseline) at that setting. "
             + "Per-step binning spends one token per dimension per step whatever its bins, so its sweeps share one token rate; on the left they are drawn as hollow markers without lines, side by side around that rate (offset by a factor of \(Format.parameter(Self.perStepOffset)) each, for legibility only). "
             + "Colours are the book's tokenizer colours; a tokenizer's second and later sweeps are dashed (\(dashedSweeps(c).joined(separator: ", "))). Geometric means over seeds, with error bars for the 95 % interval of the error on the log scale (cut by the plot border where it runs far beyond the data)."

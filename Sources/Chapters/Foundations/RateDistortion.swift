@@ -10,7 +10,8 @@ import Tokenizers
 /// Foundations chapter: reconstruction error against tokens per second as each tokenizer's knob moves.
 ///
 /// Each sweep varies one setting of one tokenizer (bins; FAST's scale and vocabulary; BEAST's
-/// control points) on the same smooth arm data at one control frequency.
+/// control points) on the same smooth arm data at one control frequency, and again on the LASA
+/// handwriting demonstrations when they are installed (`--input lasa=...` or the data folder).
 public struct RateDistortion: Experiment {
     public let chapter = "foundations"
     public let name = "rate-distortion"
@@ -57,7 +58,7 @@ public struct RateDistortion: Experiment {
         return try TokenizerRegistry.make(s.tokenizer, parameters: ParameterReader(table, location: "experiments/foundations/rate-distortion.toml: sweep \(s.label), \(s.knob) = \(Format.parameter(v))"))
     }
 
-    struct Key: Hashable, Codable { let sweep: String; let value: Double }
+    struct Key: Hashable, Codable { let dataset: String; let sweep: String; let value: Double }
     struct Cell: Codable { var tokensPerSecond: Double; var bitsPerSecond: Double; var relativeRMSE: Double }
     /// What one seed measured, and the hash of its data (one cell of the run).
     struct SeedCells: Codable { var cells: [Key: Cell]; var hash: String }
@@ -65,68 +66,86 @@ public struct RateDistortion: Experiment {
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
         var perSeed: [[Key: Cell]] = []
         var hashes: [String] = []
-        context.progress.begin(total: context.seeds.count * c.sweeps.reduce(0) { $0 + $1.values.count }, "sweeping \(c.sweeps.count) settings at \(Format.parameter(c.frequency)) Hz")
+        var datasets: [DataSource] = [.arm]
+        if let lasa = context.inputs["lasa"] { datasets.append(.lasa(lasa)) }
+        context.progress.begin(total: context.seeds.count * datasets.count * c.sweeps.reduce(0) { $0 + $1.values.count },
+                               "sweeping \(c.sweeps.count) settings at \(Format.parameter(c.frequency)) Hz on \(datasets.map(\.name).joined(separator: ", "))")
         for seed in context.seeds {
             let measured = try context.cell("seed \(seed)") { () -> SeedCells in
                 let rng = context.generator(seed: seed)
-                let (fit, eval) = try DataSource.arm.split(fit: c.fitChunks, eval: c.evalChunks, frequency: c.frequency, seed: rng)
-                let seconds = Double(eval.count * eval.steps) / c.frequency
-                var cells: [Key: Cell] = [:]
-                for s in c.sweeps {
-                    for v in s.values {
-                        let tok = try make(s, v)
-                        try tok.fit(fit)
-                        let r = try Reconstruction.measure(tok, on: eval)
-                        let tps = r.tokensPerChunk * Double(eval.count) / seconds
-                        cells[Key(sweep: s.label, value: v)] = Cell(tokensPerSecond: tps, bitsPerSecond: tps * log2(Double(tok.vocabularySize)),
-                                                                   relativeRMSE: r.meanRelativeRMSE())
-                        context.progress.step("seed \(seed) · \(s.label) \(s.knob) = \(Format.parameter(v))")
+                var cells: [Key: Cell] = [:], hash = ""
+                for data in datasets {
+                    // The arm draws from the seed's stream itself (as before LASA was added), LASA from a stream of its own.
+                    let (fit, eval) = try data.split(fit: c.fitChunks, eval: c.evalChunks, frequency: c.frequency,
+                                                     seed: data.name == "arm" ? rng : rng.derived(data.name))
+                    hash += fit.contentHash + eval.contentHash
+                    let seconds = Double(eval.count * eval.steps) / c.frequency
+                    for s in c.sweeps {
+                        for v in s.values {
+                            let tok = try make(s, v)
+                            try tok.fit(fit)
+                            let r = try Reconstruction.measure(tok, on: eval)
+                            let tps = r.tokensPerChunk * Double(eval.count) / seconds
+                            cells[Key(dataset: data.name, sweep: s.label, value: v)] = Cell(tokensPerSecond: tps, bitsPerSecond: tps * log2(Double(tok.vocabularySize)),
+                                                                                           relativeRMSE: r.meanRelativeRMSE())
+                            context.progress.step("seed \(seed) · \(data.name) · \(s.label) \(s.knob) = \(Format.parameter(v))")
+                        }
                     }
                 }
-                return SeedCells(cells: cells, hash: fit.contentHash + eval.contentHash)
+                return SeedCells(cells: cells, hash: hash)
             }
             hashes.append(measured.hash)
             perSeed.append(measured.cells)
         }
-        return outcome(c, perSeed: perSeed, inputHash: StableHash.sha256Hex(hashes.joined()))
+        return outcome(c, datasets: datasets.map(\.name), perSeed: perSeed, inputHash: StableHash.sha256Hex(hashes.joined()))
     }
 
-    func outcome(_ c: Config, perSeed: [[Key: Cell]], inputHash: String) -> ExperimentOutcome {
+    /// Metrics, a figure per data set, the table and the claim statistic; `datasets` are the data
+    /// sets measured (the arm, then LASA when it was installed).
+    func outcome(_ c: Config, datasets: [String], perSeed: [[Key: Cell]], inputHash: String) -> ExperimentOutcome {
         var metrics: [MetricSeries] = []
-        for s in c.sweeps {
-            for v in s.values {
-                let k = Key(sweep: s.label, value: v)
-                let cond: [(name: String, value: String)] = [("sweep", s.label), ("tokenizer", s.tokenizer), (s.knob, Format.parameter(v))]
-                metrics.append(MetricSeries(condition: cond, metric: "tokens_per_second", unit: "tokens/s", scale: .log, perSeed: perSeed.map { $0[k]!.tokensPerSecond }))
-                metrics.append(MetricSeries(condition: cond, metric: "bits_per_second", unit: "bit/s", scale: .log, perSeed: perSeed.map { $0[k]!.bitsPerSecond }))
-                metrics.append(MetricSeries(condition: cond, metric: "relative_rmse", unit: "RMSE / std", scale: .log, perSeed: perSeed.map { $0[k]!.relativeRMSE }))
+        for d in datasets {
+            for s in c.sweeps {
+                for v in s.values {
+                    let k = Key(dataset: d, sweep: s.label, value: v)
+                    let cond: [(name: String, value: String)] = [("dataset", d), ("sweep", s.label), ("tokenizer", s.tokenizer), (s.knob, Format.parameter(v))]
+                    metrics.append(MetricSeries(condition: cond, metric: "tokens_per_second", unit: "tokens/s", scale: .log, perSeed: perSeed.map { $0[k]!.tokensPerSecond }))
+                    metrics.append(MetricSeries(condition: cond, metric: "bits_per_second", unit: "bit/s", scale: .log, perSeed: perSeed.map { $0[k]!.bitsPerSecond }))
+                    metrics.append(MetricSeries(condition: cond, metric: "relative_rmse", unit: "RMSE / std", scale: .log, perSeed: perSeed.map { $0[k]!.relativeRMSE }))
+                }
             }
         }
-        let figure = figure(c, perSeed: perSeed)
         var rows: [[String]] = []
-        for s in c.sweeps {
-            for v in s.values {
-                let cells = perSeed.map { $0[Key(sweep: s.label, value: v)]! }
-                rows.append([s.label, "\(s.knob) = \(Format.parameter(v))", Format.number(Statistics.mean(cells.map(\.tokensPerSecond))),
-                             Format.number(Statistics.mean(cells.map(\.bitsPerSecond))), Format.interval(SeedSummary(cells.map(\.relativeRMSE), scale: .log))])
+        for d in datasets {
+            for s in c.sweeps {
+                for v in s.values {
+                    let cells = perSeed.map { $0[Key(dataset: d, sweep: s.label, value: v)]! }
+                    rows.append([d, s.label, "\(s.knob) = \(Format.parameter(v))", Format.number(Statistics.mean(cells.map(\.tokensPerSecond))),
+                                 Format.number(Statistics.mean(cells.map(\.bitsPerSecond))), Format.interval(SeedSummary(cells.map(\.relativeRMSE), scale: .log))])
+                }
             }
         }
-        let blocks: [ResultBlock] = [
-            .figure(figure, caption: figureCaption(c)),
-            .table(MarkdownTable(header: ["tokenizer", "setting", "tokens/s", "bits/s", "relative RMSE"], rows: rows), caption: "Every point of the sweeps (95 % intervals over seeds for the error)."),
-        ]
+        var blocks: [ResultBlock] = datasets.map { .figure(figure(c, dataset: $0, perSeed: perSeed), caption: figureCaption(c, dataset: $0)) }
+        if !datasets.contains("lasa") {
+            blocks.append(.text("The LASA demonstrations were not found (run `scripts/install-deps.sh`, or pass `--input lasa=PATH`), so only the arm was measured and the LASA claim is inconclusive for want of data."))
+        }
+        blocks.append(.table(MarkdownTable(header: ["data", "tokenizer", "setting", "tokens/s", "bits/s", "relative RMSE"], rows: rows),
+                             caption: "Every point of the sweeps on every data set (95 % intervals over seeds for the error)."))
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
             guard name == "rmse_ratio_at_baseline_budget" else {
                 throw ConfigError(location: select.location, key: "statistic", problem: "unknown statistic '\(name)'; this experiment computes rmse_ratio_at_baseline_budget")
             }
             let labels = try select.strings("sweeps", allowed: c.sweeps.map(\.label))
+            let d = try select.string("dataset", default: "arm", allowed: ["arm", "lasa"])
+            // LASA not installed: no data, so every seed is undefined and the claim inconclusive.
+            guard datasets.contains(d) else { return perSeed.map { _ in labels.map { _ in Double.nan } } }
             // Per seed and per named sweep: the best error among its settings that spend no more tokens
             // per second than the baseline, divided by the baseline's error (NaN if none fits the budget).
             return perSeed.map { cells in
-                let base = cells[Key(sweep: c.baseline, value: c.baselineValue)]!
+                let base = cells[Key(dataset: d, sweep: c.baseline, value: c.baselineValue)]!
                 return labels.map { label in
                     let s = c.sweeps.first { $0.label == label }!
-                    let within = s.values.map { cells[Key(sweep: label, value: $0)]! }.filter { $0.tokensPerSecond <= base.tokensPerSecond * (1 + 1e-9) }
+                    let within = s.values.map { cells[Key(dataset: d, sweep: label, value: $0)]! }.filter { $0.tokensPerSecond <= base.tokensPerSecond * (1 + 1e-9) }
                     return (within.map(\.relativeRMSE).min() ?? .nan) / base.relativeRMSE
                 }
             }

@@ -7,7 +7,8 @@ import Experiments
 extension CodebookSize {
     /// Metrics, figures, tables and the claim statistics from the per-seed cells (`cells[seed][K]`).
     /// `spreads` are the claims' thresholds on the relative spreads, drawn on the success-and-error figure.
-    func outcome(_ c: Config, _ cells: [[Int: Cell]], inputHash: String, spreads: (success: Double, actionError: Double)) -> ExperimentOutcome {
+    /// `floors` holds each seed's unquantised floor (reconstruction MSE with no quantiser, action units²).
+    func outcome(_ c: Config, _ cells: [[Int: Cell]], floors: [Double], inputHash: String, spreads: (success: Double, actionError: Double)) -> ExperimentOutcome {
         func values(_ K: Int, _ f: (Cell) -> Double) -> [Double] { cells.map { f($0[K]!) } }
         let layers = c.tokenizer.layers
         var metrics: [MetricSeries] = []
@@ -28,6 +29,8 @@ extension CodebookSize {
             metrics.append(MetricSeries.wallClock(condition: cond, metric: "training_seconds", unit: "s", perSeed: values(K) { $0.trainSeconds }))
         }
 
+        metrics.append(MetricSeries(condition: [("quantiser", "none")], metric: "reconstruction_mse", unit: "action units²", scale: .log, perSeed: floors))
+
         let judged = c.judged.map(String.init).joined(separator: ", ")
         let combos = c.judged.map { Self.combinations($0, layers: layers) }
         var blocks: [ResultBlock] = []
@@ -38,6 +41,7 @@ extension CodebookSize {
             "Codes the held-out windows use in each layer (solid, geometric means with log-scale 95 % bands) and each layer's perplexity, the effective number of codes (dashed), against K; the black dashed line is y = K, every code used. Codes that are never used are dead."))
         blocks.append(.table(sizeTable(c, cells), caption:
             "Per codebook size: held-out reconstruction MSE with every code (action units²), codes used and dead codes per layer (primary / secondary\(layers > 2 ? " / ..." : "")), perplexity per layer, the policy's code accuracy (share of held-out windows whose most likely code is the tokenizer's code; secondary: layer 1\(layers > 2 ? ", averaged over layers 1 to \(layers - 1)" : "")), held-out action error, closed-loop success, and seconds to fit the tokenizer and train the policy. Intervals are 95 % over \(cells.count) seed(s); usage and times are means."))
+        blocks.append(.text("Unquantised floor: the same encoder and decoder, settings and steps, trained and measured with no quantiser, reach a held-out reconstruction MSE of \(Format.interval(SeedSummary(floors, scale: .log))) action units² (95 % interval over \(cells.count) seed(s)); the table's reconstruction MSE above it is what quantisation with K codes per layer adds."))
         blocks.append(.table(spreadTable(c, cells), caption:
             "The claims' statistics seed by seed, over K = \(judged): the best and worst size and the relative spread of success, (best - worst) / best, and of the action error, (worst - best) / best. Each claim's measured value is the mean of its column over seeds. A spread taken per seed includes that seed's episode noise, so it is an upper estimate of the spread of the mean success rates."))
 

@@ -80,6 +80,7 @@ public struct CodebookSize: Experiment {
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
         let task = MultiRouteTask.standard
         var cells: [[Int: Cell]] = []
+        var floors: [Double] = []
         var hashes: [String] = []
         context.progress.begin(total: context.seeds.count * c.sizes.count, "codebook size: \(c.sizes.count) tokenizers and policies per seed")
         for seed in context.seeds {
@@ -107,8 +108,16 @@ public struct CodebookSize: Experiment {
                                       + String(format: " · fit %.0f s, policy %.0f s", cell.fitSeconds, cell.trainSeconds))
             }
             cells.append(row)
+            // The unquantised floor: the encoder and decoder with no quantiser (the codebook size does not enter it).
+            var tc = c.tokenizer; tc.seed = rng.derived("tokenizer").seed
+            var resumed = false
+            floors.append(try context.cells.cell("codebook-size floor: \(tc) data \(hashes.last!)", resumed: &resumed) {
+                let tok = try ResidualVQTokenizer(tc)
+                tok.progress = { context.progress.say("  seed \(seed) · unquantised floor · \($0)") }
+                return try tok.unquantisedFloor(fitting: trainWindows, measuring: [testWindows]).meanSquaredError
+            })
         }
-        return outcome(c, cells, inputHash: StableHash.sha256Hex(hashes.joined()),
+        return outcome(c, cells, floors: floors, inputHash: StableHash.sha256Hex(hashes.joined()),
                        spreads: (success: try context.claim(Self.successClaimID).threshold, actionError: try context.claim(Self.actionErrorClaimID).threshold))
     }
 

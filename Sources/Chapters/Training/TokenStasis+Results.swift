@@ -18,6 +18,13 @@ extension TokenStasis {
         error(measure(r, tok, set), fitStd: r.fitStd, scale: scale)
     }
 
+    /// The error of `tok`'s unquantised floor on `set` in one seed, on `scale` (the yardstick of ``error(_:_:_:_:)``).
+    static func floorError(_ r: SeedResult, _ tok: String, _ set: EvalSet, _ scale: ErrorScale) -> Double {
+        var m = measure(r, tok, set)
+        m.rmse = set == .inFamily ? r.floor[tok]!.inFamily : r.floor[tok]!.unseen
+        return error(m, fitStd: r.fitStd, scale: scale)
+    }
+
     /// Unseen error over in-family error of `tok` in one seed.
     static func degradation(_ r: SeedResult, _ tok: String, _ scale: ErrorScale) -> Double {
         error(r, tok, .unseen, scale) / error(r, tok, .inFamily, scale)
@@ -69,6 +76,14 @@ extension TokenStasis {
             for scale in ErrorScale.allCases {
                 metrics.append(MetricSeries(condition: t, metric: "unseen_over_in_family_\(scale.rawValue)_scale", scale: .log, perSeed: results.map { Self.degradation($0, tok, scale) }))
             }
+            if results[0].floor[tok] != nil {
+                for set in EvalSet.allCases {
+                    for scale in ErrorScale.allCases {
+                        metrics.append(MetricSeries(condition: t + [("quantiser", "none"), ("set", set.rawValue)], metric: "error_\(scale.rawValue)_scale", unit: "RMSE / std",
+                                                    scale: .log, perSeed: results.map { Self.floorError($0, tok, set, scale) }))
+                    }
+                }
+            }
             // The fit's loss at a tenth, half and all of its steps: a flat curve shows it converged.
             if let curve = results[0].fitLoss[tok], let last = curve.last?.step {
                 for (label, step) in [("tenth", last / 10), ("half_way", last / 2), ("end", last)] {
@@ -100,7 +115,7 @@ extension TokenStasis {
         blocks.append(.figure(errorFigure(c, results), caption:
             "Reconstruction error of every tokenizer on held-out \(c.fitFamily.rawValue) chunks (in family) and on \(c.unseenFamily.rawValue) chunks (unseen), all fitted on \(c.fitChunks) \(c.fitFamily.rawValue) chunks; error is \(scaleText). Each tokenizer in its palette colour, in family as filled circles (left), unseen as hollow squares (right). Points are geometric means over \(results.count) seed(s), bars 95 % intervals on the log scale; log axis."))
         blocks.append(.table(errorTable(c, results), caption:
-            "Reconstruction error (\(scaleText)) on \(c.evalChunks) held-out chunks of each family, its ratio, and tokens per chunk; 95 % intervals over \(results.count) seed(s). Clipped: the share of FAST's DCT coefficients outside its fitted alphabet and of BEAST's control points outside their fitted bounds while encoding the unseen chunks (values outside the fitted range or percentiles, which the binning tokenizers clamp, as FAST's normalisation does only when set to clip, are in Table 3)."))
+            "Reconstruction error (\(scaleText)) on \(c.evalChunks) held-out chunks of each family, its ratio, and tokens per chunk; 95 % intervals over \(results.count) seed(s). A learned tokenizer's *unquantised floor* row is its encoder and decoder, same settings and steps, trained and measured with the quantiser bypassed: the part of its error that no choice of codes removes. Clipped: the share of FAST's DCT coefficients outside its fitted alphabet and of BEAST's control points outside their fitted bounds while encoding the unseen chunks (values outside the fitted range or percentiles, which the binning tokenizers clamp, as FAST's normalisation does only when set to clip, are in Table 3)."))
         blocks.append(.table(dimensionTable(c, results), caption:
             "Reconstruction error per dimension, in family → unseen (RMSE divided by the dimension's standard deviation over the fitting chunks, means over seeds; the gripper of the unseen family is constant). On the `fit` scale, Table 1's error is the mean of a column's seven values."))
         blocks.append(.table(dataTable(c, results), caption:
@@ -133,15 +148,20 @@ extension TokenStasis {
     }
 
     func errorTable(_ c: Config, _ results: [SeedResult]) -> MarkdownTable {
-        let rows = c.tokenizers.map { tok -> [String] in
+        let rows = c.tokenizers.flatMap { tok -> [[String]] in
             let kind = c.learned.contains(tok) ? "learned" : "training-free"
             let clip = results[0].unseen[tok]!.clipped.map { _ in Self.percent(Statistics.mean(results.map { $0.unseen[tok]!.clipped! })) } ?? "–"
-            return [tok, kind,
-                    Format.interval(SeedSummary(results.map { Self.error($0, tok, .inFamily, c.errorScale) }, scale: .log)),
-                    Format.interval(SeedSummary(results.map { Self.error($0, tok, .unseen, c.errorScale) }, scale: .log)),
-                    Format.interval(SeedSummary(results.map { Self.degradation($0, tok, c.errorScale) }, scale: .log)),
-                    Format.number(Statistics.mean(results.map { $0.inFamily[tok]!.tokensPerChunk })) + " / " + Format.number(Statistics.mean(results.map { $0.unseen[tok]!.tokensPerChunk })),
-                    clip]
+            let row = [tok, kind,
+                       Format.interval(SeedSummary(results.map { Self.error($0, tok, .inFamily, c.errorScale) }, scale: .log)),
+                       Format.interval(SeedSummary(results.map { Self.error($0, tok, .unseen, c.errorScale) }, scale: .log)),
+                       Format.interval(SeedSummary(results.map { Self.degradation($0, tok, c.errorScale) }, scale: .log)),
+                       Format.number(Statistics.mean(results.map { $0.inFamily[tok]!.tokensPerChunk })) + " / " + Format.number(Statistics.mean(results.map { $0.unseen[tok]!.tokensPerChunk })),
+                       clip]
+            guard results[0].floor[tok] != nil else { return [row] }
+            let floorIn = results.map { Self.floorError($0, tok, .inFamily, c.errorScale) }, floorUnseen = results.map { Self.floorError($0, tok, .unseen, c.errorScale) }
+            return [row, ["\(tok), unquantised floor", "its autoencoder, no codes",
+                          Format.interval(SeedSummary(floorIn, scale: .log)), Format.interval(SeedSummary(floorUnseen, scale: .log)),
+                          Format.interval(SeedSummary(zip(floorUnseen, floorIn).map { $0 / $1 }, scale: .log)), "—", "–"]]
         }
         return MarkdownTable(header: ["tokenizer", "kind", "in-family error", "unseen error", "unseen / in-family", "tokens per chunk (in / unseen)", "clipped (unseen)"], rows: rows)
     }

@@ -100,6 +100,9 @@ public struct TokenStasis: Experiment {
         var heldOutExample: ActionChunk, unseenExample: ActionChunk
         /// Code usage of each tokenizer made of codes (the residual VQ) on each set.
         var usage: [String: UsagePair] = [:]
+        /// The unquantised floor of each tokenizer that has one (the residual VQ's autoencoder trained
+        /// with no quantiser): RMSE per dimension in family and unseen.
+        var floor: [String: FloorPair] = [:]
         /// The fit's loss curve of each tokenizer trained by a long run (the residual VQ: L1 reconstruction).
         var fitLoss: [String: [FitLossPoint]] = [:]
         /// Each tokenizer's settings as resolved (defaults filled in), seeds left out.
@@ -107,6 +110,9 @@ public struct TokenStasis: Experiment {
         /// The hash of the seed's fitting, held-out and unseen chunks.
         var dataHash = ""
     }
+
+    /// An unquantised floor's RMSE per dimension on the held-out fit-family chunks and on the unseen chunks.
+    struct FloorPair: Codable { var inFamily: [Double], unseen: [Double] }
 
     /// Code usage on the held-out fit-family chunks and on the unseen chunks.
     struct UsagePair: Codable { var inFamily: CodeUsage, unseen: CodeUsage }
@@ -142,6 +148,10 @@ public struct TokenStasis: Experiment {
             r.inFamily[name] = try Self.measure(tok, on: heldOut)
             r.unseen[name] = try Self.measure(tok, on: unseen)
             if let coded = tok as? any ReportsCodeUsage { r.usage[name] = UsagePair(inFamily: try coded.usage(heldOut), unseen: try coded.usage(unseen)) }
+            if let floored = tok as? any MeasuresUnquantisedFloor {
+                let f = try floored.unquantisedFloor(fitting: fit, measuring: [heldOut, unseen])
+                r.floor[name] = FloorPair(inFamily: f.reconstructions[0].rmse, unseen: f.reconstructions[1].rmse)
+            }
             r.settings[name] = try Self.describe(tok)
             let e = { (m: Measure) in Format.number(Self.error(m, fitStd: r.fitStd, scale: c.errorScale)) }
             context.progress.step(String(format: "seed \(seed) · \(name) fitted in %.1f s · error \(e(r.inFamily[name]!)) in family, \(e(r.unseen[name]!)) unseen", seconds))
