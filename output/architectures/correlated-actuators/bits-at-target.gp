@@ -70,7 +70,8 @@ do for [format in "png svg"] {
         'bits-at-target.dat' index 7 using 1:2 with linespoints lw 2 pt 5 ps 1.2 lc rgb '#CC79A7' title "residual VQ, K = 64", \
         'bits-at-target.dat' index 9 using 1:2 with linespoints lw 2 pt 9 ps 1.2 lc rgb '#CC79A7' title "residual VQ, K = 256", \
         'bits-at-target.dat' index 11 using 1:2 with linespoints lw 2 pt 13 ps 1.2 lc rgb '#CC79A7' title "residual VQ, K = 1024", \
-        'bits-at-target.dat' index 12 using 1:2 with lines lw 2 lc rgb '#000000' dt 2 title "target", \
+        'bits-at-target.dat' index 12 using 1:2 with lines lw 2 lc rgb '#CC79A7' dt 2 title "unquantised floor", \
+        'bits-at-target.dat' index 13 using 1:2 with lines lw 2 lc rgb '#000000' dt 2 title "target", \
         keyentry with lines lw 2 lc rgb '#0072B2' dt 2 title "min-max at target: 245 bits", \
         keyentry with lines lw 2 lc rgb '#000000' title "pass mark: VQ at target by 122 bits"
 
