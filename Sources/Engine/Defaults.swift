@@ -30,6 +30,9 @@ public enum Defaults {
     public static let timeMaxPeriod: Double = 4.0
     /// Work items (≈ elements) below which an op stays on the calling thread.
     public static let parallelGrain: Int = 65_536
+    /// Parts a matrix product or a reduction is split into, whatever the thread count (the parts
+    /// run on as many threads as there are, up to this), so one thread and two give the same bits.
+    public static let parallelSplits: Int = 2
     /// Multiply-adds (m·n·k) from which a matrix product is split by rows across threads.
     public static let gemmSplitWork: Int = 1 << 21
     /// Query positions per block of causal attention (each block skips the keys after its last query).

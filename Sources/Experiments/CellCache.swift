@@ -10,14 +10,19 @@ import Support
 /// sizes), so that two experiments of a chapter that need the same cell share it and a changed
 /// parameter never reuses a stale result. The runner deletes the folder once the whole chapter has
 /// been written; what remains after a crash or Ctrl-C is what the next run resumes from.
+///
+/// Several processes of one run may share the folder (see ``Sharing``): a cell being computed by
+/// one is locked, the others take other cells (``cells(_:costs:compute:finished:)``) or wait for it.
 public struct CellCache: Sendable {
     /// The folder holding the chapter's finished cells.
     public let directory: URL
     /// The run key (code and input data); part of every cell's file name.
     public let runKey: String
+    /// How this process shares the folder with other processes of the same run (nil: it is alone).
+    public var sharing: Sharing?
 
-    public init(directory: URL, runKey: String) {
-        self.directory = directory; self.runKey = runKey
+    public init(directory: URL, runKey: String, sharing: Sharing? = nil) {
+        self.directory = directory; self.runKey = runKey; self.sharing = sharing
     }
 
     /// A cache that stores nothing (every cell is computed).
@@ -33,24 +38,45 @@ public struct CellCache: Sendable {
     /// The stored result of the cell `description`, or `compute()`'s, which is then stored.
     ///
     /// A stored file that does not decode (e.g. cut short by a crash) is ignored and recomputed.
-    /// `resumed` is set when the result came from disk.
+    /// `resumed` is set when the result came from disk (an interrupted run, or another process of
+    /// this one). When the folder is shared and another process is computing the cell, the
+    /// coordinator waits for it; a helper does too inside another cell, and otherwise throws
+    /// ``Deferred`` (it has better things to do).
     public func cell<T: Codable>(_ description: String, resumed: inout Bool, compute: () throws -> T) throws -> T {
         resumed = false
         guard !isDisabled else { return try compute() }
-        let file = url(description)
+        if let stored: T = load(description) { resumed = true; return stored }
+        guard let sharing else { return try computeAndStore(description, compute) }
+        let lock = try CellLock(url(description))
+        defer { lock.release() }
+        if !lock.tryAcquire() {
+            if !sharing.isCoordinator && CellCache.depth == 0 { throw Deferred(description: description) }
+            lock.acquire()
+        }
+        if let stored: T = load(description) { resumed = true; return stored }
+        return try computeAndStore(description, compute)
+    }
+
+    /// The stored result of `description`, when there is one that decodes.
+    func load<T: Codable>(_ description: String) -> T? {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        if let data = try? Data(contentsOf: file), let stored = try? decoder.decode(Stored<T>.self, from: data),
-           stored.description == description {
-            resumed = true
-            return stored.value
-        }
+        guard let data = try? Data(contentsOf: url(description)), let stored = try? decoder.decode(Stored<T>.self, from: data),
+              stored.description == description else { return nil }
+        return stored.value
+    }
+
+    /// Runs `compute` (counted as a nesting level) and stores its result atomically.
+    func computeAndStore<T: Codable>(_ description: String, _ compute: () throws -> T) throws -> T {
+        sharing?.willCompute()
+        CellCache.depth += 1
+        defer { CellCache.depth -= 1 }
         let value = try compute()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try AtomicFile.write(try encoder.encode(Stored(description: description, value: value)), to: file)
+        try AtomicFile.write(try encoder.encode(Stored(description: description, value: value)), to: url(description))
         return value
     }
 

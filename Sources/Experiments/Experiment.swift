@@ -73,9 +73,25 @@ public struct RunContext {
     public func cell<T: Codable>(_ label: String, compute: () throws -> T) throws -> T {
         var resumed = false
         let value = try cells.cell("\(experimentID) · \(label) · \(parameters)", resumed: &resumed, compute: compute)
-        if resumed { progress.say("\(label): resumed from an interrupted run") }
+        if resumed { progress.say("\(label): \(Self.reusedNote)") }
         return value
     }
+
+    /// Independent units of this experiment's work, one per item (typically one per seed), as
+    /// ``cell(_:compute:)`` computes them; the results come back in the items' order.
+    ///
+    /// When helper processes share the run (``CellCache/Sharing``), the units are spread over the
+    /// processes, heaviest `cost` first; each unit's result depends only on its item, so the
+    /// results are the same bits as a serial run's.
+    public func cells<Item, T: Codable>(_ items: [Item], label: (Item) -> String, cost: (Item) -> Double = { _ in 1 },
+                                        compute: (Item) throws -> T) throws -> [T] {
+        try cells.cells(items.map { "\(experimentID) · \(label($0)) · \(parameters)" }, costs: items.map(cost),
+                        compute: { try compute(items[$0]) },
+                        finished: { i, _, reused in if reused { progress.say("\(label(items[i])): \(Self.reusedNote)") } })
+    }
+
+    /// What the terminal says of a unit read back rather than computed.
+    public static let reusedNote = "reused (finished by another process of this run, or by an interrupted run)"
 
     /// The pre-registered claim `id`; throws a ``Support/ConfigError`` naming it when the
     /// experiment file has no such claim (a figure that draws a threshold needs its claim).

@@ -48,14 +48,12 @@ extension SplinePrediction {
         return try PolicyRegistry.make(method, parameters: ParameterReader(table, location: "policy \(method)"))
     }
 
-    /// Runs (or resumes) one continuous cell; `progress` receives the training reports.
-    public static func run(_ spec: ContinuousSpec, cells: CellCache, progress: @escaping (TrainingProgress) -> Void) throws -> (cell: ContinuousCell, resumed: Bool) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let description = "spline-prediction-continuous " + String(decoding: try encoder.encode(spec), as: UTF8.self)
-        var resumed = false
-        let cell = try cells.cell(description, resumed: &resumed) { try compute(spec, progress: progress) }
-        return (cell, resumed)
+    /// Runs (or reads back) the continuous cells `specs` as one batch, like the token cells' ``run(_:cells:progress:finished:)``.
+    public static func run(_ specs: [ContinuousSpec], cells: CellCache, progress: @escaping (Int, TrainingProgress) -> Void,
+                           finished: (Int, ContinuousCell, Bool) throws -> Void) throws -> [ContinuousCell] {
+        try runBatch(specs, kind: "spline-prediction-continuous", steps: \.steps, cells: cells, finished: finished) { i in
+            try compute(specs[i]) { progress(i, $0) }
+        }
     }
 
     /// Computes one continuous cell (without the cache): trains the model on the training splines'

@@ -63,14 +63,24 @@ public struct SplinePrediction {
     /// Held-out chunks produced one at a time to time a chunk's latency.
     static let latencyChunks = 10
 
-    /// Runs (or resumes) one cell. `progress` receives the tokenizer's fit reports (when it reports any) and the policy's training reports.
-    public static func run(_ spec: Spec, cells: CellCache, progress: @escaping (TrainingProgress) -> Void) throws -> (cell: Cell, resumed: Bool) {
+    /// Runs (or reads back) the cells `specs` as one batch (spread over the run's processes when
+    /// it has helpers, most steps per sequence first) and returns them in order.
+    /// `progress(i, report)` receives cell `i`'s fit and training reports; `finished(i, cell, reused)`
+    /// is called as each cell arrives.
+    public static func run(_ specs: [Spec], cells: CellCache, progress: @escaping (Int, TrainingProgress) -> Void,
+                           finished: (Int, Cell, Bool) throws -> Void) throws -> [Cell] {
+        try runBatch(specs, kind: "spline-prediction", steps: \.steps, cells: cells, finished: finished) { i in
+            try compute(specs[i]) { progress(i, $0) }
+        }
+    }
+
+    /// The batch behind both kinds of cell: each described by its spec's sorted-key JSON after `kind`.
+    static func runBatch<S: Encodable, C: Codable>(_ specs: [S], kind: String, steps: KeyPath<S, Int>, cells: CellCache,
+                                                   finished: (Int, C, Bool) throws -> Void, compute: (Int) throws -> C) throws -> [C] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let description = "spline-prediction " + String(decoding: try encoder.encode(spec), as: UTF8.self)
-        var resumed = false
-        let cell = try cells.cell(description, resumed: &resumed) { try compute(spec, progress: progress) }
-        return (cell, resumed)
+        let descriptions = try specs.map { kind + " " + String(decoding: try encoder.encode($0), as: UTF8.self) }
+        return try cells.cells(descriptions, costs: specs.map { Double($0[keyPath: steps]) }, compute: compute, finished: finished)
     }
 
     /// The splines of one cell: training and held-out sets with their conditions.
@@ -141,8 +151,7 @@ public struct SplinePrediction {
             reconstructed.append(decodeForEvaluation(tok, testTokens[i], steps: spec.steps).chunk.values)
         }
         let (mse, relativeMSE) = scores(decoded, truth: test)
-        // One dimension, so the floor's squared RMSE is its mean squared error over every value.
-        let floorMSE = try (tok as? any MeasuresUnquantisedFloor).map { try $0.unquantisedFloor(fitting: train, measuring: [test]).reconstructions[0].rmse[0] } .map { $0 * $0 }
+        let floorMSE = try (tok as? any MeasuresUnquantisedFloor).map { try $0.unquantisedFloor(fitting: train, measuring: [test]).meanSquaredError }
         return Cell(mse: mse, relativeMSE: relativeMSE, reconstructionMSE: scores(reconstructed, truth: test).mse,
                     copyRate: PredictionMetrics.copyRate(predicted), trueCopyRate: PredictionMetrics.copyRate(testTokens),
                     constantShare: PredictionMetrics.constantShare(predicted), decodeFailures: Double(failures) / Double(test.count),

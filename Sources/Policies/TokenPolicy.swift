@@ -14,7 +14,7 @@ import Support
 /// Training (``train(_:progress:)``, in `TokenPolicy+Training.swift`) and greedy decoding
 /// (``generate(conditions:length:)``, in `TokenPolicy+Generate.swift`) are deterministic: the
 /// weights come from `seed`, the minibatches from a stream derived from it, and the engine's
-/// parallel splits are fixed for a given `Parallel.threads`.
+/// parallel splits do not depend on `Parallel.threads`.
 public final class TokenPolicy {
     /// Model shape and training settings.
     public let config: TokenPolicyConfig

@@ -41,6 +41,12 @@ public struct ChapterCommand: ParsableCommand {
     @Option(name: .customLong("input"), help: "User data, NAME=PATH (repeatable), e.g. --input lasa=/path/to/lasa-mat-files; without it, data that scripts/install-deps.sh put in the data folder (see DataFolder) is used.")
     var inputs: [String] = []
 
+    @Option(help: "Processes that train the chapter's models side by side, one engine thread each (default: one per core; 1 runs everything in this process). Results are the same bits either way.")
+    var processes: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: .hidden)
+    var helper: Int?
+
     public init() {}
 
     public func run() throws {
@@ -53,9 +59,26 @@ public struct ChapterCommand: ParsableCommand {
             print("using --input \(name)=\(url.path) (installed by scripts/install-deps.sh; pass --input \(name)=PATH to use other data)")
             named[name] = url
         }
-        let reports = try ChapterRunner(chapter: Self.chapter, paths: paths,
-                                        options: Self.options(profile: p, baseSeed: seed, force: force, gnuplot: gnuplot, inputs: named)).run()
-        print(VerdictSummary.text(chapter: Self.chapter, reports: reports))
+        guard processes >= 1 else { throw ValidationError("--processes must be at least 1, got \(processes)") }
+        var options = Self.options(profile: p, baseSeed: seed, force: force, gnuplot: gnuplot, inputs: named)
+        options.processes = processes
+        options.helperIndex = helper
+        if let helper {
+            guard helper >= 1 else { throw ValidationError("--helper must be at least 1, got \(helper)") }
+            Parallel.setThreads(1)
+        } else if processes > 1 {
+            options.helperCommand = (Self.executable, ["--profile", p.rawValue, "--gnuplot", gnuplot, "--root", paths.root.path, "--processes", String(processes)]
+                                        + (seed.map { ["--seed", String($0)] } ?? [])
+                                        + named.keys.sorted().flatMap { ["--input", "\($0)=\(named[$0]!.path)"] })
+        }
+        let reports = try ChapterRunner(chapter: Self.chapter, paths: paths, options: options).run()
+        if helper == nil { print(VerdictSummary.text(chapter: Self.chapter, reports: reports)) }
+    }
+
+    /// This executable's file, to start helpers from.
+    static var executable: URL {
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return URL(fileURLWithPath: target) }
+        return Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
     }
 
     /// `--input NAME=PATH` items as a map from name to an existing file or folder.

@@ -22,6 +22,14 @@ public struct RunOptions: Sendable {
     /// The machine, recorded in each result's provenance (the executables fill in the BLAS kernel
     /// and how the engine was compiled).
     public var machine = Provenance.Machine()
+    /// Processes that compute the chapter's cells (see ``HelperProcesses``): 1 runs everything
+    /// here; more starts `processes - 1` helpers when there is anything to compute.
+    public var processes = 1
+    /// Set in a helper process: its number (1, 2, ...). A helper computes cells and writes nothing else.
+    public var helperIndex: Int? = nil
+    /// How to start a helper: the executable and the arguments it shares with this run (profile,
+    /// seed, root, inputs, gnuplot); the runner adds the helper's number.
+    public var helperCommand: (executable: URL, arguments: [String])? = nil
 
     public init(profile: Profile = .default, baseSeed: UInt64? = nil, force: Bool = false, quiet: Bool = false,
                 gnuplot: String = "gnuplot", inputs: [String: URL] = [:]) {
@@ -64,16 +72,57 @@ public struct ChapterRunner {
         let provenance = Provenance.current(root: paths.root, machine: options.machine)
         // Cells (e.g. trained models) finished by an interrupted run with the same code and inputs.
         let inputs = options.inputs.keys.sorted().map { "\($0)=\(Self.contentHash(options.inputs[$0]!))" }.joined(separator: ",")
-        let cells = CellCache(directory: paths.url(WorkbenchPaths.cellCacheFolder(chapter.slug)),
+        var cells = CellCache(directory: paths.url(WorkbenchPaths.cellCacheFolder(chapter.slug)),
                               runKey: StableHash.sha256Hex(provenance.codeHash + "\n" + inputs))
-        if options.force { cells.clear() }
-        var reports: [ExperimentReport] = []
-        for p in prepared {
-            reports.append(try execute(p, provenance: provenance, renderer: renderer, cells: cells))
+        if let index = options.helperIndex {
+            cells.sharing = CellCache.Sharing(isCoordinator: false)
+            try runAsHelper(index, prepared.filter { cachedResult($0, provenance: provenance) == nil }, cells: cells)
+            return []
         }
-        try embed(reports)
-        cells.clear()
-        return reports
+        if options.force { cells.clear() }
+        let pending = prepared.filter { cachedResult($0, provenance: provenance) == nil }
+        var helpers: HelperProcesses? = nil
+        if options.processes > 1, !pending.isEmpty, let command = options.helperCommand {
+            helpers = try HelperProcesses(count: options.processes - 1, command: command,
+                                          say: ProgressReporter(label: chapter.command, quiet: options.quiet).say)
+            cells.sharing = helpers!.coordinatorSharing
+        }
+        do {
+            var reports: [ExperimentReport] = []
+            for p in prepared {
+                reports.append(try execute(p, provenance: provenance, renderer: renderer, cells: cells))
+            }
+            try embed(reports)
+            helpers?.waitForAll()
+            cells.clear()
+            return reports
+        } catch {
+            helpers?.stopAll()
+            throw error
+        }
+    }
+
+    /// A helper's whole run: the pending experiments' cells, as far as no other process holds
+    /// them; nothing is written but the cells.
+    func runAsHelper(_ index: Int, _ pending: [Prepared], cells: CellCache) throws {
+        for p in pending {
+            let progress = ProgressReporter(label: "helper \(index) · \(p.file.id)", quiet: options.quiet)
+            let context = RunContext(profile: options.profile, seeds: p.seeds, progress: progress, inputs: options.inputs, cells: cells,
+                                     claims: p.file.claims, experimentID: p.file.id, parameters: p.resolved.canonicalJSON)
+            do {
+                _ = try p.experiment.run(p.config, context)
+                progress.say("its cells are done")
+            } catch let deferred as CellCache.Deferred {
+                progress.say("the rest is taken by another process; moving on (\(deferred.description.prefix(60))…)")
+            }
+        }
+    }
+
+    /// The complete results of `p` from an earlier run, when their cache key matches this run's.
+    func cachedResult(_ p: Prepared, provenance: Provenance) -> ResultsFile? {
+        guard !options.force, let cached = ResultsFile.complete(in: paths.outputDirectory(p.file.id), id: p.file.id),
+              cached.provenance.cacheKey == cacheKey(p, codeHash: provenance.codeHash) else { return nil }
+        return cached
     }
 
     struct Prepared {
@@ -135,7 +184,7 @@ public struct ChapterRunner {
         let progress = ProgressReporter(label: p.file.id, quiet: options.quiet)
         let key = cacheKey(p, codeHash: provenance.codeHash)
         let final = paths.outputDirectory(p.file.id)
-        if !options.force, let cached = ResultsFile.complete(in: final, id: p.file.id), cached.provenance.cacheKey == key {
+        if let cached = cachedResult(p, provenance: provenance) {
             progress.say("unchanged since the last run (cache key \(key.prefix(12))); reusing \(relative(final)) — pass --force to recompute")
             return ExperimentReport(id: p.file.id, cached: true, directory: final,
                                     verdicts: cached.claims.map { ($0.id, $0.statement, $0.verdict, Format.interval($0.summary)) })

@@ -65,38 +65,45 @@ final class WorkerPoolTests: XCTestCase {
         XCTAssertEqual(counts.all, [1_000, 1_000, 1_000, 1_000])
     }
 
-    /// A split elementwise op gives the same bytes on one thread and on two (each element is
-    /// computed by the same loop either way); a split sgemm stays within the product's bound.
+    /// A training step gives the same bits on one thread and on two, by construction: a product
+    /// split by rows and a reduction over chunks are cut into `Defaults.parallelSplits` parts
+    /// whatever the thread count (one thread runs the same sgemm calls on the same blocks, one
+    /// after the other), and elementwise ops compute each element the same way in any range. This
+    /// is what lets a chapter's helper processes (one thread each) compute its cells.
     ///
-    /// The split product hands OpenBLAS blocks of rows, and how a kernel orders a block's sums is
-    /// the kernel's choice (equal bits on one Intel kernel, not on AMD's Haswell kernel). Each
-    /// result of a length-k product is within γ_k·(|A|·|W|ᵀ) of the exact value (Higham §3.1),
-    /// so the two differ by at most 2γ_k of that envelope, plus GELU's rounding (GELU's slope is
-    /// below 1.13).
-    func testParallelResultsDoNotDependOnTheThreadCount() {
+    /// Sizes are chosen so that every split happens: the products exceed `Defaults.gemmSplitWork`,
+    /// the loss and layer norm exceed twice `Defaults.parallelGrain`, and attention runs its heads
+    /// in chunks.
+    func testATrainingStepDoesNotDependOnTheThreadCount() {
         let rng = SeededGeneratorBox(seed: 3)
-        let a = Tensor.randn([700, 64], rng: rng), w = Tensor.randn([96, 64], rng: rng)  // 4.3M multiply-adds: split
+        let x = Tensor.randn([4, 160, 64], rng: rng)
+        let qkvWeight = Tensor.randn([192, 64], rng: rng, requiresGrad: true)
+        let lnWeight = Tensor.randn([64], rng: rng, requiresGrad: true), lnBias = Tensor.randn([64], rng: rng, requiresGrad: true)
+        let head = Tensor.randn([300, 64], rng: rng, requiresGrad: true)
+        var targetRNG = SeededGenerator(seed: 5)
+        let targets = (0..<(4 * 160)).map { _ in Int(targetRNG.next() % 300) }
+        XCTAssertGreaterThanOrEqual(4 * 160 * 192 * 64, 2 * Defaults.gemmSplitWork)
+        XCTAssertGreaterThanOrEqual(4 * 4 * 160 * 300, 2 * Defaults.parallelGrain)
+        func step() -> [[UInt32]] {
+            for p in [qkvWeight, lnWeight, lnBias, head] { p.zeroGrad() }
+            let h = Tensor.layerNorm(x, weight: lnWeight, bias: lnBias)
+            let attended = Tensor.causalSelfAttention(Tensor.linear(h, weight: qkvWeight, bias: nil), heads: 4, block: Defaults.attentionBlock)
+            let logits = Tensor.linear(attended.gelu(), weight: head, bias: nil)
+            let loss = Loss.crossEntropy(logits, targets: targets)
+            loss.backward()
+            return [loss.scalars, logits.scalars, qkvWeight.grad!, lnWeight.grad!, lnBias.grad!, head.grad!].map { $0.map(\.bitPattern) }
+        }
         let before = Parallel.threads
         defer { Parallel.setThreads(before) }
         Parallel.setThreads(1)
-        let product1 = Tensor.linear(a, weight: w, bias: nil)
-        let one = product1.gelu().scalars
+        let one = step()
         Parallel.setThreads(2)
-        let product2 = Tensor.linear(a, weight: w, bias: nil)
-        let two = product2.gelu().scalars
+        let two = step()
         Parallel.setThreads(1)
-        let elementwiseOne = product2.gelu().scalars
-        XCTAssertEqual(elementwiseOne, two, "the elementwise op is split but computes each element the same way")
-        let k = 64, u = 0x1p-24, gamma = Double(k) * u / (1 - Double(k) * u)
-        let av = a.scalars, wv = w.scalars
-        for r in 0..<700 {
-            for c in 0..<96 {
-                var envelope = 0.0
-                for l in 0..<k { envelope += abs(Double(av[r * k + l]) * Double(wv[c * k + l])) }
-                let i = r * 96 + c
-                let bound = 1.13 * 2 * gamma * envelope + 4 * u * abs(Double(one[i]))
-                XCTAssertLessThanOrEqual(abs(Double(one[i]) - Double(two[i])), bound, "row \(r), column \(c)")
-            }
+        let oneAgain = step()
+        for (name, (a, b)) in zip(["loss", "logits", "qkv gradient", "norm weight gradient", "norm bias gradient", "head gradient"], zip(one, two)) {
+            XCTAssertTrue(a == b, "\(name): one thread and two differ in \(zip(a, b).filter { $0 != $1 }.count) of \(a.count) values")
         }
+        XCTAssertTrue(one == oneAgain, "one thread, run again, differs")
     }
 }

@@ -81,4 +81,95 @@ final class CellCacheTests: XCTestCase {
         XCTAssertEqual(try value(context("data/a", #"{"n":2}"#), "seed 1").x, 4, "changed parameters recompute")
         XCTAssertEqual(computed, 4)
     }
+
+    // MARK: Sharing the folder between processes
+
+    /// Holds the lock of cell `description` of `cache` as another process would (a separate open
+    /// file description: `flock` locks conflict between them even within one process).
+    func holdLock(_ cache: CellCache, _ description: String) throws -> CellLock {
+        let lock = try CellLock(cache.url(description))
+        XCTAssertTrue(lock.tryAcquire())
+        return lock
+    }
+
+    /// Alone, a batch computes its cells in order and reads them back on the next call.
+    func testBatchAloneComputesInOrderThenReuses() throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cache = CellCache(directory: dir, runKey: "code")
+        var order: [Int] = []
+        let first = try cache.cells(["a", "b", "c"], costs: [1, 3, 2], compute: { i in order.append(i); return Value(x: Double(i), xs: []) })
+        XCTAssertEqual(order, [0, 1, 2])
+        XCTAssertEqual(first.map(\.x), [0, 1, 2])
+        var reused: [Bool] = []
+        let second = try cache.cells(["a", "b", "c"], compute: { _ in Value(x: -1, xs: []) }, finished: { _, _, r in reused.append(r) })
+        XCTAssertEqual(second, first)
+        XCTAssertEqual(reused, [true, true, true])
+    }
+
+    /// A helper takes the free cells heaviest first, leaves the one another process holds, and
+    /// then defers (it moves on) with its own cells stored.
+    func testHelperTakesFreeCellsHeaviestFirstAndDefersTheHeldOne() throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let helper = CellCache(directory: dir, runKey: "code", sharing: .init(isCoordinator: false))
+        let held = try holdLock(helper, "b")
+        defer { held.release() }
+        var order: [Int] = []
+        XCTAssertThrowsError(try helper.cells(["a", "b", "c", "d"], costs: [1, 5, 3, 2], compute: { i -> Value in
+            order.append(i); return Value(x: Double(i), xs: [])
+        })) { XCTAssertTrue($0 is CellCache.Deferred, "\($0)") }
+        XCTAssertEqual(order, [2, 3, 0], "free cells, heaviest first; the held one is left")
+        let alone = CellCache(directory: dir, runKey: "code")
+        for (d, x) in [("a", 0.0), ("c", 2), ("d", 3)] {
+            XCTAssertEqual((alone.load(d) as Value?)?.x, x, "cell \(d) stored by the helper")
+        }
+        XCTAssertNil(alone.load("b") as Value?)
+    }
+
+    /// The coordinator waits for a held cell and reads back what its holder stored, without
+    /// computing it; when the holder dies without storing (its lock dropped), it computes the cell.
+    func testCoordinatorWaitsForTheHolderOrTakesOverFromADeadOne() throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let coordinator = CellCache(directory: dir, runKey: "code", sharing: .init(isCoordinator: true))
+        let holder = CellCache(directory: dir, runKey: "code")
+        let held = try holdLock(coordinator, "b")
+        let stored = Value(x: 42, xs: [1])
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) {
+            var r = false
+            _ = try? holder.cell("b", resumed: &r) { stored }
+            held.release()
+        }
+        var computed: [Int] = []
+        var reused: [Int: Bool] = [:]
+        let values = try coordinator.cells(["a", "b"], compute: { i -> Value in computed.append(i); return Value(x: Double(i), xs: []) },
+                                           finished: { i, _, r in reused[i] = r })
+        XCTAssertEqual(computed, [0])
+        XCTAssertEqual(values[1], stored)
+        XCTAssertEqual(reused, [0: false, 1: true])
+
+        let dead = try holdLock(coordinator, "c")
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { dead.release() }  // dies: lock dropped, nothing stored
+        let taken = try coordinator.cells(["c"], compute: { _ in Value(x: 7, xs: []) })
+        XCTAssertEqual(taken.map(\.x), [7])
+    }
+
+    /// A single cell held elsewhere: a helper defers at top level but waits inside another cell
+    /// (throwing there would waste the outer cell's work).
+    func testHelperWaitsForAHeldCellOnlyInsideAnotherCell() throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let helper = CellCache(directory: dir, runKey: "code", sharing: .init(isCoordinator: false))
+        let held = try holdLock(helper, "inner")
+        var resumed = false
+        XCTAssertThrowsError(try helper.cell("inner", resumed: &resumed) { Value(x: 1, xs: []) }) { XCTAssertTrue($0 is CellCache.Deferred) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { held.release() }
+        let outer = try helper.cell("outer", resumed: &resumed) { () -> Value in
+            var r = false
+            let inner = try helper.cell("inner", resumed: &r) { Value(x: 1, xs: []) }
+            return Value(x: inner.x + 1, xs: [])
+        }
+        XCTAssertEqual(outer.x, 2)
+    }
 }

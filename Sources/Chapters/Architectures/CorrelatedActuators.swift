@@ -114,7 +114,12 @@ public struct CorrelatedActuators: Experiment {
     }
 
     /// The residual VQ's training-batch L1 (standardised units) half-way through training and at its end.
-    struct TrainingL1: Codable { var half: Double, end: Double }
+    struct TrainingL1: Codable {
+        var half: Double, end: Double
+        init(half: Double, end: Double) { self.half = half; self.end = end }
+        /// Read off a fit's loss curve of `steps` training steps.
+        init(curve: [FitLossPoint], steps: Int) { self.init(half: curve.loss(nearestTo: steps / 2), end: curve.last?.loss ?? .nan) }
+    }
 
     /// Every setting of the sweep, binning first, in table order.
     func settings(_ c: Config) -> [Setting] {
@@ -122,23 +127,44 @@ public struct CorrelatedActuators: Experiment {
             + c.codebookSizes.flatMap { k in c.layers.map { Setting.vq(layers: $0, codebookSize: k) } }
     }
 
+    /// One unit of a seed's work: the binning settings, one codebook size's fit, or the floor.
+    enum Part { case binning, vq(Int), floor }
+
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
         let arm = RobotArmGenerator(frequency: c.frequency)
-        var results: [SeedResult] = []
-        var hashes: [String] = []
         context.progress.begin(total: context.seeds.count * (2 + c.codebookSizes.count),
                                "correlated actuators: binning, then \(c.codebookSizes.count) residual VQ fits and the unquantised floor per seed")
-        for seed in context.seeds {
-            let r = try context.cell("seed \(seed)") { try measure(c, arm: arm, seed: seed, context: context) }
-            hashes.append(r.dataHash)
-            results.append(r)
+        // Each seed's parts are cells of their own, so helper processes can share a seed's fits.
+        let parts: [Part] = [.binning] + c.codebookSizes.map { .vq($0) } + [.floor]
+        let items = context.seeds.flatMap { seed in parts.map { (seed: seed, part: $0) } }
+        let measured = try context.cells(items, label: { item in
+            switch item.part {
+            case .binning: return "seed \(item.seed) · binning"
+            case .vq(let k): return "seed \(item.seed) · \(c.vq.layers) x \(k) codes"
+            case .floor: return "seed \(item.seed) · unquantised floor"
+            }
+        }, cost: { item in if case .binning = item.part { return 0.1 } else { return 1 } }) { item in
+            try measure(c, item.part, arm: arm, seed: item.seed, context: context)
         }
-        return try outcome(c, results, seeds: context.seeds, inputHash: StableHash.sha256Hex(hashes.joined()),
+        // A seed's result is its parts' merged (each part fills its own settings).
+        let results = context.seeds.map { seed in
+            zip(items, measured).filter { $0.0.seed == seed }.map(\.1).reduce(into: SeedResult()) { r, part in
+                r.relativeRMSE.merge(part.relativeRMSE) { a, _ in a }
+                r.perDimension.merge(part.perDimension) { a, _ in a }
+                r.codesUsed.merge(part.codesUsed) { a, _ in a }
+                r.fitSeconds.merge(part.fitSeconds) { a, _ in a }
+                r.trainingL1.merge(part.trainingL1) { a, _ in a }
+                if !part.floor.perDimension.isEmpty { r.floor = part.floor }
+                r.dataHash = part.dataHash
+            }
+        }
+        return try outcome(c, results, seeds: context.seeds, inputHash: StableHash.sha256Hex(results.map(\.dataHash).joined()),
                            passRatio: try context.claim(Self.claimID).threshold)
     }
 
-    /// Everything one seed measures: every binning setting, then every residual VQ fit.
-    func measure(_ c: Config, arm: RobotArmGenerator, seed: UInt64, context: RunContext) throws -> SeedResult {
+    /// One part of what a seed measures: every binning setting, one residual VQ fit (all its
+    /// prefixes of layers), or the floor; the rest of the returned result is empty.
+    func measure(_ c: Config, _ part: Part, arm: RobotArmGenerator, seed: UInt64, context: RunContext) throws -> SeedResult {
         let rng = context.generator(seed: seed)
         let fit = try arm.chunks(count: c.fitChunks, seed: rng.derived("fit").seed).resampledWindows(c.window)
         let eval = try arm.chunks(count: c.evalChunks, seed: rng.derived("eval").seed).resampledWindows(c.window)
@@ -148,42 +174,43 @@ public struct CorrelatedActuators: Experiment {
             r.perDimension[s] = m.relativeRMSE
             r.relativeRMSE[s] = m.meanRelativeRMSE(dims: Self.continuousDimensions)
         }
-        for name in c.binning {
-            for b in c.bins {
-                let tok = try TokenizerRegistry.make(name, parameters: ParameterReader(.table([("bins", .int(b))]), location: "\(name), \(b) bins"))
-                try tok.fit(fit)
-                record(.binning(name, bins: b), try Reconstruction.measure(tok, on: eval))
+        switch part {
+        case .binning:
+            for name in c.binning {
+                for b in c.bins {
+                    let tok = try TokenizerRegistry.make(name, parameters: ParameterReader(.table([("bins", .int(b))]), location: "\(name), \(b) bins"))
+                    try tok.fit(fit)
+                    record(.binning(name, bins: b), try Reconstruction.measure(tok, on: eval))
+                }
             }
-        }
-        context.progress.step("seed \(seed) · binning measured")
-        for k in c.codebookSizes {
+            context.progress.step("seed \(seed) · binning measured")
+        case .vq(let k):
             var vc = c.vq
             vc.codebookSize = k; vc.seed = rng.derived("vq \(k)").seed
             let tok = try ResidualVQTokenizer(vc)
             tok.progress = { context.progress.say("  seed \(seed) · \(c.vq.layers) x \(k) codes · \($0)") }
             r.fitSeconds[k] = try Stopwatch.seconds { try tok.fit(fit) }
-            let curve = tok.fitLossCurve
-            r.trainingL1[k] = TrainingL1(half: curve.loss(nearestTo: vc.trainSteps / 2), end: curve.last?.loss ?? .nan)
+            r.trainingL1[k] = TrainingL1(curve: tok.fitLossCurve, steps: vc.trainSteps)
             let codes = try tok.codes(ofAll: eval.chunks)
             for (l, m) in try prefixReconstructions(tok, eval, codes: codes, layers: c.layers) {
                 record(.vq(layers: l, codebookSize: k), m)
                 r.codesUsed[.vq(layers: l, codebookSize: k)] = Double(codes.prefix(l).map { Set($0).count }.reduce(0, +)) / Double(l)
             }
             context.progress.step(String(format: "seed \(seed) · \(c.vq.layers) x \(k) codes fitted in %.0f s", r.fitSeconds[k]!))
+        case .floor:
+            // What the same encoder and decoder reach with no quantiser (codebook size and layers
+            // do not enter it; the seed is the smallest codebook's fit's).
+            var vc = c.vq
+            vc.codebookSize = c.codebookSizes[0]; vc.seed = rng.derived("vq \(c.codebookSizes[0])").seed
+            let tok = try ResidualVQTokenizer(vc)
+            tok.progress = { context.progress.say("  seed \(seed) · unquantised floor · \($0)") }
+            var floor: UnquantisedFloor?
+            r.floor.seconds = try Stopwatch.seconds { floor = try tok.unquantisedFloor(fitting: fit, measuring: [eval]) }
+            r.floor.perDimension = floor!.reconstructions[0].relativeRMSE
+            r.floor.relativeRMSE = floor!.reconstructions[0].meanRelativeRMSE(dims: Self.continuousDimensions)
+            r.floor.trainingL1 = TrainingL1(curve: floor!.lossCurve, steps: vc.trainSteps)
+            context.progress.step(String(format: "seed \(seed) · unquantised floor fitted in %.0f s", r.floor.seconds))
         }
-        // The floor: what the same encoder and decoder reach with no quantiser (codebook size and
-        // layers do not enter it; the seed is the smallest codebook's fit's).
-        var vc = c.vq
-        vc.codebookSize = c.codebookSizes[0]; vc.seed = rng.derived("vq \(c.codebookSizes[0])").seed
-        let tok = try ResidualVQTokenizer(vc)
-        tok.progress = { context.progress.say("  seed \(seed) · unquantised floor · \($0)") }
-        var floor: UnquantisedFloor?
-        r.floor.seconds = try Stopwatch.seconds { floor = try tok.unquantisedFloor(fitting: fit, measuring: [eval]) }
-        r.floor.perDimension = floor!.reconstructions[0].relativeRMSE
-        r.floor.relativeRMSE = floor!.reconstructions[0].meanRelativeRMSE(dims: Self.continuousDimensions)
-        let curve = floor!.lossCurve
-        r.floor.trainingL1 = TrainingL1(half: curve.loss(nearestTo: vc.trainSteps / 2), end: curve.last?.loss ?? .nan)
-        context.progress.step(String(format: "seed \(seed) · unquantised floor fitted in %.0f s", r.floor.seconds))
         return r
     }
 

@@ -73,10 +73,7 @@ public struct MultiRouteBaselines: Experiment {
 
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
         context.progress.begin(total: context.seeds.count * (1 + Contender.allCases.count), "multi-route baselines: \(Contender.allCases.count) policies per seed")
-        var results: [SeedResult] = []
-        for seed in context.seeds {
-            results.append(try context.cell("seed \(seed)") { try measure(c, seed: seed, context: context) })
-        }
+        let results = try context.cells(context.seeds, label: { "seed \($0)" }) { seed in try measure(c, seed: seed, context: context) }
         return outcome(c, results, inputHash: StableHash.sha256Hex(results.map(\.dataHash).joined()))
     }
 

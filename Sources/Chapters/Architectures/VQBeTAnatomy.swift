@@ -68,11 +68,8 @@ public struct VQBeTAnatomy: Experiment {
         var results: [SeedResult] = []
         var hashes: [String] = []
         context.progress.begin(total: context.seeds.count * (2 + Variant.allCases.count), "VQ-BeT anatomy: tokenizers, then \(Variant.allCases.count) policies per seed")
-        for seed in context.seeds {
-            let r = try context.cell("seed \(seed)") { try measure(c, task: task, seed: seed, context: context) }
-            hashes.append(r.dataHash)
-            results.append(r)
-        }
+        results = try context.cells(context.seeds, label: { "seed \($0)" }) { seed in try measure(c, task: task, seed: seed, context: context) }
+        hashes = results.map(\.dataHash)
         return outcome(c, results, inputHash: StableHash.sha256Hex(hashes.joined()))
     }
 

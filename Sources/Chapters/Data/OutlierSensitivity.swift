@@ -91,26 +91,26 @@ public struct OutlierSensitivity: Experiment {
         var dataHashes: [String] = []
         let conditions = c.fractions.flatMap { f in f == 0 ? [(f, c.magnitudes[0])] : c.magnitudes.map { (f, $0) } }
         context.progress.begin(total: context.seeds.count * conditions.count, "fitting \(c.tokenizers.count) tokenizers under \(conditions.count) contamination conditions")
-        for seed in context.seeds {
-            let measured = try context.cell("seed \(seed)") { () -> SeedCells in
-                let rng = context.generator(seed: seed)
-                let fit = try arm.chunks(count: c.fitChunks, seed: rng.derived("fit-data").seed)
-                let eval = try arm.chunks(count: c.evalChunks, seed: rng.derived("eval-data").seed)
-                var cells: [Key: Cell] = [:]
-                for (f, m) in conditions {
-                    var outlierRNG = rng.derived("outliers-\(f)-\(m)")
-                    let dirty = try OutlierInjection(fraction: f, magnitude: m).apply(to: fit, rng: &outlierRNG).data
-                    for name in c.tokenizers {
-                        let tok = try TokenizerRegistry.make(name, parameters: try ParameterReader(.table([("bins", .int(c.bins))]), location: "tokenizer \(name)"))
-                        try tok.fit(dirty)
-                        let cell = try measure(tok, on: eval)
-                        // fraction 0 is the same for every magnitude: store it under each.
-                        for mm in f == 0 ? c.magnitudes : [m] { cells[Key(tokenizer: name, fraction: f, magnitude: mm)] = cell }
-                    }
-                    context.progress.step("seed \(seed) · \(Format.percent(f)) outliers at \(Format.parameter(m))σ")
+        let measuredPerSeed = try context.cells(context.seeds, label: { "seed \($0)" }) { seed -> SeedCells in
+            let rng = context.generator(seed: seed)
+            let fit = try arm.chunks(count: c.fitChunks, seed: rng.derived("fit-data").seed)
+            let eval = try arm.chunks(count: c.evalChunks, seed: rng.derived("eval-data").seed)
+            var cells: [Key: Cell] = [:]
+            for (f, m) in conditions {
+                var outlierRNG = rng.derived("outliers-\(f)-\(m)")
+                let dirty = try OutlierInjection(fraction: f, magnitude: m).apply(to: fit, rng: &outlierRNG).data
+                for name in c.tokenizers {
+                    let tok = try TokenizerRegistry.make(name, parameters: try ParameterReader(.table([("bins", .int(c.bins))]), location: "tokenizer \(name)"))
+                    try tok.fit(dirty)
+                    let cell = try measure(tok, on: eval)
+                    // fraction 0 is the same for every magnitude: store it under each.
+                    for mm in f == 0 ? c.magnitudes : [m] { cells[Key(tokenizer: name, fraction: f, magnitude: mm)] = cell }
                 }
-                return SeedCells(cells: cells, hash: fit.contentHash + eval.contentHash)
+                context.progress.step("seed \(seed) · \(Format.percent(f)) outliers at \(Format.parameter(m))σ")
             }
+            return SeedCells(cells: cells, hash: fit.contentHash + eval.contentHash)
+        }
+        for measured in measuredPerSeed {
             dataHashes.append(measured.hash)
             perSeed.append(measured.cells)
         }

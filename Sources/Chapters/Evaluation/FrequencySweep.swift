@@ -57,27 +57,29 @@ public struct FrequencySweep: Experiment {
         let total = context.seeds.count * c.rates.count * (c.tokenizers.count + c.methods.count)
         let contenders = (c.tokenizers + c.methods).joined(separator: ", ")
         context.progress.begin(total: total, "training \(total) models (\(contenders) at \(c.rates.map(String.init).joined(separator: ", ")) steps per sequence)")
+        // Every cell of every seed as one batch per kind (token models, then continuous policies).
+        let tokenJobs = context.seeds.flatMap { seed in c.rates.flatMap { steps in c.tokenizers.map { (seed: seed, steps: steps, name: $0) } } }
+        let methodJobs = context.seeds.flatMap { seed in c.rates.flatMap { steps in c.methods.map { (seed: seed, steps: steps, name: $0) } } }
+        func label(_ j: (seed: UInt64, steps: Int, name: String)) -> String { "\(j.name) · \(j.steps) steps · seed \(j.seed)" }
+        let tokenCells = try SplinePrediction.run(tokenJobs.map { c.setup.spec($0.name, steps: $0.steps, seed: $0.seed) }, cells: context.cells,
+                                                  progress: { i, report in context.progress.say("  \(label(tokenJobs[i])) · \(report)") },
+                                                  finished: { i, cell, reused in
+            context.progress.step(label(tokenJobs[i]) + (reused ? " (\(RunContext.reusedNote))" : String(format: " · trained in %.0f s", cell.trainSeconds)),
+                                  loss: cell.finalLoss)
+        })
+        let methodCells = try SplinePrediction.run(methodJobs.map { c.setup.spec(method: $0.name, steps: $0.steps, seed: $0.seed) }, cells: context.cells,
+                                                   progress: { i, report in context.progress.say("  \(label(methodJobs[i])) · \(report)") },
+                                                   finished: { i, cell, reused in
+            context.progress.step(label(methodJobs[i]) + (reused ? " (\(RunContext.reusedNote))" : String(format: " · trained in %.0f s", cell.trainSeconds)),
+                                  loss: cell.finalLoss)
+        })
         var perSeed: [SeedCells] = []
         var hashes: [String] = []
         for seed in context.seeds {
             var cells = SeedCells()
+            for (j, cell) in zip(tokenJobs, tokenCells) where j.seed == seed { cells.tokens[Key(tokenizer: j.name, steps: j.steps)] = cell }
+            for (j, cell) in zip(methodJobs, methodCells) where j.seed == seed { cells.continuous[Key(tokenizer: j.name, steps: j.steps)] = cell }
             for steps in c.rates {
-                for name in c.tokenizers {
-                    let spec = c.setup.spec(name, steps: steps, seed: seed)
-                    let label = "\(name) · \(steps) steps · seed \(seed)"
-                    let (cell, resumed) = try SplinePrediction.run(spec, cells: context.cells) { context.progress.say("  \(label) · \($0)") }
-                    cells.tokens[Key(tokenizer: name, steps: steps)] = cell
-                    context.progress.step(label + (resumed ? " (resumed from an interrupted run)" : String(format: " · trained in %.0f s", cell.trainSeconds)),
-                                          loss: cell.finalLoss)
-                }
-                for name in c.methods {
-                    let spec = c.setup.spec(method: name, steps: steps, seed: seed)
-                    let label = "\(name) · \(steps) steps · seed \(seed)"
-                    let (cell, resumed) = try SplinePrediction.run(spec, cells: context.cells) { context.progress.say("  \(label) · \($0)") }
-                    cells.continuous[Key(tokenizer: name, steps: steps)] = cell
-                    context.progress.step(label + (resumed ? " (resumed from an interrupted run)" : String(format: " · trained in %.0f s", cell.trainSeconds)),
-                                          loss: cell.finalLoss)
-                }
                 hashes.append(try SplinePrediction.data(c.setup.spec(c.tokenizers[0], steps: steps, seed: seed)).train.contentHash)
             }
             perSeed.append(cells)

@@ -102,30 +102,30 @@ public struct Scorecard: Experiment {
         let models = c.predictionTokenizers.count + c.predictionPolicies.count
         let total = context.seeds.count * (c.tokenizers.count + models)
         context.progress.begin(total: total, "measuring \(c.tokenizers.count) tokenizers and training \(models) models per seed")
+        let arms = try context.cells(context.seeds, label: { "seed \($0) · arm data" }) { seed in try measureOnArm(c, seed: seed, context: context) }
+        // Every seed's prediction cells as one batch per kind (token models, then continuous policies).
+        let tokenJobs = context.seeds.flatMap { seed in c.predictionTokenizers.map { (seed: seed, name: $0) } }
+        let methodJobs = context.seeds.flatMap { seed in c.predictionPolicies.map { (seed: seed, name: $0) } }
+        func label(_ j: (seed: UInt64, name: String)) -> String { "\(j.name) · \(c.predictionSteps) steps · seed \(j.seed)" }
+        let reused = " (reused: already trained in this run, by another of its processes, or by an interrupted one)"
+        let tokenCells = try SplinePrediction.run(tokenJobs.map { c.setup.spec($0.name, steps: c.predictionSteps, seed: $0.seed) }, cells: context.cells,
+                                                  progress: { i, report in context.progress.say("  \(label(tokenJobs[i])) · \(report)") },
+                                                  finished: { i, cell, wasReused in
+            context.progress.step(label(tokenJobs[i]) + (wasReused ? reused : String(format: " · trained in %.0f s", cell.trainSeconds)), loss: cell.finalLoss)
+        })
+        let methodCells = try SplinePrediction.run(methodJobs.map { c.setup.spec(method: $0.name, steps: c.predictionSteps, seed: $0.seed) }, cells: context.cells,
+                                                   progress: { i, report in context.progress.say("  \(label(methodJobs[i])) · \(report)") },
+                                                   finished: { i, cell, wasReused in
+            context.progress.step(label(methodJobs[i]) + (wasReused ? reused : String(format: " · trained in %.0f s", cell.trainSeconds)), loss: cell.finalLoss)
+        })
         var perSeed: [SeedRows] = []
         var hashes: [String] = []
-        for seed in context.seeds {
-            let arm = try context.cell("seed \(seed) · arm data") { try measureOnArm(c, seed: seed, context: context) }
+        for (seed, arm) in zip(context.seeds, arms) {
             hashes += arm.hashes
             var rows = arm.rows
-            for name in c.predictionTokenizers {
-                let spec = c.setup.spec(name, steps: c.predictionSteps, seed: seed)
-                let label = "\(name) · \(c.predictionSteps) steps · seed \(seed)"
-                let (cell, resumed) = try SplinePrediction.run(spec, cells: context.cells) { context.progress.say("  \(label) · \($0)") }
-                rows[name]!.prediction = cell
-                context.progress.step(label + (resumed ? " (reused: already trained in this run or an interrupted one)" : String(format: " · trained in %.0f s", cell.trainSeconds)),
-                                      loss: cell.finalLoss)
-            }
+            for (j, cell) in zip(tokenJobs, tokenCells) where j.seed == seed { rows[j.name]!.prediction = cell }
             var continuous: [String: SplinePrediction.ContinuousCell] = [:]
-            for name in c.predictionPolicies {
-                let label = "\(name) · \(c.predictionSteps) steps · seed \(seed)"
-                let (cell, resumed) = try SplinePrediction.run(c.setup.spec(method: name, steps: c.predictionSteps, seed: seed), cells: context.cells) {
-                    context.progress.say("  \(label) · \($0)")
-                }
-                continuous[name] = cell
-                context.progress.step(label + (resumed ? " (reused: already trained in this run or an interrupted one)" : String(format: " · trained in %.0f s", cell.trainSeconds)),
-                                      loss: cell.finalLoss)
-            }
+            for (j, cell) in zip(methodJobs, methodCells) where j.seed == seed { continuous[j.name] = cell }
             perSeed.append(SeedRows(rows: rows, continuous: continuous))
         }
         return outcome(c, perSeed: perSeed, inputHash: StableHash.sha256Hex(hashes.joined()))

@@ -67,7 +67,7 @@ extension RateDistortion {
 
     /// The caption: what is drawn, where the budget is, and how the stacked sweeps are offset.
     func figureCaption(_ c: Config, dataset: String) -> String {
-        (dataset == "arm" ? "The synthetic 7-dimensional arm. " : "The LASA handwriting demonstrations (2 dimensions; fitted on demonstrations 0-4 of every shape, measured on 5-6). ")
+        (dataset == "arm" ? "The synthetic 7-dimensional arm. " : "The LASA handwriting demonstrations (2 dimensions; fitted on the first five of the seven demonstrations of every shape, measured on the other two). ")
             + "Each line is one tokenizer with one setting moving; the left panel counts tokens, the right panel bits (tokens x log2 of the vocabulary). Lower and further left is better. "
             + "The dashed black line is the claim's budget: the token rate of \(c.baseline) with \(Format.parameter(c.baselineValue)) bins; BEAST and FAST pass if some setting left of it has lower error than \(c.baseline) at that setting. "
             + "Per-step binning spends one token per dimension per step whatever its bins, so its sweeps share one token rate; on the left they are drawn as hollow markers without lines, side by side around that rate (offset by a factor of \(Format.parameter(Self.perStepOffset)) each, for legibility only). "

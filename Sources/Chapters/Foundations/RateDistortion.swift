@@ -70,30 +70,30 @@ public struct RateDistortion: Experiment {
         if let lasa = context.inputs["lasa"] { datasets.append(.lasa(lasa)) }
         context.progress.begin(total: context.seeds.count * datasets.count * c.sweeps.reduce(0) { $0 + $1.values.count },
                                "sweeping \(c.sweeps.count) settings at \(Format.parameter(c.frequency)) Hz on \(datasets.map(\.name).joined(separator: ", "))")
-        for seed in context.seeds {
-            let measured = try context.cell("seed \(seed)") { () -> SeedCells in
-                let rng = context.generator(seed: seed)
-                var cells: [Key: Cell] = [:], hash = ""
-                for data in datasets {
-                    // The arm draws from the seed's stream itself (as before LASA was added), LASA from a stream of its own.
-                    let (fit, eval) = try data.split(fit: c.fitChunks, eval: c.evalChunks, frequency: c.frequency,
-                                                     seed: data.name == "arm" ? rng : rng.derived(data.name))
-                    hash += fit.contentHash + eval.contentHash
-                    let seconds = Double(eval.count * eval.steps) / c.frequency
-                    for s in c.sweeps {
-                        for v in s.values {
-                            let tok = try make(s, v)
-                            try tok.fit(fit)
-                            let r = try Reconstruction.measure(tok, on: eval)
-                            let tps = r.tokensPerChunk * Double(eval.count) / seconds
-                            cells[Key(dataset: data.name, sweep: s.label, value: v)] = Cell(tokensPerSecond: tps, bitsPerSecond: tps * log2(Double(tok.vocabularySize)),
-                                                                                           relativeRMSE: r.meanRelativeRMSE())
-                            context.progress.step("seed \(seed) · \(data.name) · \(s.label) \(s.knob) = \(Format.parameter(v))")
-                        }
+        let measuredPerSeed = try context.cells(context.seeds, label: { "seed \($0)" }) { seed -> SeedCells in
+            let rng = context.generator(seed: seed)
+            var cells: [Key: Cell] = [:], hash = ""
+            for data in datasets {
+                // The arm draws from the seed's stream itself (as before LASA was added), LASA from a stream of its own.
+                let (fit, eval) = try data.split(fit: c.fitChunks, eval: c.evalChunks, frequency: c.frequency,
+                                                 seed: data.name == "arm" ? rng : rng.derived(data.name))
+                hash += fit.contentHash + eval.contentHash
+                let seconds = Double(eval.count * eval.steps) / c.frequency
+                for s in c.sweeps {
+                    for v in s.values {
+                        let tok = try make(s, v)
+                        try tok.fit(fit)
+                        let r = try Reconstruction.measure(tok, on: eval)
+                        let tps = r.tokensPerChunk * Double(eval.count) / seconds
+                        cells[Key(dataset: data.name, sweep: s.label, value: v)] = Cell(tokensPerSecond: tps, bitsPerSecond: tps * log2(Double(tok.vocabularySize)),
+                                                                                       relativeRMSE: r.meanRelativeRMSE())
+                        context.progress.step("seed \(seed) · \(data.name) · \(s.label) \(s.knob) = \(Format.parameter(v))")
                     }
                 }
-                return SeedCells(cells: cells, hash: hash)
             }
+            return SeedCells(cells: cells, hash: hash)
+        }
+        for measured in measuredPerSeed {
             hashes.append(measured.hash)
             perSeed.append(measured.cells)
         }

@@ -30,7 +30,7 @@ extension TokenCounts {
             "Reconstruction error of the same chunks, relative RMSE (RMSE / std, mean over dimensions and seeds), with each tokenizer's default settings."))
         if datasets.contains("lasa") {
             blocks.append(.table(countTable(c, dataset: "lasa", perSeed: perSeed, value: { Format.number($0.tokensPerChunk) }), caption:
-                "Tokens per one-second chunk of the LASA handwriting demonstrations (2-D position; fitted on demonstrations 1-5 of every shape, measured on 6-7; mean over seeds)."))
+                "Tokens per one-second chunk of the LASA handwriting demonstrations (2-D position; fitted on the first five of the seven demonstrations of every shape, measured on the other two; mean over seeds)."))
             blocks.append(.table(countTable(c, dataset: "lasa", perSeed: perSeed, value: { Format.number($0.relativeRMSE) }), caption:
                 "Reconstruction error on the LASA chunks, relative RMSE (RMSE / std, mean over dimensions and seeds)."))
         } else {

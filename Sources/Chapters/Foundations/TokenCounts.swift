@@ -68,24 +68,24 @@ public struct TokenCounts: Experiment {
         let extra = c.paperRows.filter { $0.dims == 14 }.map(\.hz)
         context.progress.begin(total: context.seeds.count * (datasets.count * c.frequencies.count + extra.count),
                                "measuring \(c.tokenizers.count) tokenizers at \(c.frequencies.count) frequencies on \(datasets.map(\.name).joined(separator: ", "))")
-        for seed in context.seeds {
-            let measured = try context.cell("seed \(seed)") { () -> SeedCells in
-                var m = SeedCells(cells: [:], hashes: [])
-                let rng = context.generator(seed: seed)
-                let jobs = datasets.flatMap { d in c.frequencies.map { (d, $0) } } + extra.map { (DataSource.bimanualArm, $0) }
-                for (data, hz) in jobs {
-                    let (fit, eval) = try data.split(fit: c.fitChunks, eval: c.evalChunks, frequency: hz, seed: rng.derived("\(data.name)-\(hz)"))
-                    m.hashes.append(fit.contentHash)
-                    for name in c.tokenizers {
-                        let tok = try c.settings.make(name, steps: fit.steps, location: "\(c.settings.location).\(name)")
-                        try tok.fit(fit)
-                        let r = try Reconstruction.measure(tok, on: eval)
-                        m.cells[Key(dataset: data.name, tokenizer: name, hz: hz)] = Cell(tokensPerChunk: r.tokensPerChunk, relativeRMSE: r.meanRelativeRMSE())
-                    }
-                    context.progress.step("seed \(seed) · \(data.name) at \(Format.parameter(hz)) Hz")
+        let measuredPerSeed = try context.cells(context.seeds, label: { "seed \($0)" }) { seed -> SeedCells in
+            var m = SeedCells(cells: [:], hashes: [])
+            let rng = context.generator(seed: seed)
+            let jobs = datasets.flatMap { d in c.frequencies.map { (d, $0) } } + extra.map { (DataSource.bimanualArm, $0) }
+            for (data, hz) in jobs {
+                let (fit, eval) = try data.split(fit: c.fitChunks, eval: c.evalChunks, frequency: hz, seed: rng.derived("\(data.name)-\(hz)"))
+                m.hashes.append(fit.contentHash)
+                for name in c.tokenizers {
+                    let tok = try c.settings.make(name, steps: fit.steps, location: "\(c.settings.location).\(name)")
+                    try tok.fit(fit)
+                    let r = try Reconstruction.measure(tok, on: eval)
+                    m.cells[Key(dataset: data.name, tokenizer: name, hz: hz)] = Cell(tokensPerChunk: r.tokensPerChunk, relativeRMSE: r.meanRelativeRMSE())
                 }
-                return m
+                context.progress.step("seed \(seed) · \(data.name) at \(Format.parameter(hz)) Hz")
             }
+            return m
+        }
+        for measured in measuredPerSeed {
             hashes += measured.hashes
             perSeed.append(measured.cells)
         }

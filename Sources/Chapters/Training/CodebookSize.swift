@@ -79,44 +79,48 @@ public struct CodebookSize: Experiment {
 
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
         let task = MultiRouteTask.standard
-        var cells: [[Int: Cell]] = []
-        var floors: [Double] = []
-        var hashes: [String] = []
         context.progress.begin(total: context.seeds.count * c.sizes.count, "codebook size: \(c.sizes.count) tokenizers and policies per seed")
-        for seed in context.seeds {
+        // Each seed's data first (cheap), then every (seed, K) cell as one batch, then the floors.
+        struct SeedData { let seed: UInt64; let rng: SeededGenerator; let train: Demonstrations, test: Demonstrations
+                          let trainWindows: ChunkSet, testWindows: ChunkSet; let hash: String }
+        let data = try context.seeds.map { seed -> SeedData in
             let rng = context.generator(seed: seed)
             // The architectures chapter's streams: the same demonstrations, tokenizer, policy and episode seeds.
             let train = try MultiRouteControl.demonstrations(task, count: c.trainDemos, seed: rng.derived("train demos").seed)
             let test = try MultiRouteControl.demonstrations(task, count: c.testDemos, seed: rng.derived("test demos").seed)
             let trainWindows = try train.actionWindows(window: c.tokenizer.window), testWindows = try test.actionWindows(window: c.tokenizer.window)
-            hashes.append(trainWindows.contentHash + testWindows.contentHash)
-            var row: [Int: Cell] = [:]
-            for K in c.sizes {
-                var tc = c.tokenizer; tc.codebookSize = K; tc.seed = rng.derived("tokenizer").seed
-                var pc = c.policy; pc.seed = rng.derived("policy vq-bet").seed; pc.offsets = true
-                let episodesSeed = rng.derived("episodes").seed
-                let description = "codebook-size cell: \(tc) \(pc) demos \(c.trainDemos)/\(c.testDemos) data \(hashes.last!) episodes \(c.episodes) seed \(episodesSeed)"
-                var resumed = false
-                let cell = try context.cells.cell(description, resumed: &resumed) {
-                    try Self.measure(tc, pc, train: train, test: test, trainWindows: trainWindows, testWindows: testWindows,
-                                     task: task, episodes: c.episodes, episodesSeed: episodesSeed) {
-                        context.progress.say("  seed \(seed) · K = \(K) · \($0)")
-                    }
-                }
-                row[K] = cell
-                context.progress.step("seed \(seed) · K = \(K)" + (resumed ? " (resumed)" : "") + " · success \(Format.percent(cell.successRate))"
-                                      + String(format: " · fit %.0f s, policy %.0f s", cell.fitSeconds, cell.trainSeconds))
-            }
-            cells.append(row)
-            // The unquantised floor: the encoder and decoder with no quantiser (the codebook size does not enter it).
-            var tc = c.tokenizer; tc.seed = rng.derived("tokenizer").seed
-            var resumed = false
-            floors.append(try context.cells.cell("codebook-size floor: \(tc) data \(hashes.last!)", resumed: &resumed) {
-                let tok = try ResidualVQTokenizer(tc)
-                tok.progress = { context.progress.say("  seed \(seed) · unquantised floor · \($0)") }
-                return try tok.unquantisedFloor(fitting: trainWindows, measuring: [testWindows]).meanSquaredError
-            })
+            return SeedData(seed: seed, rng: rng, train: train, test: test, trainWindows: trainWindows, testWindows: testWindows,
+                            hash: trainWindows.contentHash + testWindows.contentHash)
         }
+        let hashes = data.map(\.hash)
+        let jobs = data.indices.flatMap { s in c.sizes.map { (s, $0) } }
+        let specs = jobs.map { s, K -> (tc: ResidualVQConfig, pc: VQBeTConfig, episodesSeed: UInt64, description: String) in
+            let d = data[s]
+            var tc = c.tokenizer; tc.codebookSize = K; tc.seed = d.rng.derived("tokenizer").seed
+            var pc = c.policy; pc.seed = d.rng.derived("policy vq-bet").seed; pc.offsets = true
+            let episodesSeed = d.rng.derived("episodes").seed
+            return (tc, pc, episodesSeed, "codebook-size cell: \(tc) \(pc) demos \(c.trainDemos)/\(c.testDemos) data \(d.hash) episodes \(c.episodes) seed \(episodesSeed)")
+        }
+        let measured: [Cell] = try context.cells.cells(specs.map(\.description), costs: jobs.map { Double($0.1) }, compute: { i in
+            let d = data[jobs[i].0], spec = specs[i]
+            return try Self.measure(spec.tc, spec.pc, train: d.train, test: d.test, trainWindows: d.trainWindows, testWindows: d.testWindows,
+                                    task: task, episodes: c.episodes, episodesSeed: spec.episodesSeed) {
+                context.progress.say("  seed \(d.seed) · K = \(jobs[i].1) · \($0)")
+            }
+        }, finished: { (i: Int, cell: Cell, reused: Bool) in
+            context.progress.step("seed \(data[jobs[i].0].seed) · K = \(jobs[i].1)" + (reused ? " (reused)" : "") + " · success \(Format.percent(cell.successRate))"
+                                  + String(format: " · fit %.0f s, policy %.0f s", cell.fitSeconds, cell.trainSeconds))
+        })
+        let cells = data.indices.map { s in
+            Dictionary(uniqueKeysWithValues: jobs.indices.filter { jobs[$0].0 == s }.map { (jobs[$0].1, measured[$0]) })
+        }
+        // The unquantised floor: the encoder and decoder with no quantiser (the codebook size does not enter it).
+        let floorConfigs = data.map { d -> ResidualVQConfig in var tc = c.tokenizer; tc.seed = d.rng.derived("tokenizer").seed; return tc }
+        let floors: [Double] = try context.cells.cells(data.indices.map { "codebook-size floor: \(floorConfigs[$0]) data \(data[$0].hash)" }, compute: { s in
+            let tok = try ResidualVQTokenizer(floorConfigs[s])
+            tok.progress = { context.progress.say("  seed \(data[s].seed) · unquantised floor · \($0)") }
+            return try tok.unquantisedFloor(fitting: data[s].trainWindows, measuring: [data[s].testWindows]).meanSquaredError
+        })
         return outcome(c, cells, floors: floors, inputHash: StableHash.sha256Hex(hashes.joined()),
                        spreads: (success: try context.claim(Self.successClaimID).threshold, actionError: try context.claim(Self.actionErrorClaimID).threshold))
     }

@@ -122,11 +122,8 @@ public struct TokenStasis: Experiment {
         var hashes: [String] = []
         context.progress.begin(total: context.seeds.count * c.tokenizers.count,
                                "fitting \(c.tokenizers.count) tokenizers on \(c.fitChunks) \(c.fitFamily.rawValue) chunks per seed")
-        for seed in context.seeds {
-            let r = try context.cell("seed \(seed)") { try measure(c, seed: seed, context: context) }
-            hashes.append(r.dataHash)
-            results.append(r)
-        }
+        results = try context.cells(context.seeds, label: { "seed \($0)" }) { seed in try measure(c, seed: seed, context: context) }
+        hashes = results.map(\.dataHash)
         return outcome(c, results, inputHash: StableHash.sha256Hex(hashes.joined()))
     }
 

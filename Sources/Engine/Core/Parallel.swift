@@ -8,8 +8,12 @@ import Glibc
 ///
 /// OpenBLAS itself is kept single-threaded (its worker threads spin between calls and steal the
 /// cores from the elementwise code); large products are split by rows here instead, and the
-/// per-head attention products run in parallel. Parts run on a ``_WorkerPool`` of spinning threads. Results do not depend on the thread count except
-/// through the floating-point order inside sgemm, which is fixed for a given split.
+/// per-head attention products run in parallel. Parts run on a ``_WorkerPool`` of spinning threads.
+/// Results do not depend on the thread count: an op whose arithmetic depends on where its work is
+/// cut (a product split by rows, a reduction over chunks) is cut into ``Defaults/parallelSplits``
+/// parts however many threads run them, and every other op computes each element the same way
+/// whichever range it falls in. So a run with one thread (a helper process of a parallel chapter
+/// run) gives the same bits as one with two.
 public enum Parallel {
     /// Number of threads ops may use (default: the machine's active processors).
     nonisolated(unsafe) public private(set) static var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -58,10 +62,12 @@ public enum Parallel {
         }
     }
 
-    /// Like ``forRanges(_:work:_:)`` but also passes the chunk index and the number of chunks.
+    /// Like ``forRanges(_:work:_:)`` but also passes the chunk index and the number of chunks,
+    /// which is at most ``Defaults/parallelSplits`` and does not depend on ``threads`` (callers
+    /// may combine per-chunk partial results, so the cut must not move with the thread count).
     @inline(__always)
     static func forChunks(_ n: Int, work: Int, _ body: (_ chunk: Int, _ chunks: Int, Range<Int>) -> Void) {
-        let parts = min(threads, n, max(1, work / minWorkPerThread))
+        let parts = min(Defaults.parallelSplits, n, max(1, work / minWorkPerThread))
         if parts <= 1 { body(0, 1, 0..<n); return }
         run(parts: parts) { p in
             body(p, parts, (p * n / parts)..<((p + 1) * n / parts))

@@ -31,7 +31,8 @@ public enum BLAS {
     }
 
     /// C = alpha · op(A) · op(B) + beta · C, row-major; large products are split by rows of C
-    /// across ``Parallel/threads``. Call from serial code only (it updates the counters).
+    /// into ``Defaults/parallelSplits`` parts (whatever the thread count, since sgemm's kernel can
+    /// depend on the block's size). Call from serial code only (it updates the counters).
     @inline(__always)
     static func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -40,7 +41,7 @@ public enum BLAS {
         Parallel.setUp()
         let t0 = profiling ? monotonicSeconds() : 0
         let work = m * n * k
-        let parts = work >= Defaults.gemmSplitWork ? min(Parallel.threads, max(1, m / 16)) : 1
+        let parts = work >= Defaults.gemmSplitWork ? min(Defaults.parallelSplits, max(1, m / 16)) : 1
         if parts <= 1 {
             local(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
         } else {
@@ -63,7 +64,7 @@ public enum BLAS {
     /// to its `inout` argument, and the mean over chunks (≈ wall time) is counted with `flops`.
     static func parallelRegion(_ n: Int, work: Int, flops f: Double, _ body: (Range<Int>, inout Double) -> Void) {
         Parallel.setUp()
-        let times = UnsafeMutablePointer<Double>.allocate(capacity: max(Parallel.threads, 1))
+        let times = UnsafeMutablePointer<Double>.allocate(capacity: Defaults.parallelSplits)
         defer { times.deallocate() }
         var used = 1
         Parallel.forChunks(n, work: work) { chunk, chunks, range in

@@ -21,7 +21,7 @@ public enum Loss {
             precondition(targets[r] >= 0 && targets[r] < v, "target \(targets[r]) out of range 0..<\(v)")
             kept += 1
         }
-        let partial = UnsafeMutablePointer<Double>.allocate(capacity: Parallel.threads)
+        let partial = UnsafeMutablePointer<Double>.allocate(capacity: Defaults.parallelSplits)
         defer { partial.deallocate() }
         var chunks = 1
         Parallel.forChunks(rows, work: 4 * logits.count) { chunk, n, range in

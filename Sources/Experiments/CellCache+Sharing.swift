@@ -1,0 +1,115 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension CellCache {
+    /// How one process of a run shares the cell folder with the others.
+    ///
+    /// A parallel chapter run is one coordinator (it writes the results and the chapter) and
+    /// helpers that run the same experiments and only compute cells. Every process walks the
+    /// experiments in the same order; within a batch of cells (``CellCache/cells(_:costs:compute:finished:)``)
+    /// each takes the heaviest cell no one holds, under a file lock the kernel drops if its
+    /// holder dies. A helper that finds the rest of a batch taken moves on to the next
+    /// experiment; the coordinator waits and reads the cells back. A cell's result depends only
+    /// on its description, so which process computed it does not change a single bit.
+    public struct Sharing: Sendable {
+        /// Whether this process writes the results (it waits for every cell it needs).
+        public let isCoordinator: Bool
+        /// Called before this process computes a cell (the coordinator widens its thread count
+        /// there once its helpers have finished).
+        public let willCompute: @Sendable () -> Void
+
+        public init(isCoordinator: Bool, willCompute: @escaping @Sendable () -> Void = {}) {
+            self.isCoordinator = isCoordinator; self.willCompute = willCompute
+        }
+    }
+
+    /// Thrown to a helper when the cell it needs is being computed by another process.
+    public struct Deferred: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Cells computed so far on this thread's stack (a helper waits rather than defer inside a cell).
+    nonisolated(unsafe) static var depth = 0
+
+    /// The results of the cells `descriptions` in their order, computed or read back.
+    ///
+    /// Alone, the cells run in order. Sharing the folder, this process first takes every cell no
+    /// other process holds, heaviest `costs` first, then waits for the rest (the coordinator) or
+    /// throws ``Deferred`` (a helper). `finished(i, value, reused)` is called as each result
+    /// arrives (`reused`: read back from disk rather than computed here).
+    public func cells<T: Codable>(_ descriptions: [String], costs: [Double]? = nil, compute: (Int) throws -> T,
+                                  finished: (Int, T, Bool) throws -> Void = { _, _, _ in }) throws -> [T] {
+        var results = [T?](repeating: nil, count: descriptions.count)
+        guard let sharing, !isDisabled else {
+            for i in descriptions.indices {
+                var reused = false
+                let value = try cell(descriptions[i], resumed: &reused) { try compute(i) }
+                results[i] = value
+                try finished(i, value, reused)
+            }
+            return results.map { $0! }
+        }
+        let order = descriptions.indices.sorted { a, b in
+            let ca = costs?[a] ?? 1, cb = costs?[b] ?? 1
+            return ca != cb ? ca > cb : a < b
+        }
+        var taken: [Int] = []
+        for i in order {
+            if let stored: T = load(descriptions[i]) { results[i] = stored; try finished(i, stored, true); continue }
+            let lock = try CellLock(url(descriptions[i]))
+            guard lock.tryAcquire() else { taken.append(i); continue }
+            defer { lock.release() }
+            if let stored: T = load(descriptions[i]) { results[i] = stored; try finished(i, stored, true); continue }
+            let value = try computeAndStore(descriptions[i]) { try compute(i) }
+            results[i] = value
+            try finished(i, value, false)
+        }
+        for i in taken {
+            var reused = false
+            if !sharing.isCoordinator && CellCache.depth == 0, load(descriptions[i]) as T? == nil {
+                throw Deferred(description: descriptions[i])
+            }
+            let value = try cell(descriptions[i], resumed: &reused) { try compute(i) }
+            results[i] = value
+            try finished(i, value, reused)
+        }
+        return results.map { $0! }
+    }
+}
+
+/// An exclusive `flock` on a cell's lock file: held while the cell is computed, released on
+/// `release()`, on deinit, or by the kernel when the holding process dies.
+final class CellLock {
+    private var fd: Int32
+
+    /// Opens (creating) the lock file beside `cellFile`.
+    init(_ cellFile: URL) throws {
+        let dir = cellFile.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = cellFile.deletingPathExtension().appendingPathExtension("lock").path
+        fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path,
+                             NSLocalizedDescriptionKey: "cannot open the cell lock \(path): \(String(cString: strerror(errno)))"])
+        }
+    }
+
+    /// Takes the lock if no other process holds it.
+    func tryAcquire() -> Bool { flock(fd, LOCK_EX | LOCK_NB) == 0 }
+
+    /// Waits until the lock is free and takes it.
+    func acquire() {
+        while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+    }
+
+    /// Releases the lock and closes the file.
+    func release() {
+        guard fd >= 0 else { return }
+        close(fd)
+        fd = -1
+    }
+
+    deinit { release() }
+}

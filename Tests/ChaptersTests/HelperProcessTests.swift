@@ -1,0 +1,73 @@
+import Foundation
+import Support
+import XCTest
+
+/// A chapter's cells computed in helper processes give the serial run's results, bit for bit.
+///
+/// Oracle: the same chapter run by the same executable in one process. Two other runs must write
+/// the same results (every metric, verdict and table; provenance and timings aside):
+/// - a helper run alone first (`--helper 1`: one engine thread, it computes every cell and writes
+///   nothing else), then a plain run that assembles the chapter from the helper's cells;
+/// - a run with two processes (`--processes 2`), the coordinator and one helper side by side.
+final class HelperProcessTests: XCTestCase {
+    /// The chapter executable that `swift test` builds beside the test bundle.
+    func executable(_ name: String) throws -> URL {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        throw XCTSkip("no built \(name) near \(CommandLine.arguments[0])")
+    }
+
+    /// Runs `chapter-<slug>` on the smoke profile in `w` (through the workbench's one subprocess
+    /// runner); returns its exit status and standard error.
+    func run(_ slug: String, in w: ScratchWorkbench, _ extra: [String]) throws -> (status: Int32, stderr: String) {
+        let r = try Subprocess.run([try executable("chapter-\(slug)").path, "--profile", "smoke", "--root", w.root.path] + extra)
+        return (r.status, r.standardError)
+    }
+
+    /// Each experiment's results.json without what legitimately differs between runs.
+    func results(_ w: ScratchWorkbench, _ slug: String) throws -> [String: NSDictionary] {
+        let dir = w.url("output/\(slug)")
+        var all: [String: NSDictionary] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) where !name.hasPrefix(".") {
+            var json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("\(name)/results.json"))) as! [String: Any]
+            for key in ["provenance", "timings", "files"] { json[key] = nil }
+            all[name] = json as NSDictionary
+        }
+        return all
+    }
+
+    func check(_ slug: String) throws {
+        let serial = try ScratchWorkbench(), assembled = try ScratchWorkbench(), side = try ScratchWorkbench()
+        defer { serial.remove(); assembled.remove(); side.remove() }
+        let s = try run(slug, in: serial, ["--processes", "1"])
+        XCTAssertEqual(s.status, 0, s.stderr)
+        let oracle = try results(serial, slug)
+        XCTAssertFalse(oracle.isEmpty)
+
+        let helper = try run(slug, in: assembled, ["--processes", "2", "--helper", "1"])
+        XCTAssertEqual(helper.status, 0, helper.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: assembled.url("output/\(slug)").path), "a helper writes only cells")
+        let cells = try FileManager.default.contentsOfDirectory(atPath: assembled.url("output/.cache/\(slug)").path).filter { $0.hasSuffix(".json") }
+        XCTAssertFalse(cells.isEmpty, "the helper computed the cells")
+        let assembling = try run(slug, in: assembled, ["--processes", "1"])
+        XCTAssertEqual(assembling.status, 0, assembling.stderr)
+        XCTAssertTrue(assembling.stderr.contains("reused"), "the plain run read the helper's cells back")
+        XCTAssertEqual(try results(assembled, slug), oracle, "cells computed by a helper")
+
+        let both = try run(slug, in: side, ["--processes", "2"])
+        XCTAssertEqual(both.status, 0, both.stderr)
+        XCTAssertTrue(both.stderr.contains("1 helper process started"), both.stderr)
+        XCTAssertEqual(try results(side, slug), oracle, "two processes side by side")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: side.url("output/.cache/\(slug)").path), "cells are cleared once the chapter is written")
+    }
+
+    /// Token stasis and the codebook-size batch of (seed, K) cells with its floors.
+    func testTrainingChapterWithHelpersEqualsTheSerialRun() throws { try check("training") }
+
+    /// The spline-prediction batches (token models and flow matching) and the scorecard.
+    func testEvaluationChapterWithHelpersEqualsTheSerialRun() throws { try check("evaluation") }
+}
