@@ -42,7 +42,7 @@ extension CellCache {
     public func cells<T: Codable>(_ descriptions: [String], costs: [Double]? = nil, compute: (Int) throws -> T,
                                   finished: (Int, T, Bool) throws -> Void = { _, _, _ in }) throws -> [T] {
         var results = [T?](repeating: nil, count: descriptions.count)
-        guard let sharing, !isDisabled else {
+        guard sharing != nil, !isDisabled else {
             for i in descriptions.indices {
                 var reused = false
                 let value = try cell(descriptions[i], resumed: &reused) { try compute(i) }
@@ -55,26 +55,16 @@ extension CellCache {
             let ca = costs?[a] ?? 1, cb = costs?[b] ?? 1
             return ca != cb ? ca > cb : a < b
         }
-        var taken: [Int] = []
-        for i in order {
-            if let stored: T = load(descriptions[i]) { results[i] = stored; try finished(i, stored, true); continue }
-            let lock = try CellLock(url(descriptions[i]))
-            guard lock.tryAcquire() else { taken.append(i); continue }
-            defer { lock.release() }
-            if let stored: T = load(descriptions[i]) { results[i] = stored; try finished(i, stored, true); continue }
-            let value = try computeAndStore(descriptions[i]) { try compute(i) }
-            results[i] = value
-            try finished(i, value, false)
-        }
-        for i in taken {
-            var reused = false
-            if !sharing.isCoordinator && CellCache.depth == 0, load(descriptions[i]) as T? == nil {
-                throw Deferred(description: descriptions[i])
+        var held: [Int] = []
+        func deliver(_ i: Int, _ claimed: Claim<T>) throws {
+            switch claimed {
+            case .stored(let value): results[i] = value; try finished(i, value, true)
+            case .computed(let value): results[i] = value; try finished(i, value, false)
+            case .held: held.append(i)
             }
-            let value = try cell(descriptions[i], resumed: &reused) { try compute(i) }
-            results[i] = value
-            try finished(i, value, reused)
         }
+        for i in order { try deliver(i, try claim(descriptions[i], wait: false) { try compute(i) }) }
+        for i in held { try deliver(i, try claim(descriptions[i], wait: true) { try compute(i) }) }
         return results.map { $0! }
     }
 }

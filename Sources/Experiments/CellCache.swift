@@ -45,16 +45,38 @@ public struct CellCache: Sendable {
     public func cell<T: Codable>(_ description: String, resumed: inout Bool, compute: () throws -> T) throws -> T {
         resumed = false
         guard !isDisabled else { return try compute() }
-        if let stored: T = load(description) { resumed = true; return stored }
-        guard let sharing else { return try computeAndStore(description, compute) }
+        switch try claim(description, wait: true, compute: compute) {
+        case .stored(let value): resumed = true; return value
+        case .computed(let value): return value
+        case .held: preconditionFailure("a waiting claim is never left held")
+        }
+    }
+
+    /// What claiming a cell gave.
+    enum Claim<T> {
+        /// Read back: computed earlier, or by another process.
+        case stored(T)
+        /// Computed here (and stored).
+        case computed(T)
+        /// Held by another process (only when not waiting).
+        case held
+    }
+
+    /// The cell's result read back, or computed here under its lock. When another process holds
+    /// the lock: with `wait`, the coordinator (or a helper inside a cell) waits and reads it back,
+    /// a helper at top level throws ``Deferred``; without `wait`, ``Claim/held``.
+    func claim<T: Codable>(_ description: String, wait: Bool, compute: () throws -> T) throws -> Claim<T> {
+        if let stored: T = load(description) { return .stored(stored) }
+        guard let sharing else { return .computed(try computeAndStore(description, compute)) }
         let lock = try CellLock(url(description))
         defer { lock.release() }
         if !lock.tryAcquire() {
+            guard wait else { return .held }
             if !sharing.isCoordinator && CellCache.depth == 0 { throw Deferred(description: description) }
             lock.acquire()
         }
-        if let stored: T = load(description) { resumed = true; return stored }
-        return try computeAndStore(description, compute)
+        if let stored: T = load(description) { return .stored(stored) }
+        return .computed(try computeAndStore(description, compute))
     }
 
     /// The stored result of `description`, when there is one that decodes.

@@ -72,7 +72,7 @@ public struct RunContext {
     /// bits: doubles are stored in their shortest round-tripping form).
     public func cell<T: Codable>(_ label: String, compute: () throws -> T) throws -> T {
         var resumed = false
-        let value = try cells.cell("\(experimentID) · \(label) · \(parameters)", resumed: &resumed, compute: compute)
+        let value = try cells.cell(cellDescription(label), resumed: &resumed, compute: compute)
         if resumed { progress.say("\(label): \(Self.reusedNote)") }
         return value
     }
@@ -85,10 +85,13 @@ public struct RunContext {
     /// results are the same bits as a serial run's.
     public func cells<Item, T: Codable>(_ items: [Item], label: (Item) -> String, cost: (Item) -> Double = { _ in 1 },
                                         compute: (Item) throws -> T) throws -> [T] {
-        try cells.cells(items.map { "\(experimentID) · \(label($0)) · \(parameters)" }, costs: items.map(cost),
+        try cells.cells(items.map { cellDescription(label($0)) }, costs: items.map(cost),
                         compute: { try compute(items[$0]) },
                         finished: { i, _, reused in if reused { progress.say("\(label(items[i])): \(Self.reusedNote)") } })
     }
+
+    /// The cell description of the unit `label`: the experiment id, the label and the resolved parameters.
+    private func cellDescription(_ label: String) -> String { "\(experimentID) · \(label) · \(parameters)" }
 
     /// What the terminal says of a unit read back rather than computed.
     public static let reusedNote = "reused (finished by another process of this run, or by an interrupted run)"

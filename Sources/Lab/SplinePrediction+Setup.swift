@@ -1,3 +1,4 @@
+import Experiments
 import Policies
 import Support
 import Tokenizers
@@ -54,5 +55,33 @@ extension SplinePrediction {
             Spec(tokenizer: name, settings: settings.table(name, steps: steps, seed: seed).canonicalJSON, steps: steps, seed: seed,
                  trainExamples: trainExamples, testExamples: testExamples, policy: policy)
         }
+    }
+}
+
+extension SplinePrediction {
+    /// One model of a sweep: a tokenizer or continuous method `name` at `steps` steps per sequence in seed `seed`.
+    public struct Job {
+        public let seed: UInt64, steps: Int, name: String
+
+        public init(seed: UInt64, steps: Int, name: String) { self.seed = seed; self.steps = steps; self.name = name }
+
+        /// How the terminal names it, e.g. `fast · 50 steps · seed 2`.
+        public var label: String { "\(name) · \(steps) steps · seed \(seed)" }
+    }
+
+    /// Trains (or reads back) the token models `tokens` and the continuous policies `methods` of
+    /// `setup`, each kind as one batch (see ``run(_:cells:progress:finished:)``), with their
+    /// progress on `context`; the cells come back in the jobs' order.
+    public static func run(tokens: [Job], methods: [Job], setup: Setup, context: RunContext) throws -> (tokens: [Cell], methods: [ContinuousCell]) {
+        func arrived(_ job: Job, reused: Bool, seconds: Double, loss: Double) {
+            context.progress.step(job.label + (reused ? " (\(RunContext.reusedNote))" : String(format: " · trained in %.0f s", seconds)), loss: loss)
+        }
+        let tokenCells = try run(tokens.map { setup.spec($0.name, steps: $0.steps, seed: $0.seed) }, cells: context.cells,
+                                 progress: { i, report in context.progress.say("  \(tokens[i].label) · \(report)") },
+                                 finished: { i, cell, reused in arrived(tokens[i], reused: reused, seconds: cell.trainSeconds, loss: cell.finalLoss) })
+        let methodCells = try run(methods.map { setup.spec(method: $0.name, steps: $0.steps, seed: $0.seed) }, cells: context.cells,
+                                  progress: { i, report in context.progress.say("  \(methods[i].label) · \(report)") },
+                                  finished: { i, cell, reused in arrived(methods[i], reused: reused, seconds: cell.trainSeconds, loss: cell.finalLoss) })
+        return (tokenCells, methodCells)
     }
 }

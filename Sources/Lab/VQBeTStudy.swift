@@ -9,6 +9,14 @@ import Tokenizers
 /// from `[parameters.policy]` (``VQBeTConfig``'s keys). Neither table sets a seed: the experiment
 /// draws them per seed.
 public enum VQBeTStudy {
+    /// Which policy recipe a measurement used: the reference's (judged) or the book's earlier one (an ablation).
+    public enum Recipe: String, CaseIterable, Codable, CodingKeyRepresentable, Sendable {
+        case reference, earlier
+
+        /// The label of the recipe's rows and claims.
+        public var label: String { self == .reference ? "reference recipe" : "earlier recipe (ablation)" }
+    }
+
     /// Layers of the residual VQ: a primary code and at least one secondary (the coarse-to-fine
     /// question needs both; `K` codes per layer give `K^layers` combinations).
     public static let residualLayers = 2...8
@@ -33,6 +41,23 @@ public enum VQBeTStudy {
         try q.reject("seed", because: "drawn per seed by the experiment")
         try q.reject("offsets", because: offsets)
         return try VQBeTConfig(q)
+    }
+
+    /// `[parameters.earlier_recipe]`, the policy recipe of the book's earlier runs, measured beside
+    /// the reference recipe as an ablation (never judged); `nil` when the file has no such table.
+    ///
+    /// Its `policy` table holds the ``VQBeTConfig`` keys that differ from `[parameters.policy]` and
+    /// is laid over it; the reader is returned so the caller reads its own keys and finishes it.
+    public static func earlierRecipe(_ p: ParameterReader, offsets: String) throws -> (policy: VQBeTConfig, table: ParameterReader)? {
+        guard p.value("earlier_recipe") != nil else { return nil }
+        let e = try p.table("earlier_recipe")
+        guard let over = e.value("policy"), case .table = over else {
+            throw ConfigError(location: e.location, key: "policy", problem: "expected a table of the policy's keys that differ from [parameters.policy]")
+        }
+        let q = try ParameterReader((p.value("policy") ?? .table([])).merged(with: over), location: "\(e.location).policy")
+        try q.reject("seed", because: "drawn per seed by the experiment")
+        try q.reject("offsets", because: offsets)
+        return (try VQBeTConfig(q), e)
     }
 
     /// Scripted demonstrations to train on (`train_demos`, 2...100 000) and to hold out

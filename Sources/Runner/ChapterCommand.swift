@@ -49,6 +49,13 @@ public struct ChapterCommand: ParsableCommand {
 
     public init() {}
 
+    /// Rejects a first seed beyond the experiment files' seed range (0...2147483647) before any work.
+    public func validate() throws {
+        if let seed, seed > UInt64(Int32.max) {
+            throw ValidationError("--seed must be in 0...\(Int32.max), the range of the experiment files' seeds; got \(seed)")
+        }
+    }
+
     public func run() throws {
         guard let p = Profile(rawValue: profile) else {
             throw ValidationError("unknown profile '\(profile)'; expected one of: \(Profile.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -74,13 +74,15 @@ public struct ChapterRunner {
         let inputs = options.inputs.keys.sorted().map { "\($0)=\(Self.contentHash(options.inputs[$0]!))" }.joined(separator: ",")
         var cells = CellCache(directory: paths.url(WorkbenchPaths.cellCacheFolder(chapter.slug)),
                               runKey: StableHash.sha256Hex(provenance.codeHash + "\n" + inputs))
+        // Each experiment's results from an earlier run with the same cache key, read once.
+        let cached = prepared.map { cachedResult($0, provenance: provenance) }
+        let pending = zip(prepared, cached).filter { $1 == nil }.map(\.0)
         if let index = options.helperIndex {
             cells.sharing = CellCache.Sharing(isCoordinator: false)
-            try runAsHelper(index, prepared.filter { cachedResult($0, provenance: provenance) == nil }, cells: cells)
+            try runAsHelper(index, pending, cells: cells)
             return []
         }
         if options.force { cells.clear() }
-        let pending = prepared.filter { cachedResult($0, provenance: provenance) == nil }
         var helpers: HelperProcesses? = nil
         if options.processes > 1, !pending.isEmpty, let command = options.helperCommand {
             helpers = try HelperProcesses(count: options.processes - 1, command: command,
@@ -89,8 +91,8 @@ public struct ChapterRunner {
         }
         do {
             var reports: [ExperimentReport] = []
-            for p in prepared {
-                reports.append(try execute(p, provenance: provenance, renderer: renderer, cells: cells))
+            for (p, earlier) in zip(prepared, cached) {
+                reports.append(try execute(p, cached: earlier, provenance: provenance, renderer: renderer, cells: cells))
             }
             try embed(reports)
             helpers?.waitForAll()
@@ -180,11 +182,12 @@ public struct ChapterRunner {
         return StableHash.sha256Hex(files.sorted().map { "\($0) \(StableHash.sha256Hex((try? Data(contentsOf: url.appendingPathComponent($0))) ?? Data()))" }.joined(separator: "\n"))
     }
 
-    func execute(_ p: Prepared, provenance: Provenance, renderer: FigureRenderer, cells: CellCache) throws -> ExperimentReport {
+    /// Runs `p`, or reuses `cached` (its results from an earlier run with the same cache key).
+    func execute(_ p: Prepared, cached: ResultsFile?, provenance: Provenance, renderer: FigureRenderer, cells: CellCache) throws -> ExperimentReport {
         let progress = ProgressReporter(label: p.file.id, quiet: options.quiet)
         let key = cacheKey(p, codeHash: provenance.codeHash)
         let final = paths.outputDirectory(p.file.id)
-        if let cached = cachedResult(p, provenance: provenance) {
+        if let cached {
             progress.say("unchanged since the last run (cache key \(key.prefix(12))); reusing \(relative(final)) — pass --force to recompute")
             return ExperimentReport(id: p.file.id, cached: true, directory: final,
                                     verdicts: cached.claims.map { ($0.id, $0.statement, $0.verdict, Format.interval($0.summary)) })

@@ -25,9 +25,10 @@ final class HelperProcesses: @unchecked Sendable {
         coordinatorSharing = CellCache.Sharing(isCoordinator: true) {
             if state.running.load(ordering: .acquiring) == 0, !state.widened.exchange(true, ordering: .relaxed) { Parallel.setThreads(cores) }
         }
+        precondition(count >= 1, "a run with helpers starts at least one")
         Parallel.setThreads(1)
         var started: [Process] = []
-        for index in 1...max(count, 1) {
+        for index in 1...count {
             let p = Process()
             p.executableURL = command.executable
             p.arguments = command.arguments + ["--helper", String(index)]

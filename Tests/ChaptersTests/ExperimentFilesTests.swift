@@ -38,23 +38,30 @@ final class ExperimentFilesTests: XCTestCase {
 
     /// The values the files gave under their old keys (`residual_layers`, `tokenizer_steps`,
     /// `autoencoder_hidden`, `sampling_temperature`, `policy_steps`, ...), written out by hand, with
-    /// LeRobot's 20,000 autoencoder steps since the reference-recipe rerun and the policy's named
-    /// deviations from LeRobot (temperature 1, offset weight 1, offsets at the demonstrated codes).
+    /// LeRobot's 20,000 autoencoder steps and LeRobot's policy recipe (temperature 0.1, offset weight
+    /// 10,000, offsets at the sampled codes, 20,000 steps) since the reference-recipe reruns; the
+    /// earlier policy recipe (temperature 1, offset weight 1, offsets at the demonstrated codes,
+    /// 3,000 steps) is kept as the ablation.
     func testTheAnatomyKeepsItsValues() throws {
         let quick = try XCTUnwrap(try configure(experiment("architectures/vq-bet-anatomy"), .quick) as? VQBeTAnatomy.Config)
         XCTAssertEqual(quick.tokenizer, ResidualVQConfig(layers: 2, codebookSize: 16, window: 5, latentDim: 256, hidden: [128, 128], emaDecay: 0.8,
                                                          commitmentWeight: 5, trainSteps: 20_000, batchSize: 256, learningRate: 0.001))
         var policy = VQBeTConfig()
         policy.history = 5; policy.dModel = 64; policy.heads = 4; policy.blocks = 2; policy.primaryWeight = 5; policy.secondaryWeight = 0.5
-        policy.focalGamma = 2; policy.temperature = 1; policy.offsetWeight = 1; policy.offsetCodes = .demonstrated; policy.trainSteps = 3000; policy.batchSize = 64
+        policy.focalGamma = 2; policy.temperature = 0.1; policy.offsetWeight = 10_000; policy.offsetCodes = .sampled; policy.trainSteps = 20_000; policy.batchSize = 64
         policy.learningRate = 0.001; policy.warmupSteps = 100
         XCTAssertEqual(quick.policy, policy)
+        var earlier = policy
+        earlier.temperature = 1; earlier.offsetWeight = 1; earlier.offsetCodes = .demonstrated; earlier.trainSteps = 3000
+        XCTAssertEqual(quick.earlier, earlier)
         XCTAssertEqual(quick.singleCodebookSize, 256)
         let smoke = try XCTUnwrap(try configure(experiment("architectures/vq-bet-anatomy"), .smoke) as? VQBeTAnatomy.Config)
         XCTAssertEqual(smoke.tokenizer, ResidualVQConfig(layers: 2, codebookSize: 16, window: 5, latentDim: 16, hidden: [32], emaDecay: 0.8,
                                                          commitmentWeight: 5, trainSteps: 60, batchSize: 64, learningRate: 0.001))
         policy.dModel = 16; policy.heads = 2; policy.blocks = 1; policy.trainSteps = 40; policy.batchSize = 16; policy.warmupSteps = 5
         XCTAssertEqual(smoke.policy, policy)
+        earlier.dModel = 16; earlier.heads = 2; earlier.blocks = 1; earlier.trainSteps = 40; earlier.batchSize = 16; earlier.warmupSteps = 5
+        XCTAssertEqual(smoke.earlier, earlier)
         XCTAssertEqual(smoke.singleCodebookSize, 32)
     }
 
@@ -113,6 +120,9 @@ final class ExperimentFilesTests: XCTestCase {
             (anatomy, .table([("tokenizer", .table([("tokenizer_steps", .int(10))]))]), "tokenizer_steps"),
             (anatomy, .table([("policy", .table([("sampling_temperature", .double(1))]))]), "sampling_temperature"),
             (anatomy, .table([("residual_layers", .int(2))]), "residual_layers"),
+            (anatomy, .table([("earlier_recipe", .table([("policy", .table([("offsets", .bool(false))]))]))]), "offsets"),
+            (anatomy, .table([("earlier_recipe", .table([("policy", .table([("temprature", .double(1))]))]))]), "temprature"),
+            (anatomy, .table([("earlier_recipe", .table([("binning_temperature", .double(1))]))]), "binning_temperature"),
             (try experiment("training/codebook-size"), .table([("tokenizer", .table([("codebook_size", .int(16))]))]), "codebook_size"),
             (try experiment("training/codebook-size"), .table([("tokenizer", .table([("layers", .int(9))]))]), "layers"),
             (try experiment("architectures/correlated-actuators"), .table([("tokenizer", .table([("window", .int(5))]))]), "window"),

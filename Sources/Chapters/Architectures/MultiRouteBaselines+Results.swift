@@ -14,10 +14,15 @@ extension MultiRouteBaselines {
         return zip(shares, demonstrations).reduce(0) { $0 + abs($1.0 - $1.1) } / 2
     }
 
-    func outcome(_ c: Config, _ results: [SeedResult], inputHash: String) -> ExperimentOutcome {
+    func outcome(_ c: Config, _ results: [SeedResult], claims: [ClaimSpec] = [], inputHash: String) throws -> ExperimentOutcome {
         let task = MultiRouteTask.standard
-        func success(_ v: Contender) -> [Double] { results.map { $0.report[v]!.successRate } }
-        func distance(_ v: Contender) -> [Double] { results.map { Self.routeDistance($0.report[v]!, demonstrations: $0.demonstrationRoutes) } }
+        func report(_ r: SeedResult, _ v: Contender, _ recipe: VQBeTStudy.Recipe) -> Rollout.Report {
+            recipe == .earlier ? r.earlierReport[v]! : r.report[v]!
+        }
+        func success(_ v: Contender, _ recipe: VQBeTStudy.Recipe = .reference) -> [Double] { results.map { report($0, v, recipe).successRate } }
+        func distance(_ v: Contender, _ recipe: VQBeTStudy.Recipe = .reference) -> [Double] {
+            results.map { Self.routeDistance(report($0, v, recipe), demonstrations: $0.demonstrationRoutes) }
+        }
         var metrics: [MetricSeries] = []
         for v in Contender.allCases {
             let cond: [(name: String, value: String)] = [("policy", v.slug)]
@@ -28,6 +33,15 @@ extension MultiRouteBaselines {
                 metrics.append(MetricSeries(condition: cond + [("route", route.name)], metric: "route_share", scale: .proportion, perSeed: results.map { $0.report[v]!.routeShares[i] }))
             }
             metrics.append(MetricSeries.wallClock(condition: cond, metric: "training_seconds", unit: "s", perSeed: results.map { $0.trainSeconds[v]! }))
+        }
+        if c.earlier != nil {
+            for v in Contender.allCases {
+                let cond: [(name: String, value: String)] = [("policy", v.slug), ("recipe", "earlier")]
+                metrics.append(MetricSeries(condition: cond, metric: "success_rate", scale: .proportion, perSeed: success(v, .earlier)))
+                metrics.append(MetricSeries(condition: cond, metric: "route_distance", unit: "total variation", scale: .proportion,
+                                            perSeed: distance(v, .earlier)))
+                metrics.append(MetricSeries.wallClock(condition: cond, metric: "training_seconds", unit: "s", perSeed: results.map { $0.earlierTrainSeconds[v]! }))
+            }
         }
         for (i, route) in task.routes.enumerated() {
             metrics.append(MetricSeries(condition: [("policy", "demonstrations"), ("route", route.name)], metric: "route_share", scale: .proportion,
@@ -44,6 +58,14 @@ extension MultiRouteBaselines {
             "Closed-loop success over \(c.episodes) episodes per seed (95 % interval over \(results.count) seed(s), cut to [0, 1]), the share of episodes taking each route (means), the route distance (total variation between the policy's routes, none counted as a fourth outcome, and its own demonstrations'; 0 is the same distribution, 1 a disjoint one), refused moves, and what one chunk of \(c.tokenizer.window) actions costs. Every policy sees the last \(c.vqbet.history) positions. The demonstrations' row is the training demonstrations' own route shares."))
 
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
+            // The success statistics take `recipe` (default: the reference recipe, the judged one).
+            func recipe() throws -> VQBeTStudy.Recipe {
+                let r = VQBeTStudy.Recipe(rawValue: try select.string("recipe", default: "reference", allowed: VQBeTStudy.Recipe.allCases.map(\.rawValue)))!
+                guard r == .reference || c.earlier != nil else {
+                    throw ConfigError(location: select.location, key: "recipe", problem: "the earlier recipe was not measured: the file sets no [parameters.earlier_recipe]")
+                }
+                return r
+            }
             func contender(_ key: String) throws -> Contender {
                 let slug = try select.string(key, allowed: Contender.allCases.map(\.slug))
                 return Contender.allCases.first { $0.slug == slug }!
@@ -51,21 +73,28 @@ extension MultiRouteBaselines {
             switch name {
             case "success_gain":
                 // Success of `policy` minus that of `baseline`.
-                let v = try contender("policy"), b = try contender("baseline")
-                return results.indices.map { [success(v)[$0] - success(b)[$0]] }
+                let v = try contender("policy"), b = try contender("baseline"), r = try recipe()
+                return results.indices.map { [success(v, r)[$0] - success(b, r)[$0]] }
             case "mode_averaging_gap":
                 // The lower success of `policies` minus that of `baseline`.
                 let slugs = try select.strings("policies", allowed: Contender.allCases.map(\.slug))
-                let vs = slugs.map { s in Contender.allCases.first { $0.slug == s }! }, b = try contender("baseline")
-                return results.indices.map { i in [vs.map { success($0)[i] }.min()! - success(b)[i]] }
+                let vs = slugs.map { s in Contender.allCases.first { $0.slug == s }! }, b = try contender("baseline"), r = try recipe()
+                return results.indices.map { i in [vs.map { success($0, r)[i] }.min()! - success(b, r)[i]] }
             case "route_distance":
-                let v = try contender("policy")
-                return distance(v).map { [$0] }
+                let v = try contender("policy"), r = try recipe()
+                return distance(v, r).map { [$0] }
             default:
                 throw ConfigError(location: select.location, key: "statistic", problem: "unknown statistic '\(name)'; this experiment computes success_gain, mode_averaging_gap, route_distance")
             }
         }
-        return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+        var outcome = ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+        if let earlier = c.earlier {
+            outcome.blocks.append(.table(try outcome.claimsTable(claims, settings: VQBeTStudy.Recipe.allCases.map {
+                ClaimSetting($0.label, select: [("recipe", .string($0.rawValue))])
+            }, location: "architectures/multi-route-baselines"), caption:
+                "The claims under each policy recipe, each decided by its own pre-registered rule. The reference recipe (VQ-BeT's codes drawn at LeRobot's temperature \(Format.parameter(c.vqbet.temperature)), offset weight \(Format.parameter(c.vqbet.offsetWeight)), offsets at the \(c.vqbet.offsetCodes.rawValue) codes, \(c.vqbet.trainSteps) steps; binning's tokens at temperature \(Format.parameter(c.binningTemperature))) is judged and enters the ledger; the earlier recipe (VQ-BeT at temperature \(Format.parameter(earlier.vqbet.temperature)), weight \(Format.parameter(earlier.vqbet.offsetWeight)), offsets at the \(earlier.vqbet.offsetCodes.rawValue) codes, \(earlier.vqbet.trainSteps) steps; binning at temperature \(Format.parameter(earlier.binningTemperature))) is an ablation, shown and not entered; under it every contender trains for \(earlier.model.trainingSteps) steps, as in the earlier runs."))
+        }
+        return outcome
     }
 
     func table(_ c: Config, _ results: [SeedResult]) -> MarkdownTable {
@@ -78,6 +107,17 @@ extension MultiRouteBaselines {
             row.append(Format.number(Statistics.mean(results.map { $0.report[v]!.meanCollisions })))
             row.append(results.first?.cost[v] ?? "—")
             return row
+        }
+        if c.earlier != nil {
+            for v in Contender.allCases {
+                let reports = results.map { $0.earlierReport[v]! }
+                var row = [v.rawValue + ", earlier recipe", Format.percentInterval(SeedSummary(reports.map(\.successRate), scale: .proportion))]
+                for i in routes.indices { row.append(pct(reports.map { $0.routeShares[i] })) }
+                row.append(Format.number(Statistics.mean(zip(reports, results).map { Self.routeDistance($0, demonstrations: $1.demonstrationRoutes) })))
+                row.append(Format.number(Statistics.mean(reports.map(\.meanCollisions))))
+                row.append(results.first?.cost[v] ?? "—")
+                rows.append(row)
+            }
         }
         rows.append(["demonstrations", "—"] + routes.indices.map { i in pct(results.map { $0.demonstrationRoutes[i] }) } + ["0", "—", "—"])
         return MarkdownTable(header: ["policy", "success"] + routes.map { "route \($0.name)" } + ["route distance", "refused moves / episode", "cost per chunk"], rows: rows)

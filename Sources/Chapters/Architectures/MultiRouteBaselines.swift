@@ -29,12 +29,30 @@ public struct MultiRouteBaselines: Experiment {
         let binning: ParameterValue              // the per-step tokenizer's settings
         let binningTemperature: Double           // its sampling temperature (VQ-BeT's codes are sampled too)
         let flow: ParameterValue                 // flow matching's settings
+        let earlier: EarlierRecipe?              // the book's earlier policy recipe, measured beside it (an ablation)
         let trainDemos: Int, episodes: Int
+    }
+
+    /// The earlier recipe: VQ-BeT's policy, the shared transformer, and binning's temperature.
+    struct EarlierRecipe {
+        let vqbet: VQBeTConfig
+        let model: TokenPolicyConfig
+        let binningTemperature: Double
     }
 
     public func configure(_ p: ParameterReader) throws -> Config {
         let tokenizer = try VQBeTStudy.residualVQ(p)
         let vqbet = try VQBeTStudy.policy(p, offsets: "on: VQ-BeT as published")
+        var earlier: EarlierRecipe?
+        if let e = try VQBeTStudy.earlierRecipe(p, offsets: "on: VQ-BeT as published") {
+            // `model` holds the shared transformer's keys that differ from [parameters.model].
+            let over = e.table.value("model") ?? .table([])
+            let m = try ParameterReader((p.value("model") ?? .table([])).merged(with: over), location: "\(e.table.location).model")
+            try m.reject("seed", because: "drawn per seed by the experiment")
+            earlier = EarlierRecipe(vqbet: e.policy, model: try TokenPolicyConfig(m),
+                                    binningTemperature: try e.table.double("binning_temperature", in: 0...100))
+            try e.table.finish()
+        }
         let modelTable = try p.table("model", required: true)
         try modelTable.reject("seed", because: "drawn per seed by the experiment")
         let model = try TokenPolicyConfig(modelTable)
@@ -43,7 +61,7 @@ public struct MultiRouteBaselines: Experiment {
         _ = try TokenizerRegistry.make("minmax", parameters: ParameterReader(binning, location: "\(p.location).binning"))
         _ = try PolicyRegistry.make("flow", parameters: ParameterReader(flow, location: "\(p.location).flow"))
         return Config(tokenizer: tokenizer, vqbet: vqbet, model: model, binning: binning, binningTemperature: try p.double("binning_temperature", in: 0...100),
-                      flow: flow, trainDemos: try p.int("train_demos", in: 2...100_000), episodes: try p.int("episodes", in: 1...1_000_000))
+                      flow: flow, earlier: earlier, trainDemos: try p.int("train_demos", in: 2...100_000), episodes: try p.int("episodes", in: 1...1_000_000))
     }
 
     /// The four policies compared, in table order.
@@ -64,6 +82,9 @@ public struct MultiRouteBaselines: Experiment {
         var report: [Contender: Rollout.Report] = [:]
         var paths: [Contender: [[Point]]] = [:]
         var trainSeconds: [Contender: Double] = [:]
+        /// Every contender trained and rolled out again under the earlier recipe (an ablation).
+        var earlierReport: [Contender: Rollout.Report] = [:]
+        var earlierTrainSeconds: [Contender: Double] = [:]
         /// Network evaluations (or tokens) per chunk, as the policy reports its cost.
         var cost: [Contender: String] = [:]
         /// Share of the training demonstrations taking each route, then the share taking none.
@@ -72,29 +93,31 @@ public struct MultiRouteBaselines: Experiment {
     }
 
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
-        context.progress.begin(total: context.seeds.count * (1 + Contender.allCases.count), "multi-route baselines: \(Contender.allCases.count) policies per seed")
+        let policies = Contender.allCases.count * (c.earlier == nil ? 1 : 2)
+        context.progress.begin(total: context.seeds.count * (1 + policies), "multi-route baselines: \(policies) policies per seed")
         let results = try context.cells(context.seeds, label: { "seed \($0)" }) { seed in try measure(c, seed: seed, context: context) }
-        return outcome(c, results, inputHash: StableHash.sha256Hex(results.map(\.dataHash).joined()))
+        return try outcome(c, results, claims: context.claims, inputHash: StableHash.sha256Hex(results.map(\.dataHash).joined()))
     }
 
-    /// The untrained policy `v` for this seed.
-    func policy(_ v: Contender, _ c: Config, rng: SeededGenerator, residual: ResidualVQTokenizer) throws -> any ActionPolicy {
+    /// The untrained policy `v` for this seed, with the earlier recipe's settings when `earlier` is set.
+    func policy(_ v: Contender, _ c: Config, rng: SeededGenerator, residual: ResidualVQTokenizer, earlier: EarlierRecipe? = nil) throws -> any ActionPolicy {
         let window = c.tokenizer.window, history = c.vqbet.history
         switch v {
         case .vqbet:
-            var pc = c.vqbet
+            var pc = earlier?.vqbet ?? c.vqbet
             pc.seed = rng.derived("policy vq-bet").seed
             return try VQBeTPolicy(pc, tokenizer: residual, observationDim: 2, actionDim: 2)
         case .binning:
             var tc = TokenizedPolicyConfig()
-            tc.history = history; tc.window = window; tc.model = c.model
-            tc.decoding = c.binningTemperature == 0 ? .greedy : .temperature(Float(c.binningTemperature))
+            tc.history = history; tc.window = window; tc.model = earlier?.model ?? c.model
+            let temperature = earlier?.binningTemperature ?? c.binningTemperature
+            tc.decoding = temperature == 0 ? .greedy : .temperature(Float(temperature))
             tc.seed = rng.derived("policy binning").seed
             let tok = try TokenizerRegistry.make("minmax", parameters: ParameterReader(c.binning, location: "binning"))
             return try TokenizedPolicy(tc, tokenizer: tok, observationDim: 2, actionDim: 2)
         case .regression, .flow:
             var cc = ContinuousPolicyConfig()
-            cc.history = history; cc.window = window; cc.model = c.model
+            cc.history = history; cc.window = window; cc.model = earlier?.model ?? c.model
             cc.seed = rng.derived("policy \(v.slug)").seed
             let objective = v == .flow ? try PolicyRegistry.make("flow", parameters: ParameterReader(c.flow, location: "flow")) : Regression()
             return try ContinuousPolicy(cc, objective: objective, observationDim: 2, actionDim: 2)
@@ -124,6 +147,15 @@ public struct MultiRouteBaselines: Experiment {
             r.report[v] = try MultiRouteControl.evaluate(p, task: task, episodes: c.episodes, seed: rng.derived("episodes").seed)
             r.paths[v] = try MultiRouteControl.paths(p, task: task, episodes: 12, seed: rng.derived("paths").seed)
             context.progress.step("seed \(seed) · \(v.rawValue) · success \(Format.percent(r.report[v]!.successRate))")
+        }
+        // The ablation: the same weights seeds and episodes, the earlier recipe's settings.
+        if let earlier = c.earlier {
+            for v in Contender.allCases {
+                let p = try policy(v, c, rng: rng, residual: residual, earlier: earlier)
+                r.earlierTrainSeconds[v] = try Stopwatch.seconds { try p.train(train) { context.progress.say("  seed \(seed) · \(v.rawValue) (earlier recipe) · \($0)") } }
+                r.earlierReport[v] = try MultiRouteControl.evaluate(p, task: task, episodes: c.episodes, seed: rng.derived("episodes").seed)
+                context.progress.step("seed \(seed) · \(v.rawValue) (earlier recipe) · success \(Format.percent(r.earlierReport[v]!.successRate))")
+            }
         }
         return r
     }

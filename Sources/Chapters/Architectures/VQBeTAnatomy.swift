@@ -14,7 +14,9 @@ import Experiments
 /// question, windows of the synthetic arm); a residual VQ tokenizer fitted on their action
 /// windows; then three policies over frozen tokenizers, trained alike and evaluated closed-loop:
 /// VQ-BeT as published (residual codes and offset head), the same without the offset head, and a
-/// single-layer VQ with as many codes as the residual one has combinations (with offsets).
+/// single-layer VQ with as many codes as the residual one has combinations (with offsets). The
+/// policies train with the reference recipe (judged) and, when the file sets `earlier_recipe`,
+/// again with the book's earlier one (an ablation whose verdicts are shown, never entered in the ledger).
 public struct VQBeTAnatomy: Experiment {
     public let chapter = "architectures"
     public let name = "vq-bet-anatomy"
@@ -25,6 +27,7 @@ public struct VQBeTAnatomy: Experiment {
         let tokenizer: ResidualVQConfig          // the residual tokenizer (its seed is replaced per seed)
         let singleCodebookSize: Int
         let policy: VQBeTConfig                  // the policy (offsets on; the ablation turns them off)
+        let earlier: VQBeTConfig?                // the book's earlier policy recipe, measured beside it (an ablation)
         let trainDemos: Int, testDemos: Int, episodes: Int
         let armFrequency: Double, armChunks: Int
     }
@@ -34,10 +37,13 @@ public struct VQBeTAnatomy: Experiment {
     /// the policy's offset head is set per variant, so neither table sets them.
     public func configure(_ p: ParameterReader) throws -> Config {
         let tok = try VQBeTStudy.residualVQ(p)
-        let pol = try VQBeTStudy.policy(p, offsets: "on for VQ-BeT and the single-layer VQ, off for the ablation")
+        let offsets = "on for VQ-BeT and the single-layer VQ, off for the ablation"
+        let pol = try VQBeTStudy.policy(p, offsets: offsets)
+        let earlier = try VQBeTStudy.earlierRecipe(p, offsets: offsets)
+        try earlier?.table.finish()
         let single = try p.int("single_codebook_size", in: 2...65_536)
         let demos = try VQBeTStudy.demonstrations(p)
-        return Config(tokenizer: tok, singleCodebookSize: single, policy: pol,
+        return Config(tokenizer: tok, singleCodebookSize: single, policy: pol, earlier: earlier?.policy,
                       trainDemos: demos.train, testDemos: demos.test, episodes: demos.episodes,
                       armFrequency: try p.double("arm_frequency_hz", in: 1...1_000), armChunks: try p.int("arm_chunks", in: 2...1_000_000))
     }
@@ -48,6 +54,20 @@ public struct VQBeTAnatomy: Experiment {
         var slug: String { self == .vqbet ? "vq-bet" : self == .noOffset ? "no-offset" : "single-vq" }
     }
 
+    /// One policy trained and rolled out.
+    struct PolicyMeasurement: Codable {
+        /// Held-out action L1 error (action units).
+        var actionError: Double
+        var report: Rollout.Report
+        var paths: [[Point]]        // a few closed-loop paths, for the figure
+        var trainSeconds: Double
+    }
+
+    /// The recipes this configuration measures: the reference's, then the earlier one if set.
+    static func recipes(_ c: Config) -> [(recipe: VQBeTStudy.Recipe, policy: VQBeTConfig)] {
+        [(.reference, c.policy)] + (c.earlier.map { [(.earlier, $0)] } ?? [])
+    }
+
     /// What one seed measured.
     struct SeedResult: Codable {
         /// Reconstruction MSE (action units²) on held-out windows with the primary code alone and with all codes, per data set.
@@ -55,10 +75,8 @@ public struct VQBeTAnatomy: Experiment {
         /// The residual VQ's unquantised floor per data set: MSE (action units²) of its encoder and decoder trained with no quantiser.
         var floorMSE: [String: Double] = [:]
         var usage: [String: CodeUsage] = [:]
-        var actionError: [Variant: Double] = [:]
-        var report: [Variant: Rollout.Report] = [:]
-        var paths: [Variant: [[Point]]] = [:]        // a few closed-loop paths, for the figure
-        var trainSeconds: [Variant: Double] = [:]
+        /// Every policy, per recipe and variant.
+        var policies: [VQBeTStudy.Recipe: [Variant: PolicyMeasurement]] = [:]
         /// The hash of the seed's training and test windows.
         var dataHash = ""
     }
@@ -67,10 +85,11 @@ public struct VQBeTAnatomy: Experiment {
         let task = MultiRouteTask.standard
         var results: [SeedResult] = []
         var hashes: [String] = []
-        context.progress.begin(total: context.seeds.count * (2 + Variant.allCases.count), "VQ-BeT anatomy: tokenizers, then \(Variant.allCases.count) policies per seed")
+        let policies = Variant.allCases.count * Self.recipes(c).count
+        context.progress.begin(total: context.seeds.count * (2 + policies), "VQ-BeT anatomy: tokenizers, then \(policies) policies per seed")
         results = try context.cells(context.seeds, label: { "seed \($0)" }) { seed in try measure(c, task: task, seed: seed, context: context) }
         hashes = results.map(\.dataHash)
-        return outcome(c, results, inputHash: StableHash.sha256Hex(hashes.joined()))
+        return try outcome(c, results, claims: context.claims, inputHash: StableHash.sha256Hex(hashes.joined()))
     }
 
     /// Everything one seed measures: the tokenizers, then the three policies trained and rolled out.
@@ -102,18 +121,24 @@ public struct VQBeTAnatomy: Experiment {
         r.usage["arm"] = try armTok.usage(armTest)
         context.progress.step("seed \(seed) · tokenizers fitted in " + fitSeconds.map { String(format: "%.0f s", $0) }.joined(separator: ", "))
         context.progress.step("seed \(seed) · coarse-to-fine measured")
-        for v in Variant.allCases {
-            var pc = c.policy
-            pc.seed = rng.derived("policy \(v.slug)").seed
-            pc.offsets = v != .noOffset
-            let policy = try VQBeTPolicy(pc, tokenizer: v == .single ? single : residual, observationDim: 2, actionDim: 2)
-            r.trainSeconds[v] = try Stopwatch.seconds {
-                try policy.train(train) { context.progress.say("  seed \(seed) · \(v.rawValue) · \($0)") }
+        // Every recipe trains its variants from the same weights seeds and rolls them out on the same episodes.
+        for (recipe, base) in Self.recipes(c) {
+            let tag = recipe == .reference ? "" : " (\(recipe.rawValue) recipe)"
+            for v in Variant.allCases {
+                var pc = base
+                pc.seed = rng.derived("policy \(v.slug)").seed
+                pc.offsets = v != .noOffset
+                let policy = try VQBeTPolicy(pc, tokenizer: v == .single ? single : residual, observationDim: 2, actionDim: 2)
+                let seconds = try Stopwatch.seconds {
+                    try policy.train(train) { context.progress.say("  seed \(seed) · \(v.rawValue)\(tag) · \($0)") }
+                }
+                let m = PolicyMeasurement(actionError: try policy.actionError(test),
+                                          report: try MultiRouteControl.evaluate(policy, task: task, episodes: c.episodes, seed: rng.derived("episodes").seed),
+                                          paths: try MultiRouteControl.paths(policy, task: task, episodes: 12, seed: rng.derived("paths").seed),
+                                          trainSeconds: seconds)
+                r.policies[recipe, default: [:]][v] = m
+                context.progress.step("seed \(seed) · \(v.rawValue)\(tag) · success \(Format.percent(m.report.successRate))")
             }
-            r.actionError[v] = try policy.actionError(test)
-            r.report[v] = try MultiRouteControl.evaluate(policy, task: task, episodes: c.episodes, seed: rng.derived("episodes").seed)
-            r.paths[v] = try MultiRouteControl.paths(policy, task: task, episodes: 12, seed: rng.derived("paths").seed)
-            context.progress.step("seed \(seed) · \(v.rawValue) · success \(Format.percent(r.report[v]!.successRate))")
         }
         return r
     }

@@ -58,21 +58,9 @@ public struct FrequencySweep: Experiment {
         let contenders = (c.tokenizers + c.methods).joined(separator: ", ")
         context.progress.begin(total: total, "training \(total) models (\(contenders) at \(c.rates.map(String.init).joined(separator: ", ")) steps per sequence)")
         // Every cell of every seed as one batch per kind (token models, then continuous policies).
-        let tokenJobs = context.seeds.flatMap { seed in c.rates.flatMap { steps in c.tokenizers.map { (seed: seed, steps: steps, name: $0) } } }
-        let methodJobs = context.seeds.flatMap { seed in c.rates.flatMap { steps in c.methods.map { (seed: seed, steps: steps, name: $0) } } }
-        func label(_ j: (seed: UInt64, steps: Int, name: String)) -> String { "\(j.name) · \(j.steps) steps · seed \(j.seed)" }
-        let tokenCells = try SplinePrediction.run(tokenJobs.map { c.setup.spec($0.name, steps: $0.steps, seed: $0.seed) }, cells: context.cells,
-                                                  progress: { i, report in context.progress.say("  \(label(tokenJobs[i])) · \(report)") },
-                                                  finished: { i, cell, reused in
-            context.progress.step(label(tokenJobs[i]) + (reused ? " (\(RunContext.reusedNote))" : String(format: " · trained in %.0f s", cell.trainSeconds)),
-                                  loss: cell.finalLoss)
-        })
-        let methodCells = try SplinePrediction.run(methodJobs.map { c.setup.spec(method: $0.name, steps: $0.steps, seed: $0.seed) }, cells: context.cells,
-                                                   progress: { i, report in context.progress.say("  \(label(methodJobs[i])) · \(report)") },
-                                                   finished: { i, cell, reused in
-            context.progress.step(label(methodJobs[i]) + (reused ? " (\(RunContext.reusedNote))" : String(format: " · trained in %.0f s", cell.trainSeconds)),
-                                  loss: cell.finalLoss)
-        })
+        let tokenJobs = context.seeds.flatMap { seed in c.rates.flatMap { steps in c.tokenizers.map { SplinePrediction.Job(seed: seed, steps: steps, name: $0) } } }
+        let methodJobs = context.seeds.flatMap { seed in c.rates.flatMap { steps in c.methods.map { SplinePrediction.Job(seed: seed, steps: steps, name: $0) } } }
+        let (tokenCells, methodCells) = try SplinePrediction.run(tokens: tokenJobs, methods: methodJobs, setup: c.setup, context: context)
         var perSeed: [SeedCells] = []
         var hashes: [String] = []
         for seed in context.seeds {

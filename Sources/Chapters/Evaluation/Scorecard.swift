@@ -104,20 +104,9 @@ public struct Scorecard: Experiment {
         context.progress.begin(total: total, "measuring \(c.tokenizers.count) tokenizers and training \(models) models per seed")
         let arms = try context.cells(context.seeds, label: { "seed \($0) · arm data" }) { seed in try measureOnArm(c, seed: seed, context: context) }
         // Every seed's prediction cells as one batch per kind (token models, then continuous policies).
-        let tokenJobs = context.seeds.flatMap { seed in c.predictionTokenizers.map { (seed: seed, name: $0) } }
-        let methodJobs = context.seeds.flatMap { seed in c.predictionPolicies.map { (seed: seed, name: $0) } }
-        func label(_ j: (seed: UInt64, name: String)) -> String { "\(j.name) · \(c.predictionSteps) steps · seed \(j.seed)" }
-        let reused = " (reused: already trained in this run, by another of its processes, or by an interrupted one)"
-        let tokenCells = try SplinePrediction.run(tokenJobs.map { c.setup.spec($0.name, steps: c.predictionSteps, seed: $0.seed) }, cells: context.cells,
-                                                  progress: { i, report in context.progress.say("  \(label(tokenJobs[i])) · \(report)") },
-                                                  finished: { i, cell, wasReused in
-            context.progress.step(label(tokenJobs[i]) + (wasReused ? reused : String(format: " · trained in %.0f s", cell.trainSeconds)), loss: cell.finalLoss)
-        })
-        let methodCells = try SplinePrediction.run(methodJobs.map { c.setup.spec(method: $0.name, steps: c.predictionSteps, seed: $0.seed) }, cells: context.cells,
-                                                   progress: { i, report in context.progress.say("  \(label(methodJobs[i])) · \(report)") },
-                                                   finished: { i, cell, wasReused in
-            context.progress.step(label(methodJobs[i]) + (wasReused ? reused : String(format: " · trained in %.0f s", cell.trainSeconds)), loss: cell.finalLoss)
-        })
+        let tokenJobs = context.seeds.flatMap { seed in c.predictionTokenizers.map { SplinePrediction.Job(seed: seed, steps: c.predictionSteps, name: $0) } }
+        let methodJobs = context.seeds.flatMap { seed in c.predictionPolicies.map { SplinePrediction.Job(seed: seed, steps: c.predictionSteps, name: $0) } }
+        let (tokenCells, methodCells) = try SplinePrediction.run(tokens: tokenJobs, methods: methodJobs, setup: c.setup, context: context)
         var perSeed: [SeedRows] = []
         var hashes: [String] = []
         for (seed, arm) in zip(context.seeds, arms) {
