@@ -16,7 +16,9 @@ final class ChapterResumeTests: XCTestCase {
     func successRates(_ w: ScratchWorkbench) throws -> [Double] {
         let json = try JSONSerialization.jsonObject(with: w.read("output/training/codebook-size/results.json")) as! [String: Any]
         let metrics = json["metrics"] as! [[String: Any]]
-        return metrics.filter { $0["metric"] as? String == "success_rate" }.flatMap { $0["per_seed"] as! [Double] }
+        // The judged recipe's success; the earlier recipe's policies (condition `recipe`) are rows of their own in the cells.
+        return metrics.filter { $0["metric"] as? String == "success_rate" && ($0["condition"] as? [String: Any])?["recipe"] == nil }
+            .flatMap { $0["per_seed"] as! [Double] }
     }
 
     /// Where `chapter`'s run keeps its cells until the chapter is written.

@@ -64,7 +64,7 @@ final class CodebookSizeTests: XCTestCase {
             [4: Self.cell(success: 0.1, error: 0.5), 8: Self.cell(success: 0.85, error: 0.052), 16: Self.cell(success: 0.86, error: 0.052),
              64: Self.cell(success: 0.85, error: 0.050), 256: Self.cell(success: 0.84, error: 0.055)],
         ]
-        let outcome = CodebookSize().outcome(c, seeds, floors: [0.001, 0.002, 0.0015], inputHash: "", spreads: (0.1, 0.25))
+        let outcome = try CodebookSize().outcome(c, seeds, floors: [0.001, 0.002, 0.0015], inputHash: "", spreads: (0.1, 0.25))
         let reader = { try ParameterReader(.table([]), location: "select") }
         let success = try outcome.statistic("success_relative_spread", reader()).map { $0[0] }
         let error = try outcome.statistic("action_error_relative_spread", reader()).map { $0[0] }

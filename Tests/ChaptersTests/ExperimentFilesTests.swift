@@ -70,11 +70,17 @@ final class ExperimentFilesTests: XCTestCase {
         // The codebook size is replaced per cell; the rest is the anatomy's tokenizer.
         XCTAssertEqual(quick.tokenizer, ResidualVQConfig(layers: 2, window: 5, latentDim: 256, hidden: [128, 128], emaDecay: 0.8,
                                                          commitmentWeight: 5, trainSteps: 20_000, batchSize: 256, learningRate: 0.001))
-        XCTAssertEqual(quick.policy.trainSteps, 2000)
-        XCTAssertEqual(quick.policy.temperature, 1)
-        XCTAssertEqual(quick.policy.offsetWeight, 1)
-        XCTAssertEqual(quick.policy.offsetCodes, .demonstrated)
+        // LeRobot's policy recipe, the anatomy's since the reference-recipe reruns; the earlier one as the ablation.
+        let anatomy = try XCTUnwrap(try configure(experiment("architectures/vq-bet-anatomy"), .quick) as? VQBeTAnatomy.Config)
+        XCTAssertEqual(quick.policy, anatomy.policy)
+        XCTAssertEqual(quick.policy.trainSteps, 20_000)
+        XCTAssertEqual(quick.policy.temperature, 0.1)
+        XCTAssertEqual(quick.policy.offsetWeight, 10_000)
+        XCTAssertEqual(quick.policy.offsetCodes, .sampled)
         XCTAssertTrue(quick.policy.offsets)
+        var earlier = try XCTUnwrap(anatomy.earlier)
+        earlier.trainSteps = 2000
+        XCTAssertEqual(quick.earlier, earlier, "the anatomy's earlier recipe at this experiment's earlier 2,000 steps")
         let smoke = try XCTUnwrap(try configure(experiment("training/codebook-size"), .smoke) as? CodebookSize.Config)
         XCTAssertEqual(smoke.tokenizer.latentDim, 16); XCTAssertEqual(smoke.tokenizer.hidden, [32]); XCTAssertEqual(smoke.tokenizer.trainSteps, 60)
         XCTAssertEqual(smoke.policy.trainSteps, 40); XCTAssertEqual(smoke.policy.dModel, 16); XCTAssertEqual(smoke.policy.warmupSteps, 5)

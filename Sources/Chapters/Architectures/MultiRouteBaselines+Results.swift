@@ -59,13 +59,7 @@ extension MultiRouteBaselines {
 
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
             // The success statistics take `recipe` (default: the reference recipe, the judged one).
-            func recipe() throws -> VQBeTStudy.Recipe {
-                let r = VQBeTStudy.Recipe(rawValue: try select.string("recipe", default: "reference", allowed: VQBeTStudy.Recipe.allCases.map(\.rawValue)))!
-                guard r == .reference || c.earlier != nil else {
-                    throw ConfigError(location: select.location, key: "recipe", problem: "the earlier recipe was not measured: the file sets no [parameters.earlier_recipe]")
-                }
-                return r
-            }
+            func recipe() throws -> VQBeTStudy.Recipe { try VQBeTStudy.Recipe.read(select, earlierMeasured: c.earlier != nil) }
             func contender(_ key: String) throws -> Contender {
                 let slug = try select.string(key, allowed: Contender.allCases.map(\.slug))
                 return Contender.allCases.first { $0.slug == slug }!
@@ -89,9 +83,7 @@ extension MultiRouteBaselines {
         }
         var outcome = ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
         if let earlier = c.earlier {
-            outcome.blocks.append(.table(try outcome.claimsTable(claims, settings: VQBeTStudy.Recipe.allCases.map {
-                ClaimSetting($0.label, select: [("recipe", .string($0.rawValue))])
-            }, location: "architectures/multi-route-baselines"), caption:
+            outcome.blocks.append(.table(try outcome.claimsTable(claims, settings: VQBeTStudy.Recipe.claimSettings, location: "architectures/multi-route-baselines"), caption:
                 "The claims under each policy recipe, each decided by its own pre-registered rule. The reference recipe (VQ-BeT's codes drawn at LeRobot's temperature \(Format.parameter(c.vqbet.temperature)), offset weight \(Format.parameter(c.vqbet.offsetWeight)), offsets at the \(c.vqbet.offsetCodes.rawValue) codes, \(c.vqbet.trainSteps) steps; binning's tokens at temperature \(Format.parameter(c.binningTemperature))) is judged and enters the ledger; the earlier recipe (VQ-BeT at temperature \(Format.parameter(earlier.vqbet.temperature)), weight \(Format.parameter(earlier.vqbet.offsetWeight)), offsets at the \(earlier.vqbet.offsetCodes.rawValue) codes, \(earlier.vqbet.trainSteps) steps; binning at temperature \(Format.parameter(earlier.binningTemperature))) is an ablation, shown and not entered; under it every contender trains for \(earlier.model.trainingSteps) steps, as in the earlier runs."))
         }
         return outcome

@@ -52,13 +52,7 @@ extension VQBeTAnatomy {
 
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
             // The policies' statistics take `recipe` (default: the reference recipe, the judged one).
-            func recipe() throws -> VQBeTStudy.Recipe {
-                let r = VQBeTStudy.Recipe(rawValue: try select.string("recipe", default: "reference", allowed: VQBeTStudy.Recipe.allCases.map(\.rawValue)))!
-                guard r == .reference || c.earlier != nil else {
-                    throw ConfigError(location: select.location, key: "recipe", problem: "the earlier recipe was not measured: the file sets no [parameters.earlier_recipe]")
-                }
-                return r
-            }
+            func recipe() throws -> VQBeTStudy.Recipe { try VQBeTStudy.Recipe.read(select, earlierMeasured: c.earlier != nil) }
             switch name {
             case "primary_only_error_ratio":
                 let data = try select.strings("data", default: ["multi-route"], allowed: Self.dataSets)
@@ -82,9 +76,7 @@ extension VQBeTAnatomy {
         var outcome = ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
         if let earlier = c.earlier {
             let policyClaims = claims.filter { Self.policyStatistics.contains($0.statistic) }
-            outcome.blocks.append(.table(try outcome.claimsTable(policyClaims, settings: VQBeTStudy.Recipe.allCases.map {
-                ClaimSetting($0.label, select: [("recipe", .string($0.rawValue))])
-            }, location: "architectures/vq-bet-anatomy"), caption:
+            outcome.blocks.append(.table(try outcome.claimsTable(policyClaims, settings: VQBeTStudy.Recipe.claimSettings, location: "architectures/vq-bet-anatomy"), caption:
                 "The policy claims under each recipe, each decided by its own pre-registered rule. The reference recipe (LeRobot's: codes drawn at temperature \(Format.parameter(c.policy.temperature)), offset loss weight \(Format.parameter(c.policy.offsetWeight)), offsets trained at the \(c.policy.offsetCodes.rawValue) codes, \(c.policy.trainSteps) steps) is the judged one, whose verdicts enter the ledger; the earlier recipe (temperature \(Format.parameter(earlier.temperature)), weight \(Format.parameter(earlier.offsetWeight)), offsets at the \(earlier.offsetCodes.rawValue) codes, \(earlier.trainSteps) steps) is an ablation, shown and not entered."))
         }
         return outcome

@@ -59,7 +59,7 @@ public struct VQBeTAnatomy: Experiment {
         /// Held-out action L1 error (action units).
         var actionError: Double
         var report: Rollout.Report
-        var paths: [[Point]]        // a few closed-loop paths, for the figure
+        var paths: [[Point]]        // a few closed-loop paths, for the figure (the reference recipe only; empty for the earlier one)
         var trainSeconds: Double
     }
 
@@ -134,7 +134,8 @@ public struct VQBeTAnatomy: Experiment {
                 }
                 let m = PolicyMeasurement(actionError: try policy.actionError(test),
                                           report: try MultiRouteControl.evaluate(policy, task: task, episodes: c.episodes, seed: rng.derived("episodes").seed),
-                                          paths: try MultiRouteControl.paths(policy, task: task, episodes: 12, seed: rng.derived("paths").seed),
+                                          // Only the reference recipe's paths are drawn.
+                                          paths: recipe == .reference ? try MultiRouteControl.paths(policy, task: task, episodes: 12, seed: rng.derived("paths").seed) : [],
                                           trainSeconds: seconds)
                 r.policies[recipe, default: [:]][v] = m
                 context.progress.step("seed \(seed) · \(v.rawValue)\(tag) · success \(Format.percent(m.report.successRate))")

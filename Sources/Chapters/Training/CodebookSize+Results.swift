@@ -1,5 +1,6 @@
 import Figures
 import Foundation
+import Lab
 import Metrics
 import Support
 import Experiments
@@ -8,7 +9,11 @@ extension CodebookSize {
     /// Metrics, figures, tables and the claim statistics from the per-seed cells (`cells[seed][K]`).
     /// `spreads` are the claims' thresholds on the relative spreads, drawn on the success-and-error figure.
     /// `floors` holds each seed's unquantised floor (reconstruction MSE with no quantiser, action units²).
-    func outcome(_ c: Config, _ cells: [[Int: Cell]], floors: [Double], inputHash: String, spreads: (success: Double, actionError: Double)) -> ExperimentOutcome {
+    func outcome(_ c: Config, _ cells: [[Int: Cell]], floors: [Double], inputHash: String, spreads: (success: Double, actionError: Double),
+                 claims: [ClaimSpec] = []) throws -> ExperimentOutcome {
+        // The same cells with the earlier recipe's policy results (the tokenizers are shared).
+        let measuredEarlier = c.earlier != nil && cells.allSatisfy { $0.values.allSatisfy { $0.earlier != nil } }
+        let earlierCells: [[Int: Cell]]? = measuredEarlier ? cells.map { $0.mapValues { $0.underEarlierRecipe! } } : nil
         func values(_ K: Int, _ f: (Cell) -> Double) -> [Double] { cells.map { f($0[K]!) } }
         let layers = c.tokenizer.layers
         var metrics: [MetricSeries] = []
@@ -30,6 +35,18 @@ extension CodebookSize {
         }
 
         metrics.append(MetricSeries(condition: [("quantiser", "none")], metric: "reconstruction_mse", unit: "action units²", scale: .log, perSeed: floors))
+        if let earlierCells {
+            for K in c.sizes {
+                let cond: [(name: String, value: String)] = [("codebook_size", "\(K)"), ("recipe", "earlier")]
+                let e = earlierCells.map { $0[K]! }
+                for l in 0..<layers {
+                    metrics.append(MetricSeries(condition: cond + [("layer", "\(l)")], metric: "code_accuracy", scale: .proportion, perSeed: e.map { $0.codeAccuracy[l] }))
+                }
+                metrics.append(MetricSeries(condition: cond, metric: "action_l1_error", unit: "action units", scale: .log, perSeed: e.map(\.actionError)))
+                metrics.append(MetricSeries(condition: cond, metric: "success_rate", scale: .proportion, perSeed: e.map(\.successRate)))
+                metrics.append(MetricSeries.wallClock(condition: cond, metric: "training_seconds", unit: "s", perSeed: e.map(\.trainSeconds)))
+            }
+        }
 
         let judged = c.judged.map(String.init).joined(separator: ", ")
         let combos = c.judged.map { Self.combinations($0, layers: layers) }
@@ -46,16 +63,27 @@ extension CodebookSize {
             "The claims' statistics seed by seed, over K = \(judged): the best and worst size and the relative spread of success, (best - worst) / best, and of the action error, (worst - best) / best. Each claim's measured value is the mean of its column over seeds. A spread taken per seed includes that seed's episode noise, so it is an upper estimate of the spread of the mean success rates."))
 
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
+            // Either statistic takes `recipe` (default: the reference recipe, the judged one).
+            func chosen() throws -> [[Int: Cell]] {
+                try VQBeTStudy.Recipe.read(select, earlierMeasured: earlierCells != nil) == .earlier ? earlierCells! : cells
+            }
             switch name {
             case "success_relative_spread":
-                return cells.map { [Self.successSpread($0, judged: c.judged)] }
+                return try chosen().map { [Self.successSpread($0, judged: c.judged)] }
             case "action_error_relative_spread":
-                return cells.map { [Self.actionErrorSpread($0, judged: c.judged)] }
+                return try chosen().map { [Self.actionErrorSpread($0, judged: c.judged)] }
             default:
                 throw ConfigError(location: select.location, key: "statistic", problem: "unknown statistic '\(name)'; this experiment computes success_relative_spread, action_error_relative_spread")
             }
         }
-        return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+        var outcome = ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+        if let earlier = c.earlier, let earlierCells {
+            outcome.blocks.append(.table(sizeTable(c, earlierCells), caption:
+                "The same tokenizers with the earlier policy recipe (an ablation: codes drawn at temperature \(Format.parameter(earlier.temperature)), offset weight \(Format.parameter(earlier.offsetWeight)), offsets at the \(earlier.offsetCodes.rawValue) codes, \(earlier.trainSteps) steps), columns as in the table above; the tokenizer columns repeat it."))
+            outcome.blocks.append(.table(try outcome.claimsTable(claims, settings: VQBeTStudy.Recipe.claimSettings, location: "training/codebook-size"), caption:
+                "The claims under each policy recipe, each decided by its own pre-registered rule; the reference recipe (LeRobot's: temperature \(Format.parameter(c.policy.temperature)), offset weight \(Format.parameter(c.policy.offsetWeight)), offsets at the \(c.policy.offsetCodes.rawValue) codes, \(c.policy.trainSteps) steps) is judged and enters the ledger, the earlier recipe is an ablation, shown and not entered."))
+        }
+        return outcome
     }
 
     /// `K^layers`, the code combinations of a residual VQ.

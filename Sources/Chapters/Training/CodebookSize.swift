@@ -35,6 +35,7 @@ public struct CodebookSize: Experiment {
     public struct Config {
         let tokenizer: ResidualVQConfig          // the tokenizer, `[parameters.tokenizer]` (its codebook size and seed are replaced per cell)
         let policy: VQBeTConfig                  // the policy, `[parameters.policy]`, offsets on (its seed is replaced per seed)
+        let earlier: VQBeTConfig?                // the book's earlier policy recipe, trained beside it on the same tokenizer (an ablation)
         let sizes: [Int]                         // codebook sizes run, ascending
         let judged: [Int]                        // the sizes the claims are judged over, a subset of `sizes`
         let trainDemos: Int, testDemos: Int, episodes: Int
@@ -56,8 +57,10 @@ public struct CodebookSize: Experiment {
         // The claim is about a residual VQ: K entries per layer give K^layers combinations.
         let tokenizer = try VQBeTStudy.residualVQ(p, setByExperiment: [("codebook_size", "each of codebook_sizes in turn")])
         let policy = try VQBeTStudy.policy(p, offsets: "always on in this experiment")
+        let earlier = try VQBeTStudy.earlierRecipe(p, offsets: "always on in this experiment")
+        try earlier?.table.finish()
         let demos = try VQBeTStudy.demonstrations(p)
-        return Config(tokenizer: tokenizer, policy: policy, sizes: sizes, judged: sizes.filter(judged.contains),
+        return Config(tokenizer: tokenizer, policy: policy, earlier: earlier?.policy, sizes: sizes, judged: sizes.filter(judged.contains),
                       trainDemos: demos.train, testDemos: demos.test, episodes: demos.episodes)
     }
 
@@ -75,11 +78,31 @@ public struct CodebookSize: Experiment {
         var actionError: Double, successRate: Double
         /// Wall-clock seconds of the tokenizer fit and of the policy training.
         var fitSeconds: Double, trainSeconds: Double
+        /// The policy of the earlier recipe on the same tokenizer, when the file sets one.
+        var earlier: PolicyResult?
+
+        /// This cell with the earlier recipe's policy results in place of the reference's.
+        var underEarlierRecipe: Cell? {
+            earlier.map { e in
+                var c = self
+                c.codeAccuracy = e.codeAccuracy; c.actionError = e.actionError; c.successRate = e.successRate; c.trainSeconds = e.trainSeconds
+                c.earlier = nil
+                return c
+            }
+        }
+    }
+
+    /// What one trained policy measured: per-layer code accuracy, held-out action error, success, training seconds.
+    struct PolicyResult: Codable, Equatable {
+        var codeAccuracy: [Double]
+        var actionError: Double, successRate: Double
+        var trainSeconds: Double
     }
 
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
         let task = MultiRouteTask.standard
-        context.progress.begin(total: context.seeds.count * c.sizes.count, "codebook size: \(c.sizes.count) tokenizers and policies per seed")
+        context.progress.begin(total: context.seeds.count * c.sizes.count,
+                               "codebook size: \(c.sizes.count) tokenizers and \(c.sizes.count * (c.earlier == nil ? 1 : 2)) policies per seed")
         // Each seed's data first (cheap), then every (seed, K) cell as one batch, then the floors.
         struct SeedData { let seed: UInt64; let rng: SeededGenerator; let train: Demonstrations, test: Demonstrations
                           let trainWindows: ChunkSet, testWindows: ChunkSet; let hash: String }
@@ -94,16 +117,18 @@ public struct CodebookSize: Experiment {
         }
         let hashes = data.map(\.hash)
         let jobs = data.indices.flatMap { s in c.sizes.map { (s, $0) } }
-        let specs = jobs.map { s, K -> (tc: ResidualVQConfig, pc: VQBeTConfig, episodesSeed: UInt64, description: String) in
+        let specs = jobs.map { s, K -> (tc: ResidualVQConfig, pc: VQBeTConfig, earlier: VQBeTConfig?, episodesSeed: UInt64, description: String) in
             let d = data[s]
             var tc = c.tokenizer; tc.codebookSize = K; tc.seed = d.rng.derived("tokenizer").seed
+            // Both recipes start from the same weights seed.
             var pc = c.policy; pc.seed = d.rng.derived("policy vq-bet").seed; pc.offsets = true
+            var ec = c.earlier; ec?.seed = pc.seed; ec?.offsets = true
             let episodesSeed = d.rng.derived("episodes").seed
-            return (tc, pc, episodesSeed, "codebook-size cell: \(tc) \(pc) demos \(c.trainDemos)/\(c.testDemos) data \(d.hash) episodes \(c.episodes) seed \(episodesSeed)")
+            return (tc, pc, ec, episodesSeed, "codebook-size cell: \(tc) \(pc) earlier \(ec.map { "\($0)" } ?? "none") demos \(c.trainDemos)/\(c.testDemos) data \(d.hash) episodes \(c.episodes) seed \(episodesSeed)")
         }
         let measured: [Cell] = try context.cells.cells(specs.map(\.description), costs: jobs.map { Double($0.1) }, compute: { i in
             let d = data[jobs[i].0], spec = specs[i]
-            return try Self.measure(spec.tc, spec.pc, train: d.train, test: d.test, trainWindows: d.trainWindows, testWindows: d.testWindows,
+            return try Self.measure(spec.tc, spec.pc, earlier: spec.earlier, train: d.train, test: d.test, trainWindows: d.trainWindows, testWindows: d.testWindows,
                                     task: task, episodes: c.episodes, episodesSeed: spec.episodesSeed) {
                 context.progress.say("  seed \(d.seed) · K = \(jobs[i].1) · \($0)")
             }
@@ -121,26 +146,33 @@ public struct CodebookSize: Experiment {
             tok.progress = { context.progress.say("  seed \(data[s].seed) · unquantised floor · \($0)") }
             return try tok.unquantisedFloor(fitting: data[s].trainWindows, measuring: [data[s].testWindows]).meanSquaredError
         })
-        return outcome(c, cells, floors: floors, inputHash: StableHash.sha256Hex(hashes.joined()),
-                       spreads: (success: try context.claim(Self.successClaimID).threshold, actionError: try context.claim(Self.actionErrorClaimID).threshold))
+        return try outcome(c, cells, floors: floors, inputHash: StableHash.sha256Hex(hashes.joined()),
+                           spreads: (success: try context.claim(Self.successClaimID).threshold, actionError: try context.claim(Self.actionErrorClaimID).threshold),
+                           claims: context.claims)
     }
 
     /// Fits the tokenizer, trains the policy and measures one cell.
-    static func measure(_ tc: ResidualVQConfig, _ pc: VQBeTConfig, train: Demonstrations, test: Demonstrations,
+    static func measure(_ tc: ResidualVQConfig, _ pc: VQBeTConfig, earlier: VQBeTConfig? = nil, train: Demonstrations, test: Demonstrations,
                         trainWindows: ChunkSet, testWindows: ChunkSet, task: MultiRouteTask, episodes: Int, episodesSeed: UInt64,
                         say: @escaping (String) -> Void) throws -> Cell {
         let tok = try ResidualVQTokenizer(tc)
         tok.progress = { say("residual VQ · \($0)") }
         let fitSeconds = try Stopwatch.seconds { try tok.fit(trainWindows) }
         let usage = try tok.usage(testWindows)
-        let policy = try VQBeTPolicy(pc, tokenizer: tok, observationDim: 2, actionDim: 2)
-        let trainSeconds = try Stopwatch.seconds { try policy.train(train) { say("policy · \($0)") } }
-        let heldOut = try policy.heldOut(test)
-        let report = try MultiRouteControl.evaluate(policy, task: task, episodes: episodes, seed: episodesSeed)
+        /// One policy on the fitted tokenizer, trained, measured held out and rolled out.
+        func policyResult(_ config: VQBeTConfig, _ what: String) throws -> PolicyResult {
+            let policy = try VQBeTPolicy(config, tokenizer: tok, observationDim: 2, actionDim: 2)
+            let seconds = try Stopwatch.seconds { try policy.train(train) { say("\(what) · \($0)") } }
+            let heldOut = try policy.heldOut(test)
+            let report = try MultiRouteControl.evaluate(policy, task: task, episodes: episodes, seed: episodesSeed)
+            return PolicyResult(codeAccuracy: heldOut.codeAccuracy, actionError: heldOut.actionError, successRate: report.successRate, trainSeconds: seconds)
+        }
+        let reference = try policyResult(pc, "policy")
         return Cell(reconstructionMSE: try tok.coarseAndFine(testWindows).all,
                     codesUsed: usage.distinctCodes, deadCodes: usage.deadCodes, perplexity: usage.perplexity, combinations: usage.combinations,
-                    codeAccuracy: heldOut.codeAccuracy, actionError: heldOut.actionError, successRate: report.successRate,
-                    fitSeconds: fitSeconds, trainSeconds: trainSeconds)
+                    codeAccuracy: reference.codeAccuracy, actionError: reference.actionError, successRate: reference.successRate,
+                    fitSeconds: fitSeconds, trainSeconds: reference.trainSeconds,
+                    earlier: try earlier.map { try policyResult($0, "policy (earlier recipe)") })
     }
 
     /// Per seed, `(best - worst) / best` of the success rates over the judged sizes (0 when every
