@@ -1,3 +1,4 @@
+import Support
 /// A window of robot actions: `steps` time steps of `dims` action dimensions, row-major.
 ///
 /// Values are finite by construction: the initialiser rejects NaN and infinities, so downstream
@@ -56,3 +57,5 @@ public enum ActionDataError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
+
+extension ActionDataError: InputError {}

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// One human demonstration of the LASA handwriting data set: a 2-D pen trajectory.
 ///
@@ -217,3 +218,5 @@ public enum LASA {
         return try ChunkSet(chunks: out, dimensionNames: representation.dimensionNames, frequency: frequency)
     }
 }
+
+extension LASAError: InputError {}

@@ -1,3 +1,4 @@
+import Support
 /// The MATLAB class of a numeric array read from a MAT-file.
 ///
 /// `logical` arrays are numeric arrays with the logical flag set; their values are 0 or 1.
@@ -143,3 +144,5 @@ public enum MATError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
+
+extension MATError: InputError {}

@@ -94,8 +94,12 @@ public struct NPYArray: Equatable, Sendable {
 public enum NPY {
     /// Reads the `.npy` file at `url`; errors name the file's path.
     public static func read(contentsOf url: URL) throws -> NPYArray {
-        let data = try Data(contentsOf: url)
-        return try decode(data, source: url.path)
+        try decode(try NPY.contents(of: url), source: url.path)
+    }
+
+    /// The bytes of the file at `url`, or ``NPYError/unreadable(source:reason:)`` in plain words.
+    static func contents(of url: URL) throws -> Data {
+        do { return try Data(contentsOf: url) } catch { throw NPYError.unreadable(source: url.path, reason: FileProblem.describe(error)) }
     }
 
     /// Decodes the bytes of a `.npy` file; `source` names the data in error messages.

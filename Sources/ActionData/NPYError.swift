@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Errors raised while reading or writing NumPy `.npy` and `.npz` files.
 ///
@@ -27,6 +28,10 @@ public enum NPYError: Error, CustomStringConvertible, Equatable {
     case invalidNPZEntryName(name: String, detail: String)
     /// The data is not a readable ZIP archive of `.npy` entries.
     case notAnNPZ(source: String, detail: String)
+    /// The file cannot be read at all (missing, a folder, no permission); `reason` in plain words.
+    case unreadable(source: String, reason: String)
+    /// An `.npz` archive holds several arrays and none was chosen (`file.npz:name`).
+    case ambiguousNPZ(source: String, names: [String])
 
     /// A plain-words message that names the file (or entry) and the problem.
     public var description: String {
@@ -53,6 +58,12 @@ public enum NPYError: Error, CustomStringConvertible, Equatable {
             return "array name '\(name)' cannot be written to an .npz archive: \(detail)"
         case .notAnNPZ(let source, let detail):
             return "\(source): not a readable .npz archive: \(detail)"
+        case .unreadable(let source, let reason):
+            return "\(source): cannot be read: \(reason)"
+        case .ambiguousNPZ(let source, let names):
+            return "\(source) holds \(names.count) arrays (\(names.joined(separator: ", "))); choose one as \(source):NAME"
         }
     }
 }
+
+extension NPYError: InputError {}

@@ -17,7 +17,7 @@ public enum NPZ {
     /// Directories and entries whose names do not end in `.npy` are skipped. Errors name the
     /// archive, or `archive.npz:entry.npy` for a bad entry.
     public static func read(contentsOf url: URL) throws -> [(name: String, array: NPYArray)] {
-        try decode(try Data(contentsOf: url), source: url.path)
+        try decode(try NPY.contents(of: url), source: url.path)
     }
 
     /// Reads the array called `name` (without `.npy`) from the `.npz` file at `url`.
@@ -25,7 +25,7 @@ public enum NPZ {
     /// Throws ``NPYError/missingNPZEntry(source:name:)`` when the archive has no such array.
     public static func array(named name: String, contentsOf url: URL) throws -> NPYArray {
         let source = url.path
-        let archive = try openArchive(try Data(contentsOf: url), source: source)
+        let archive = try openArchive(try NPY.contents(of: url), source: source)
         guard let entry = archive[name + ".npy"], entry.type == .file else {
             throw NPYError.missingNPZEntry(source: source, name: name)
         }

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import Support
 
 extension CellCache {
     /// How one process of a run shares the cell folder with the others.
@@ -67,39 +65,4 @@ extension CellCache {
         for i in held { try deliver(i, try claim(descriptions[i], wait: true) { try compute(i) }) }
         return results.map { $0! }
     }
-}
-
-/// An exclusive `flock` on a cell's lock file: held while the cell is computed, released on
-/// `release()`, on deinit, or by the kernel when the holding process dies.
-final class CellLock {
-    private var fd: Int32
-
-    /// Opens (creating) the lock file beside `cellFile`.
-    init(_ cellFile: URL) throws {
-        let dir = cellFile.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let path = cellFile.deletingPathExtension().appendingPathExtension("lock").path
-        fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path,
-                             NSLocalizedDescriptionKey: "cannot open the cell lock \(path): \(String(cString: strerror(errno)))"])
-        }
-    }
-
-    /// Takes the lock if no other process holds it.
-    func tryAcquire() -> Bool { flock(fd, LOCK_EX | LOCK_NB) == 0 }
-
-    /// Waits until the lock is free and takes it.
-    func acquire() {
-        while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
-    }
-
-    /// Releases the lock and closes the file.
-    func release() {
-        guard fd >= 0 else { return }
-        close(fd)
-        fd = -1
-    }
-
-    deinit { release() }
 }

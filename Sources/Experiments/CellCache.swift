@@ -68,7 +68,8 @@ public struct CellCache: Sendable {
     func claim<T: Codable>(_ description: String, wait: Bool, compute: () throws -> T) throws -> Claim<T> {
         if let stored: T = load(description) { return .stored(stored) }
         guard let sharing else { return .computed(try computeAndStore(description, compute)) }
-        let lock = try CellLock(url(description))
+        // The lock file sits beside the cell's file; the kernel drops the lock if its holder dies.
+        let lock = try FileLock(path: url(description).deletingPathExtension().appendingPathExtension("lock").path)
         defer { lock.release() }
         if !lock.tryAcquire() {
             guard wait else { return .held }

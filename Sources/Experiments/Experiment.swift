@@ -16,17 +16,47 @@ public protocol Experiment {
     func configure(_ p: ParameterReader) throws -> Config
     /// Runs the experiment over `context.seeds`.
     func run(_ config: Config, context: RunContext) throws -> ExperimentOutcome
+    /// The user data it reads when given (`--input NAME=PATH`); none by default.
+    var inputs: [ExperimentInput] { get }
+    /// Every statistic its claims may name, with the `select` keys each one reads, so the claims
+    /// are checked before any work (the values are checked when the statistic is computed).
+    var statistics: [String: [String]] { get }
+}
+
+extension Experiment {
+    public var inputs: [ExperimentInput] { [] }
+    /// Undeclared (empty): its claims are checked only when computed. Every chapter experiment declares them (a test checks).
+    public var statistics: [String: [String]] { [:] }
+}
+
+/// User data an experiment reads when given (`--input NAME=PATH`), and the check that tells,
+/// before any work, whether a path holds it.
+public struct ExperimentInput: Sendable {
+    /// The name on the command line, e.g. `lasa`.
+    public let name: String
+    /// What the path must hold, e.g. `a folder of the LASA dataset's .mat files`.
+    public let what: String
+    /// Throws an error naming the path and what is wrong with it.
+    public let check: @Sendable (URL) throws -> Void
+
+    public init(name: String, what: String, check: @escaping @Sendable (URL) throws -> Void) {
+        self.name = name; self.what = what; self.check = check
+    }
 }
 
 /// A type-erased experiment, so a chapter can list experiments of different types.
 public struct AnyExperiment {
     public let chapter: String
     public let name: String
+    /// The user data it reads when given.
+    public let inputs: [ExperimentInput]
+    /// The statistics its claims may name and the `select` keys of each.
+    public let statistics: [String: [String]]
     package let configure: (ParameterReader) throws -> Any
     package let run: (Any, RunContext) throws -> ExperimentOutcome
 
     public init<E: Experiment>(_ e: E) {
-        chapter = e.chapter; name = e.name
+        chapter = e.chapter; name = e.name; inputs = e.inputs; statistics = e.statistics
         configure = { try e.configure($0) }
         run = { try e.run($0 as! E.Config, context: $1) }
     }
@@ -124,4 +154,34 @@ public struct Chapter {
     public var filePath: String { WorkbenchPaths.chapterFile(slug) }
     /// The chapter's executable.
     public var command: String { "chapter-\(slug)" }
+    /// The user data its experiments read, one per name, in name order.
+    public var inputs: [ExperimentInput] {
+        var byName: [String: ExperimentInput] = [:]
+        for e in experiments { for i in e.inputs where byName[i.name] == nil { byName[i.name] = i } }
+        return byName.keys.sorted().map { byName[$0]! }
+    }
+}
+
+extension AnyExperiment {
+    /// Checks `claims` against ``statistics`` before any work: each names a statistic this
+    /// experiment computes and selects with keys that statistic reads; errors name the file, the
+    /// claim and the key, with the closest known name.
+    public func checkClaims(_ claims: [ClaimSpec], file: String) throws {
+        guard !statistics.isEmpty else { return }
+        for claim in claims {
+            let location = "\(file): claims[id=\(claim.id)]"
+            guard let keys = statistics[claim.statistic] else {
+                let known = statistics.keys.sorted()
+                let hint = Suggestion.closest(to: claim.statistic, in: known).map { " (did you mean \($0)?)" } ?? ""
+                throw ConfigError(location: location, key: "statistic",
+                                  problem: "unknown statistic '\(claim.statistic)'\(hint); \(id) computes: \(known.joined(separator: ", "))")
+            }
+            guard case .table(let entries) = claim.select else { continue }
+            for (key, _) in entries where !keys.contains(key) {
+                let hint = Suggestion.closest(to: key, in: keys).map { " (did you mean \($0)?)" } ?? ""
+                throw ConfigError(location: "\(location).select", key: key,
+                                  problem: "not read by \(claim.statistic)\(hint); it reads: \(keys.isEmpty ? "no keys" : keys.joined(separator: ", "))")
+            }
+        }
+    }
 }

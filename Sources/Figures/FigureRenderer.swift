@@ -110,3 +110,13 @@ public enum FigureError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension FigureError: ClassifiedError {
+    /// A missing or failing gnuplot is the machine's; data that cannot be drawn is the workbench's own failure.
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .gnuplotNotFound, .gnuplotFailed: return .environment
+        case .invalidData: return .failure
+        }
+    }
+}

@@ -54,3 +54,10 @@ public enum DataSource {
         }
     }
 }
+
+extension ExperimentInput {
+    /// The LASA handwriting demonstrations (`--input lasa=FOLDER`), checked by reading them.
+    public static let lasa = ExperimentInput(name: "lasa", what: "a folder of the LASA dataset's .mat files") { url in
+        _ = try LASA.load(folder: url)
+    }
+}

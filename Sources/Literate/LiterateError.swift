@@ -1,3 +1,4 @@
+import Support
 /// Why a chapter could not be parsed or rendered.
 public enum LiterateError: Error, Equatable, CustomStringConvertible {
     /// A marker problem at a 1-based line of `file`.
@@ -27,3 +28,5 @@ public enum LiterateError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension LiterateError: InputError {}

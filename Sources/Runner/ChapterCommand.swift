@@ -19,18 +19,25 @@ public struct ChapterCommand: ParsableCommand {
             An unchanged experiment is reused from output/ (its cache key covers the configuration,
             profile, seeds, claims and source code); --force recomputes it. An interrupted run keeps
             its finished cells (e.g. trained models' results) under output/.cache/ and resumes from
-            them when rerun with the same settings; --force discards them.
+            them when rerun with the same settings; --force discards them. One run writes a chapter
+            at a time: a second one fails at once naming the first (or waits, with --wait).
+            Inputs this chapter reads: \(chapter.inputs.isEmpty ? "none" : chapter.inputs.map { "\($0.name) (\($0.what))" }.joined(separator: ", ")).
+
+            \(ExitStatus.helpText)
             """)
     }
 
     @Option(help: "Profile: smoke (seconds), quick (minutes), full (paper-grade).")
     var profile: String = Profile.default.rawValue
 
-    @Option(help: "First seed; the profile's seed count is kept (seeds become SEED, SEED+1, ...).")
+    @Option(parsing: .unconditional, help: "First seed, 0...2147483647; the profile's seed count is kept (seeds become SEED, SEED+1, ...).")
     var seed: UInt64?
 
     @Flag(help: "Recompute even when a cached result matches, discarding cells kept by an interrupted run.")
     var force = false
+
+    @Flag(help: "When another run is writing this chapter, wait for it to finish instead of failing.")
+    var wait = false
 
     @Option(help: "The gnuplot executable.")
     var gnuplot = "gnuplot"
@@ -56,13 +63,23 @@ public struct ChapterCommand: ParsableCommand {
         }
     }
 
+    /// Runs the chapter; an error is printed as its message (never Foundation's raw text) and ends
+    /// the process with its ``Support/ExitStatus``.
     public func run() throws {
+        do { try runChapter() } catch let error where !(error is ValidationError) && !(error is ExitCode) {
+            FileHandle.standardError.write(Data("error: \(ExitStatus.message(error))\n".utf8))
+            throw ExitCode(ExitStatus.of(error).rawValue)
+        }
+    }
+
+    func runChapter() throws {
         guard let p = Profile(rawValue: profile) else {
             throw ValidationError("unknown profile '\(profile)'; expected one of: \(Profile.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let paths = try root.map { WorkbenchPaths(root: URL(fileURLWithPath: $0)) } ?? WorkbenchPaths.locate()
         var named = try Self.parseInputs(inputs)
-        for (name, url) in DataFolder.defaultInputs().sorted(by: { $0.key < $1.key }) where named[name] == nil {
+        let reads = Set(Self.chapter.inputs.map(\.name))
+        for (name, url) in DataFolder.defaultInputs().sorted(by: { $0.key < $1.key }) where named[name] == nil && reads.contains(name) {
             print("using --input \(name)=\(url.path) (installed by scripts/install-deps.sh; pass --input \(name)=PATH to use other data)")
             named[name] = url
         }
@@ -70,6 +87,7 @@ public struct ChapterCommand: ParsableCommand {
         var options = Self.options(profile: p, baseSeed: seed, force: force, gnuplot: gnuplot, inputs: named)
         options.processes = processes
         options.helperIndex = helper
+        options.waitForWriter = wait
         if let helper {
             guard helper >= 1 else { throw ValidationError("--helper must be at least 1, got \(helper)") }
             Parallel.setThreads(1)
@@ -95,7 +113,9 @@ public struct ChapterCommand: ParsableCommand {
             guard let eq = item.firstIndex(of: "="), eq != item.startIndex else { throw ValidationError("--input expects NAME=PATH, got \"\(item)\"") }
             let url = URL(fileURLWithPath: String(item[item.index(after: eq)...]))
             guard FileManager.default.fileExists(atPath: url.path) else { throw ValidationError("--input \(item): no such file or folder") }
-            named[String(item[..<eq])] = url
+            let name = String(item[..<eq])
+            if let earlier = named[name] { throw ValidationError("--input \(name) is given twice (\(earlier.path) and \(url.path)); give each name once") }
+            named[name] = url
         }
         return named
     }

@@ -30,6 +30,8 @@ public struct RunOptions: Sendable {
     /// How to start a helper: the executable and the arguments it shares with this run (profile,
     /// seed, root, inputs, gnuplot); the runner adds the helper's number.
     public var helperCommand: (executable: URL, arguments: [String])? = nil
+    /// When another run is writing the chapter: wait for it (`true`) or fail at once naming it (`false`).
+    public var waitForWriter = false
 
     public init(profile: Profile = .default, baseSeed: UInt64? = nil, force: Bool = false, quiet: Bool = false,
                 gnuplot: String = "gnuplot", inputs: [String: URL] = [:]) {
@@ -67,8 +69,16 @@ public struct ChapterRunner {
     public func run() throws -> [ExperimentReport] {
         let renderer = FigureRenderer(gnuplot: options.gnuplot)
         _ = try FigureRenderer.checkAvailable(gnuplot: options.gnuplot)
-        // Read and validate every experiment file before computing anything.
+        // Read and validate every experiment file, the inputs and the chapter's markers before
+        // anything is written or computed.
         let prepared = try chapter.experiments.map { try prepare($0) }
+        try checkInputs()
+        try checkMarkers()
+        // One writer per chapter: the coordinator holds the lock for the whole run (helpers only
+        // compute cells for it), and clears what an interrupted run left.
+        let writer = options.helperIndex == nil ? try takeWriterLock() : nil
+        defer { writer?.release() }
+        if writer != nil { removeLeftovers() }
         let provenance = Provenance.current(root: paths.root, machine: options.machine)
         // Cells (e.g. trained models) finished by an interrupted run with the same code and inputs.
         let inputs = options.inputs.keys.sorted().map { "\($0)=\(Self.contentHash(options.inputs[$0]!))" }.joined(separator: ",")
@@ -83,6 +93,7 @@ public struct ChapterRunner {
             return []
         }
         if options.force { cells.clear() }
+        try checkWritable(pending.map(\.file.id))
         var helpers: HelperProcesses? = nil
         if options.processes > 1, !pending.isEmpty, let command = options.helperCommand {
             helpers = try HelperProcesses(count: options.processes - 1, command: command,
@@ -141,6 +152,7 @@ public struct ChapterRunner {
         guard file.chapter == e.chapter, file.name == e.name else {
             throw ConfigError(location: file.path, key: "experiment", problem: "names \(file.id), but the file belongs to \(e.id)")
         }
+        try e.checkClaims(file.claims, file: file.path)
         let resolved = file.resolved(options.profile)
         let reader = try ParameterReader(resolved, location: "\(file.path): profile \(options.profile.rawValue)")
         var seeds = try reader.ints("seeds", in: 0...Int(Int32.max)).map { UInt64($0) }
@@ -213,7 +225,7 @@ public struct ChapterRunner {
             }
             return Verdict(claim: claim, perSeed: perSeed)
         }
-        let staging = final.deletingLastPathComponent().appendingPathComponent(".\(final.lastPathComponent).staging")
+        let staging = Self.staging(for: final)
         try? FileManager.default.removeItem(at: staging)
         try ResultsWriter(file: p.file, profile: options.profile, seeds: p.seeds, config: p.resolved, outcome: outcome,
                           verdicts: verdicts, provenance: provenance, cacheKey: key, renderer: renderer).write(into: staging)
@@ -226,7 +238,7 @@ public struct ChapterRunner {
     /// Replaces `final` by `staging` so that a reader sees either the old or the new folder.
     static func swap(_ staging: URL, into final: URL) throws {
         let fm = FileManager.default
-        let old = final.deletingLastPathComponent().appendingPathComponent(".\(final.lastPathComponent).old")
+        let old = final.deletingLastPathComponent().appendingPathComponent(".\(final.lastPathComponent).old-\(ProcessInfo.processInfo.processIdentifier)")
         try? fm.removeItem(at: old)
         if fm.fileExists(atPath: final.path) { try fm.moveItem(at: final, to: old) }
         do { try fm.moveItem(at: staging, to: final) } catch {

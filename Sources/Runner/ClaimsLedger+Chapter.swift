@@ -52,7 +52,7 @@ extension ClaimsLedger {
     /// compared against the ledger as it would be generated now, and the copy under `output/`.
     public static func checkChapters(root: URL) -> [LiterateProblem] {
         let generated = generatedResult(root: root)
-        var problems = Literate.checkChapters(root: root, generated: [resultID: generated])
+        var problems = Literate.checkChapters(root: root, generated: [resultID: generated]) + ResultsFile.checkOutputs(root: root)
         let copy = WorkbenchPaths.resultsMarkdown(resultID)
         if FileManager.default.fileExists(atPath: root.appendingPathComponent(chapterPath).path),
            let now = try? generated.snippet(),

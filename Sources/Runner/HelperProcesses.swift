@@ -1,6 +1,7 @@
 import Engine
 import Experiments
 import Foundation
+import Support
 import Synchronization
 
 /// The helper processes of a parallel chapter run, started by the coordinator.
@@ -35,7 +36,7 @@ final class HelperProcesses: @unchecked Sendable {
             p.terminationHandler = { _ in state.running.subtract(1, ordering: .releasing) }
             do { try p.run() } catch {
                 started.forEach { $0.terminate() }
-                throw RunnerError("cannot start helper \(index) (\(command.executable.path)): \(error.localizedDescription)")
+                throw RunnerError("cannot start helper \(index) (\(command.executable.path)): \(ExitStatus.message(error))")
             }
             started.append(p)
         }
@@ -68,7 +69,7 @@ final class HelperProcesses: @unchecked Sendable {
 }
 
 /// A failure of the run's environment (e.g. a helper that cannot be started).
-struct RunnerError: Error, CustomStringConvertible {
+struct RunnerError: EnvironmentError {
     let description: String
     init(_ description: String) { self.description = description }
 }

@@ -1,5 +1,6 @@
 import Experiments
 import Foundation
+import Literate
 import Support
 import Metrics
 
@@ -28,6 +29,9 @@ public struct ResultsFile: Codable, Sendable {
     public var claims: [ClaimResult]
     /// Every file of the results folder (figures, their scripts and data, results.json and .md).
     public var files: [String]
+    /// SHA-256 of every file but results.json, as written, so a file from another run or edited
+    /// by hand is found (`workbench check`); empty in files written before it was recorded.
+    public var fileHashes: [String: String] = [:]
     public var provenance: ProvenanceRecord
     /// Path relative to the root, for messages (not stored in the file).
     public var path = ""
@@ -207,6 +211,7 @@ extension ResultsFile {
 extension ResultsFile {
     enum CodingKeys: String, CodingKey {
         case experiment, title, profile, seeds, config, metrics, timings, claims, files, provenance
+        case fileHashes = "file_sha256"
     }
 
     /// Reads a file, old ones too: absent `title`, `seeds`, `config`, `timings` and `files` are empty.
@@ -221,6 +226,7 @@ extension ResultsFile {
         timings = try c.decodeIfPresent([Series].self, forKey: .timings) ?? []
         claims = try c.decode([ClaimResult].self, forKey: .claims)
         files = try c.decodeIfPresent([String].self, forKey: .files) ?? []
+        fileHashes = try c.decodeIfPresent([String: String].self, forKey: .fileHashes) ?? [:]
         provenance = try c.decode(ProvenanceRecord.self, forKey: .provenance)
     }
 
@@ -327,5 +333,36 @@ extension KeyedDecodingContainer {
     /// Numbers with `null` read as NaN.
     func decodeNumbers(forKey key: Key) throws -> [Double] {
         try decode([Double?].self, forKey: key).map { $0 ?? .nan }
+    }
+}
+
+extension ResultsFile {
+    /// Every results folder under `output/` whose files are not the set its results.json records:
+    /// a listed file missing, or one whose content differs from its recorded hash (left by
+    /// another run, or edited by hand).
+    public static func checkOutputs(root: URL) -> [LiterateProblem] {
+        let fm = FileManager.default
+        let output = root.appendingPathComponent(WorkbenchPaths.outputFolder)
+        var problems: [LiterateProblem] = []
+        for chapter in ((try? fm.contentsOfDirectory(atPath: output.path)) ?? []).sorted() where !chapter.hasPrefix(".") {
+            for name in ((try? fm.contentsOfDirectory(atPath: output.appendingPathComponent(chapter).path)) ?? []).sorted() where !name.hasPrefix(".") {
+                let id = "\(chapter)/\(name)", dir = output.appendingPathComponent(id)
+                guard let data = try? Data(contentsOf: dir.appendingPathComponent("results.json")),
+                      let results = try? ResultsFile(data: data, path: WorkbenchPaths.resultsJSON(id)) else { continue }
+                let rerun = "rerun `swift run chapter-\(chapter)`"
+                for f in results.files {
+                    let path = "\(WorkbenchPaths.outputFolder(id))/\(f)"
+                    guard let content = try? Data(contentsOf: dir.appendingPathComponent(f)) else {
+                        problems.append(LiterateProblem(kind: .missingSource, file: path, line: 0, marker: "", message: "listed in results.json but missing; \(rerun)"))
+                        continue
+                    }
+                    if let recorded = results.fileHashes[f], recorded != StableHash.sha256Hex(content) {
+                        problems.append(LiterateProblem(kind: .stale, file: path, line: 0, marker: "",
+                                                        message: "differs from the file its results.json records (written by another run, or edited); \(rerun)"))
+                    }
+                }
+            }
+        }
+        return problems
     }
 }

@@ -24,8 +24,13 @@ struct ResultsWriter {
             let r = try renderer.render(figure, into: directory)
             figureFiles += [r.png, r.svg, r.script, r.data].map(\.lastPathComponent)
         }
-        try AtomicFile.write(try results(figureFiles: figureFiles).encoded(), to: directory.appendingPathComponent("results.json"))
         try AtomicFile.write(markdown(), to: directory.appendingPathComponent("results.md"))
+        // results.json records every other file's hash, so a file from another run is found.
+        var r = results(figureFiles: figureFiles)
+        for f in figureFiles + ["results.md"] {
+            r.fileHashes[f] = StableHash.sha256Hex(try Data(contentsOf: directory.appendingPathComponent(f)))
+        }
+        try AtomicFile.write(try r.encoded(), to: directory.appendingPathComponent("results.json"))
     }
 
     /// The machine-readable results.

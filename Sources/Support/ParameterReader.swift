@@ -60,6 +60,10 @@ public final class ParameterReader {
     private func read<T>(_ key: String, _ def: T?, expected: String, _ parse: (ParameterValue) throws -> T) throws -> T {
         guard let v = value(key) else {
             if let def { return def }
+            // A misspelling of a required key is reported as the unknown key it is.
+            if let typo = entries.map(\.key).first(where: { !known.contains($0) && Suggestion.closest(to: $0, in: [key]) != nil }) {
+                throw fail(typo, "unknown key (did you mean \(key)? \(key) is required: \(expected))")
+            }
             throw fail(key, "missing; expected \(expected)")
         }
         return try parse(v)
@@ -163,7 +167,8 @@ public final class ParameterReader {
     /// Fails on the first key that no accessor asked for, listing the allowed keys.
     public func finish() throws {
         for (key, _) in entries where !known.contains(key) {
-            throw fail(key, "unknown key; expected one of: \(known.joined(separator: ", "))")
+            let hint = Suggestion.closest(to: key, in: known).map { " (did you mean \($0)?)" } ?? ""
+            throw fail(key, "unknown key\(hint); expected one of: \(known.joined(separator: ", "))")
         }
     }
 }

@@ -9,6 +9,7 @@ import Foundation
 /// <root>/chapters/<slug>.md                     the book's chapters, with generated blocks
 /// <root>/output/<chapter>/<name>/               one experiment's results (results.json, results.md, figures)
 /// <root>/output/.cache/<chapter>/               cells of an interrupted chapter run
+/// <root>/output/.cache/<chapter>.writer.lock     held by the run writing the chapter
 /// ```
 ///
 /// Every other module takes paths from here: relative paths (`String`, for messages and links)
@@ -54,6 +55,9 @@ public struct WorkbenchPaths: Sendable {
     public static func resultsJSON(_ id: String) -> String { "\(outputFolder(id))/results.json" }
     /// `output/<id>/results.md`: the snippet a chapter's `<!-- result: <id> -->` block embeds.
     public static func resultsMarkdown(_ id: String) -> String { "\(outputFolder(id))/results.md" }
+    /// `output/.cache/<chapter>.writer.lock`: held by the one run that writes the chapter (beside
+    /// its cell folder, which a finished run removes).
+    public static func writerLock(_ chapter: String) -> String { "\(outputFolder)/.cache/\(chapter).writer.lock" }
     /// `output/.cache/<chapter>`: the cells an interrupted run of the chapter left.
     public static func cellCacheFolder(_ chapter: String) -> String { "\(outputFolder)/.cache/\(chapter)" }
 

@@ -95,3 +95,5 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
+
+extension TokenizerError: InputError {}

@@ -23,6 +23,15 @@ public final class EqualMassBinning: PerDimensionBinning {
         [("edges", edges.flatMap { $0 }), ("centres", centres.flatMap { $0 })]
     }
     override func stateLayout(dims: Int) -> [(key: String, count: Int)] { [("edges", dims * (bins - 1)), ("centres", dims * bins)] }
+    override func stateProblem(_ a: [String: [Double]], dims: Int) -> (key: String, problem: String)? {
+        let e = a["edges"]!, n = bins - 1
+        for d in 0..<dims where n > 1 {
+            if let i = (1..<n).first(where: { e[d * n + $0] < e[d * n + $0 - 1] }) {
+                return ("edges", "dimension \(d): edge \(i) (\(e[d * n + i])) lies below edge \(i - 1) (\(e[d * n + i - 1])); fitted edges never decrease")
+            }
+        }
+        return nil
+    }
     override func restoreState(_ a: [String: [Double]], dims: Int) {
         let e = a["edges"]!, c = a["centres"]!
         edges = (0..<dims).map { Array(e[$0 * (bins - 1)..<($0 + 1) * (bins - 1)]) }

@@ -20,6 +20,9 @@ public final class MinMaxBinning: PerDimensionBinning {
 
     override func stateEntries() -> [(key: String, values: [Double])] { [("lower", lower), ("width", width)] }
     override func stateLayout(dims: Int) -> [(key: String, count: Int)] { [("lower", dims), ("width", dims)] }
+    override func stateProblem(_ a: [String: [Double]], dims: Int) -> (key: String, problem: String)? {
+        a["width"]!.firstIndex { $0 < 0 }.map { ("width", "dimension \($0) has width \(a["width"]![$0]); a fitted bin width is at least 0") }
+    }
     override func restoreState(_ a: [String: [Double]], dims: Int) { lower = a["lower"]!; width = a["width"]! }
 
     override func fitDimensions(_ sorted: [[Double]]) throws {

@@ -26,6 +26,15 @@ public final class OpenVLABinning: PerDimensionBinning {
         [("q01", q01), ("q99", q99), ("constant", constant.map { $0 ? 1 : 0 })]
     }
     override func stateLayout(dims: Int) -> [(key: String, count: Int)] { [("q01", dims), ("q99", dims), ("constant", dims)] }
+    override func stateProblem(_ a: [String: [Double]], dims: Int) -> (key: String, problem: String)? {
+        if let d = (0..<dims).first(where: { a["q01"]![$0] > a["q99"]![$0] }) {
+            return ("q99", "dimension \(d): the 99th percentile \(a["q99"]![d]) lies below the 1st, \(a["q01"]![d])")
+        }
+        if let d = a["constant"]!.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+            return ("constant", "dimension \(d) has \(a["constant"]![d]); expected 0 or 1")
+        }
+        return nil
+    }
     override func restoreState(_ a: [String: [Double]], dims: Int) {
         q01 = a["q01"]!; q99 = a["q99"]!; constant = a["constant"]!.map { $0 != 0 }
     }

@@ -64,6 +64,14 @@ public class PerDimensionBinning: ActionTokenizer {
             arrays[key] = v
         }
         try p.finish()
+        for (key, _) in t.stateLayout(dims: dims) {
+            if let i = arrays[key]!.firstIndex(where: { !$0.isFinite }) {
+                throw ConfigError(location: p.location, key: key, problem: "value \(i) is not a finite number")
+            }
+        }
+        if let bad = t.stateProblem(arrays, dims: dims) {
+            throw ConfigError(location: p.location, key: bad.key, problem: bad.problem)
+        }
         t.restoreState(arrays, dims: dims)
         t.fittedDims = dims
         t.isFitted = true
@@ -76,7 +84,10 @@ public class PerDimensionBinning: ActionTokenizer {
     func stateEntries() -> [(key: String, values: [Double])] { fatalError("subclass must implement") }
     /// The names and lengths of the fitted arrays for `dims` dimensions.
     func stateLayout(dims: Int) -> [(key: String, count: Int)] { fatalError("subclass must implement") }
-    /// Installs arrays read back from a saved state (lengths already checked).
+    /// What is wrong with finite arrays read back from a saved state (lengths already checked),
+    /// or `nil` when a fitted tokenizer could have produced them.
+    func stateProblem(_ arrays: [String: [Double]], dims: Int) -> (key: String, problem: String)? { nil }
+    /// Installs arrays read back from a saved state (lengths and values already checked).
     func restoreState(_ arrays: [String: [Double]], dims: Int) { fatalError("subclass must implement") }
 
     /// Learns per-dimension parameters from each dimension's sorted fitting values.

@@ -8,9 +8,14 @@ import Foundation
 public enum TokenArray {
     /// Writes ragged token rows.
     public static func write(_ rows: [[Int]], to url: URL) throws {
+        try NPY.write(try array(rows), to: url)
+    }
+
+    /// The rows as one `(N, max length)` int64 array padded with -1.
+    public static func array(_ rows: [[Int]]) throws -> NPYArray {
         let width = rows.map(\.count).max() ?? 0
         let values = rows.flatMap { $0.map(Double.init) + [Double](repeating: -1, count: width - $0.count) }
-        try NPY.write(NPYArray(shape: [rows.count, width], values: values, dtype: .int64), to: url)
+        return try NPYArray(shape: [rows.count, width], values: values, dtype: .int64)
     }
 
     /// Reads rows written by ``write(_:to:)``; anything but whole non-negative ids before the padding is an error.

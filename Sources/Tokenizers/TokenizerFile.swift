@@ -11,15 +11,21 @@ public enum TokenizerFile {
 
     /// Writes `tokenizer`'s fitted state to `url` (atomically).
     public static func save(_ tokenizer: any ActionTokenizer, to url: URL) throws {
+        try AtomicFile.write(try encode(tokenizer), to: url)
+    }
+
+    /// The file's bytes for `tokenizer` (what ``save(_:to:)`` writes).
+    public static func encode(_ tokenizer: any ActionTokenizer) throws -> Data {
         let tree = ParameterValue.table([("format", .string(format)), ("tokenizer", .string(tokenizer.name)),
                                          ("state", try tokenizer.fittedState())])
-        try AtomicFile.write(tree.prettyJSON() + "\n", to: url)
+        return Data((tree.prettyJSON() + "\n").utf8)
     }
 
     /// Reads a tokenizer saved by ``save(_:to:)``; errors name the file and the problem.
     public static func load(from url: URL) throws -> any ActionTokenizer {
-        guard let data = try? Data(contentsOf: url) else {
-            throw ConfigError(location: url.path, key: "", problem: "tokenizer file not found or unreadable")
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ConfigError(location: url.path, key: "", problem: "the tokenizer file cannot be read: \(FileProblem.describe(error))")
         }
         let p = try ParameterReader(ParameterValue.parseJSON(data, source: url.path), location: url.path)
         let tag = try p.string("format")

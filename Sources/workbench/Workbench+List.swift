@@ -47,7 +47,7 @@ extension Workbench {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check that every generated block in chapters/*.md matches output/ and the source it excerpts.",
-            discussion: "The claims ledger in chapters/claims.md is compared with what experiments/claims-ledger.toml and the results.json files give now. Exits non-zero and names the file, line and marker of every stale, hand-edited or malformed block.")
+            discussion: "The claims ledger in chapters/claims.md is compared with what experiments/claims-ledger.toml and the results.json files give now, and every results folder's files with the hashes its results.json records (so a file from another run is found). Exits non-zero and names the file, line and marker of every stale, hand-edited or malformed block or file.")
 
         @OptionGroup var root: RootOption
 

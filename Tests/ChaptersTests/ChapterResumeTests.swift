@@ -6,7 +6,7 @@ import XCTest
 
 /// A chapter run that fails after its models are trained keeps them, and the next run uses them.
 ///
-/// The failure is forced after the computation: `output/training` is a plain file, so the results
+/// The failure is forced after the computation: a gnuplot that fails every figure, so the results
 /// folder cannot be written. Every kept cell's success rate is then overwritten with a sentinel.
 /// A resumed run must report the sentinel (it read the cells instead of retraining), delete the
 /// kept cells once the chapter is written, and `--force` must recompute from scratch.
@@ -24,13 +24,23 @@ final class ChapterResumeTests: XCTestCase {
     /// Where `chapter`'s run keeps its cells until the chapter is written.
     func cache(_ w: ScratchWorkbench, _ chapter: Chapter) -> URL { w.url("output/.cache/\(chapter.slug)") }
 
-    /// Runs `chapter` so that it fails after its computation (`output/<slug>` is a plain file, so
+    /// Runs `chapter` so that it fails after its computation (gnuplot fails every figure, so
     /// its results cannot be written) and returns the cell files the failed run kept.
     func failedRunKeptCells(_ w: ScratchWorkbench, _ chapter: Chapter) throws -> [URL] {
         let fm = FileManager.default
-        try fm.createDirectory(at: w.url("output"), withIntermediateDirectories: true)
-        try Data("not a folder".utf8).write(to: w.url("output/\(chapter.slug)"))
-        XCTAssertThrowsError(try w.run(chapter), "writing under a plain file must fail")
+        // A gnuplot that answers the version check and fails every figure: the run computes
+        // everything, then fails while writing (every output path is checked before the work, so
+        // an unwritable folder no longer gets this far).
+        let failing = w.url("failing-gnuplot")
+        try Data("""
+            #!/bin/sh
+            input=$(cat)
+            case "$input" in *GPVAL_VERSION*) printf '%s\\n' "$input" | gnuplot "$@"; exit $?;; esac
+            echo "simulated gnuplot failure" >&2
+            exit 1
+            """.utf8).write(to: failing)
+        try fm.setAttributes([.posixPermissions: 0o755], ofItemAtPath: failing.path)
+        XCTAssertThrowsError(try w.run(chapter, gnuplot: failing.path), "a failing gnuplot must fail the run after the work")
         return try fm.contentsOfDirectory(at: cache(w, chapter), includingPropertiesForKeys: nil).filter { $0.pathExtension == "json" }
     }
 
@@ -42,9 +52,8 @@ final class ChapterResumeTests: XCTestCase {
         return true
     }
 
-    /// Runs `chapter` again once the plain file is gone; the kept cells must be deleted once the chapter is written.
+    /// Runs `chapter` again with the real gnuplot; the kept cells must be deleted once the chapter is written.
     func resume(_ w: ScratchWorkbench, _ chapter: Chapter) throws -> [ExperimentReport] {
-        try FileManager.default.removeItem(at: w.url("output/\(chapter.slug)"))
         let reports = try w.run(chapter)
         XCTAssertFalse(FileManager.default.fileExists(atPath: cache(w, chapter).path), "kept cells must be deleted once the chapter is written")
         return reports

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import XCTest
 @testable import Experiments
 
@@ -86,8 +87,8 @@ final class CellCacheTests: XCTestCase {
 
     /// Holds the lock of cell `description` of `cache` as another process would (a separate open
     /// file description: `flock` locks conflict between them even within one process).
-    func holdLock(_ cache: CellCache, _ description: String) throws -> CellLock {
-        let lock = try CellLock(cache.url(description))
+    func holdLock(_ cache: CellCache, _ description: String) throws -> FileLock {
+        let lock = try FileLock(path: cache.url(description).deletingPathExtension().appendingPathExtension("lock").path)
         XCTAssertTrue(lock.tryAcquire())
         return lock
     }

@@ -47,7 +47,7 @@ final class ExperimentFileTests: XCTestCase {
         assertError(valid.replacingOccurrences(of: "title = \"Demo\"", with: "title = 3"), contains: "key 'title': expected a string, found integer 3")
         assertError(valid.replacingOccurrences(of: "[profiles.full]", with: "[profiles.ful]"), contains: "key 'ful': unknown profile; expected one of: smoke, quick, full")
         assertError(valid.replacingOccurrences(of: "compare = \">\"", with: "compare = \"more\""), contains: "claims[0]: key 'compare': expected one of >, >=, <, <=")
-        assertError(valid.replacingOccurrences(of: "threshold = 1.5", with: "treshold = 1.5"), contains: "claims[0]: key 'threshold': missing")
+        assertError(valid.replacingOccurrences(of: "threshold = 1.5", with: "treshold = 1.5"), contains: "claims[0]: key 'treshold': unknown key (did you mean threshold? threshold is required")
         assertError(valid + "\n[extra]\nx = 1\n", contains: "key 'extra': unknown key")
         assertError(valid.replacingOccurrences(of: "name = \"demo\"", with: "name = \"Demo Name\""), contains: "expected a lower-case slug")
         assertError("[experiment\nchapter = 1", contains: "not valid TOML at line 1")

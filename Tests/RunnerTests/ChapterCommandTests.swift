@@ -14,5 +14,11 @@ final class ChapterCommandTests: XCTestCase {
             }
         }
         XCTAssertEqual(try ChapterCommand.parse(["--seed", "2147483647"]).seed, 2_147_483_647)
+        // A negative seed is a wrong value of --seed, not a missing one.
+        XCTAssertThrowsError(try ChapterCommand.parse(["--seed", "-1"])) { error in
+            let message = ChapterCommand.message(for: error)
+            XCTAssertTrue(message.contains("-1") && message.contains("--seed"), message)
+            XCTAssertFalse(message.contains("Missing value"), message)
+        }
     }
 }

@@ -98,7 +98,7 @@ final class ConfigFieldTests: XCTestCase {
         }
         XCTAssertEqual(try Window(table([("high", .int(7))])), Window(low: 1, high: 7), "an absent key keeps its default")
         XCTAssertThrowsError(try Window(table([("hihg", .int(7))]))) {
-            XCTAssertEqual("\($0)", "f.toml: window: key 'hihg': unknown key; expected one of: low, high")
+            XCTAssertEqual("\($0)", "f.toml: window: key 'hihg': unknown key (did you mean high?); expected one of: low, high")
         }
         XCTAssertThrowsError(try Window(table([("low", .int(11))]))) {
             XCTAssertEqual("\($0)", "f.toml: window: key 'low': expected an integer in 0...10, found 11")

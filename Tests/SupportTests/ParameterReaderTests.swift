@@ -70,7 +70,7 @@ final class ParameterReaderTests: XCTestCase {
         let p = try ParameterReader(.table([("bnis", .int(3))]), location: "f.toml")
         _ = try p.int("bins", default: 256)
         XCTAssertThrowsError(try p.finish()) {
-            XCTAssertEqual("\($0)", "f.toml: key 'bnis': unknown key; expected one of: bins")
+            XCTAssertEqual("\($0)", "f.toml: key 'bnis': unknown key (did you mean bins?); expected one of: bins")
         }
     }
 

@@ -169,7 +169,7 @@ final class BEASTTests: XCTestCase {
             XCTAssertTrue("\($0)".hasPrefix("test: key 'degree': must be less than control_points (10)"), "\($0)")
         }
         XCTAssertThrowsError(try BEASTConfig(reader([("control_pionts", .int(8))]))) {
-            XCTAssertEqual("\($0)", "test: key 'control_pionts': unknown key; expected one of: degree, control_points, lambda, bins")
+            XCTAssertEqual("\($0)", "test: key 'control_pionts': unknown key (did you mean control_points?); expected one of: degree, control_points, lambda, bins")
         }
         XCTAssertThrowsError(try BEASTConfig(reader([("lambda", .double(-1))]))) { XCTAssertTrue("\($0)".contains("key 'lambda'"), "\($0)") }
         XCTAssertThrowsError(try BEASTConfig(reader([("bins", .int(1))]))) { XCTAssertTrue("\($0)".contains("key 'bins'"), "\($0)") }

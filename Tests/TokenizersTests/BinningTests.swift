@@ -155,7 +155,7 @@ final class BinningTests: XCTestCase {
             XCTAssertEqual("\($0)", "unknown tokenizer 'fsat'; registered tokenizers: \(TokenizerRegistry.names.joined(separator: ", "))")
         }
         XCTAssertThrowsError(try TokenizerRegistry.make("minmax", parameters: ParameterReader(.table([("bnis", .int(8))]), location: "exp.toml: tokenizer"))) {
-            XCTAssertEqual("\($0)", "exp.toml: tokenizer: key 'bnis': unknown key; expected one of: bins")
+            XCTAssertEqual("\($0)", "exp.toml: tokenizer: key 'bnis': unknown key (did you mean bins?); expected one of: bins")
         }
         XCTAssertThrowsError(try TokenizerRegistry.make("openvla", parameters: ParameterReader(.table([("bins", .int(1))]), location: "x"))) {
             XCTAssertTrue("\($0)".contains("key 'bins': expected an integer in 2...65536, found 1"))
@@ -212,7 +212,7 @@ final class TokenizerFileTests: XCTestCase {
         XCTAssertThrowsError(try TokenizerFile.load(from: url)) { XCTAssertTrue("\($0)".contains("key 'width': expected 2 numbers"), "\($0)") }
         try "{not json".write(to: url, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try TokenizerFile.load(from: url)) { XCTAssertTrue("\($0)".contains("not valid JSON"), "\($0)") }
-        XCTAssertThrowsError(try TokenizerFile.load(from: dir.appendingPathComponent("missing.json"))) { XCTAssertTrue("\($0)".contains("not found"), "\($0)") }
+        XCTAssertThrowsError(try TokenizerFile.load(from: dir.appendingPathComponent("missing.json"))) { XCTAssertTrue("\($0)".contains("missing.json: the tokenizer file cannot be read: no such file or folder"), "\($0)") }
         let unfitted = MinMaxBinning()
         XCTAssertThrowsError(try TokenizerFile.save(unfitted, to: url)) { XCTAssertEqual($0 as? TokenizerError, .notFitted("minmax")) }
     }

@@ -245,7 +245,7 @@ final class FASTTests: XCTestCase {
     /// The configuration rejects unknown keys and bad values, naming the field.
     func testConfigErrors() throws {
         XCTAssertThrowsError(try FASTConfig(ParameterReader(.table([("gama", .double(5))]), location: "exp.toml: tokenizer"))) {
-            XCTAssertEqual("\($0)", "exp.toml: tokenizer: key 'gama': unknown key; expected one of: gamma, vocabulary, decode_mode, clip")
+            XCTAssertEqual("\($0)", "exp.toml: tokenizer: key 'gama': unknown key (did you mean gamma?); expected one of: gamma, vocabulary, decode_mode, clip")
         }
         XCTAssertThrowsError(try FASTConfig(ParameterReader(.table([("vocabulary", .int(1))]), location: "x"))) {
             XCTAssertTrue("\($0)".contains("key 'vocabulary'"), "\($0)")

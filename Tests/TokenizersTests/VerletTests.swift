@@ -192,7 +192,7 @@ final class VerletTests: XCTestCase {
         }
         XCTAssertThrowsError(try VerletConfig(reader([("first_delta", .string("zero"))]))) { XCTAssertTrue("\($0)".contains("key 'first_delta'"), "\($0)") }
         XCTAssertThrowsError(try VerletConfig(reader([("base_bin", .int(64))]))) {
-            XCTAssertTrue("\($0)".contains("key 'base_bin': unknown key; expected one of: anchor_bins, base_bins, max_change, first_delta, closed_loop"), "\($0)")
+            XCTAssertTrue("\($0)".contains("key 'base_bin': unknown key (did you mean base_bins?); expected one of: anchor_bins, base_bins, max_change, first_delta, closed_loop"), "\($0)")
         }
         XCTAssertThrowsError(try VerletTokenizer(VerletConfig(baseBins: 1))) { XCTAssertEqual(($0 as? ConfigError)?.key, "base_bins") }
     }

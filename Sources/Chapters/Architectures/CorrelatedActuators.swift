@@ -26,6 +26,9 @@ public struct CorrelatedActuators: Experiment {
 
     public init() {}
 
+    /// The statistics its claims may name, each with the `select` keys it reads.
+    public var statistics: [String: [String]] { ["bits_ratio_at_target": ["binning"]] }
+
     /// The dimensions the precision target is judged on: the arm's six end-effector deltas.
     static let continuousDimensions = Array(0..<RobotArmGenerator.gripperDimension)
 

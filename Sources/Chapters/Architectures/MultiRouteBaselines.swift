@@ -22,6 +22,11 @@ public struct MultiRouteBaselines: Experiment {
 
     public init() {}
 
+    /// The statistics its claims may name, each with the `select` keys it reads.
+    public var statistics: [String: [String]] {
+        ["success_gain": ["policy", "baseline", "recipe"], "mode_averaging_gap": ["policies", "baseline", "recipe"], "route_distance": ["policy", "recipe"]]
+    }
+
     public struct Config {
         let tokenizer: ResidualVQConfig          // VQ-BeT's residual VQ (its seed is drawn per seed)
         let vqbet: VQBeTConfig                   // VQ-BeT's policy: its history and the window are every policy's

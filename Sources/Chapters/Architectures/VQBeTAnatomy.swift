@@ -23,6 +23,12 @@ public struct VQBeTAnatomy: Experiment {
 
     public init() {}
 
+    /// The statistics its claims may name, each with the `select` keys it reads.
+    public var statistics: [String: [String]] {
+        ["primary_only_error_ratio": ["data"], "no_offset_error_ratio": ["recipe"], "offset_success_gain": ["recipe"],
+         "single_vq_success_loss": ["recipe"], "success_rate": ["policy", "recipe"]]
+    }
+
     public struct Config {
         let tokenizer: ResidualVQConfig          // the residual tokenizer (its seed is replaced per seed)
         let singleCodebookSize: Int

@@ -18,6 +18,12 @@ public struct OutlierSensitivity: Experiment {
 
     public init() {}
 
+    /// The statistics its claims may name, each with the `select` keys it reads.
+    public var statistics: [String: [String]] {
+        let keys = ["tokenizer", "min_fraction", "max_fraction", "min_magnitude", "max_magnitude", "dimensions"]
+        return ["rmse_inflation": keys, "relative_rmse": keys, "bin_usage": keys, "entropy_bits": keys, "bins_for_90pct": keys]
+    }
+
     /// The experiment's parameters (every default lives in the experiment file).
     public struct Config {
         /// Control frequency of the arm data, Hz.

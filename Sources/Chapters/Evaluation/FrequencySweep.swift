@@ -19,6 +19,13 @@ public struct FrequencySweep: Experiment {
 
     public init() {}
 
+    /// The statistics its claims may name, each with the `select` keys it reads (`policy` instead
+    /// of `tokenizer` for a continuous policy, whose statistics are the first three).
+    public var statistics: [String: [String]] {
+        ["error_growth": ["tokenizer", "policy"], "error_trend": ["tokenizer", "policy"], "relative_mse": ["tokenizer", "policy"],
+         "constant_share": ["tokenizer"], "token_ratio": ["tokenizer"]]
+    }
+
     public struct Config {
         /// Steps per sequence, ascending.
         let rates: [Int]

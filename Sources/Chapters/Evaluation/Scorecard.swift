@@ -21,6 +21,9 @@ public struct Scorecard: Experiment {
 
     public init() {}
 
+    /// The statistics its claims may name, each with the `select` keys it reads.
+    public var statistics: [String: [String]] { ["class_index": ["tokenizer"]] }
+
     /// The audit's four colour ratings, best first.
     enum Rating: String, CaseIterable {
         case best, good, situational, avoid

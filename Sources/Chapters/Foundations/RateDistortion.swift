@@ -18,6 +18,12 @@ public struct RateDistortion: Experiment {
 
     public init() {}
 
+    /// The statistics its claims may name, each with the `select` keys it reads.
+    public var statistics: [String: [String]] { ["rmse_ratio_at_baseline_budget": ["sweeps", "dataset"]] }
+
+    /// The LASA demonstrations, when installed or given.
+    public var inputs: [ExperimentInput] { [.lasa] }
+
     /// One sweep: a tokenizer, the setting that moves, its values, and the fixed settings.
     struct Sweep { let label: String; let tokenizer: String; let knob: String; let values: [Double]; let fixed: ParameterValue }
 

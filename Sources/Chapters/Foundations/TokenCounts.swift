@@ -18,6 +18,14 @@ public struct TokenCounts: Experiment {
 
     public init() {}
 
+    /// The statistics its claims may name, each with the `select` keys it reads.
+    public var statistics: [String: [String]] {
+        ["growth_vs_baseline": ["dataset", "tokenizer"], "compression_growth": ["dataset", "tokenizer"], "baseline_linearity": ["dataset", "tokenizer"]]
+    }
+
+    /// The LASA demonstrations, when installed or given.
+    public var inputs: [ExperimentInput] { [.lasa] }
+
     public struct Config {
         /// Control frequencies, Hz.
         let frequencies: [Double]

@@ -29,6 +29,9 @@ public struct CodebookSize: Experiment {
 
     public init() {}
 
+    /// The statistics its claims may name, each with the `select` keys it reads.
+    public var statistics: [String: [String]] { ["success_relative_spread": [], "action_error_relative_spread": []] }
+
     /// The claims whose thresholds the success-and-error figure draws as the bands the judged sizes must stay within.
     static let successClaimID = "success-barely-changes", actionErrorClaimID = "action-error-barely-changes"
 

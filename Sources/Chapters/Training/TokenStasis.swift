@@ -19,6 +19,9 @@ public struct TokenStasis: Experiment {
 
     public init() {}
 
+    /// The statistics its claims may name, each with the `select` keys it reads.
+    public var statistics: [String: [String]] { ["degradation_ratio": ["tokenizer"], "unseen_over_in_family": ["tokenizer"]] }
+
     /// What the reconstruction RMSE of each dimension is divided by before averaging over dimensions.
     enum ErrorScale: String, CaseIterable {
         /// The dimension's standard deviation over the fit family's fitting chunks: one yardstick for both evaluations.
