@@ -39,6 +39,9 @@ public enum Defaults {
     public static let attentionBlock: Int = 32
     /// Longest sequence attended in blocks (bit-identical to one block up to here; see the attention op).
     public static let attentionBlockLimit: Int = 128
+    /// Longer sequences attend without storing the T x T probabilities: blocks of queries, the
+    /// probabilities recomputed in the backward pass (memory per layer grows as T, not T²).
+    public static let attentionStreamingFrom: Int = 512
     /// Central-difference step for gradient checks (Float32 forward, Double accumulation).
     public static let gradCheckStep: Float = 1e-2
     /// Largest accepted relative error of a gradient check (see `GradCheck`).

@@ -73,8 +73,11 @@ extension SplinePrediction {
     /// `setup`, each kind as one batch (see ``run(_:cells:progress:finished:)``), with their
     /// progress on `context`; the cells come back in the jobs' order.
     public static func run(tokens: [Job], methods: [Job], setup: Setup, context: RunContext) throws -> (tokens: [Cell], methods: [ContinuousCell]) {
+        // Progress weighs a model by its steps per sequence (its cost grows with the sequence),
+        // and a model read back costs nothing here.
         func arrived(_ job: Job, reused: Bool, seconds: Double, loss: Double) {
-            context.progress.step(job.label + (reused ? " (\(RunContext.reusedNote))" : String(format: " · trained in %.0f s", seconds)), loss: loss)
+            context.progress.step(job.label + (reused ? " (\(RunContext.reusedNote))" : String(format: " · trained in %.0f s", seconds)), loss: loss,
+                                  weight: Double(job.steps), free: reused)
         }
         let tokenCells = try run(tokens.map { setup.spec($0.name, steps: $0.steps, seed: $0.seed) }, cells: context.cells,
                                  progress: { i, report in context.progress.say("  \(tokens[i].label) · \(report)") },

@@ -63,7 +63,8 @@ public struct FrequencySweep: Experiment {
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
         let total = context.seeds.count * c.rates.count * (c.tokenizers.count + c.methods.count)
         let contenders = (c.tokenizers + c.methods).joined(separator: ", ")
-        context.progress.begin(total: total, "training \(total) models (\(contenders) at \(c.rates.map(String.init).joined(separator: ", ")) steps per sequence)")
+        let weight = Double(context.seeds.count * c.rates.reduce(0, +) * (c.tokenizers.count + c.methods.count))
+        context.progress.begin(total: total, weight: weight, "training \(total) models (\(contenders) at \(c.rates.map(String.init).joined(separator: ", ")) steps per sequence)")
         // Every cell of every seed as one batch per kind (token models, then continuous policies).
         let tokenJobs = context.seeds.flatMap { seed in c.rates.flatMap { steps in c.tokenizers.map { SplinePrediction.Job(seed: seed, steps: steps, name: $0) } } }
         let methodJobs = context.seeds.flatMap { seed in c.rates.flatMap { steps in c.methods.map { SplinePrediction.Job(seed: seed, steps: steps, name: $0) } } }

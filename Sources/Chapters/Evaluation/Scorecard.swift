@@ -104,7 +104,9 @@ public struct Scorecard: Experiment {
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
         let models = c.predictionTokenizers.count + c.predictionPolicies.count
         let total = context.seeds.count * (c.tokenizers.count + models)
-        context.progress.begin(total: total, "measuring \(c.tokenizers.count) tokenizers and training \(models) models per seed")
+        // A model weighs its steps per sequence, a tokenizer measured on the arm data one.
+        let weight = Double(context.seeds.count * (c.tokenizers.count + models * c.predictionSteps))
+        context.progress.begin(total: total, weight: weight, "measuring \(c.tokenizers.count) tokenizers and training \(models) models per seed")
         let arms = try context.cells(context.seeds, label: { "seed \($0) · arm data" }) { seed in try measureOnArm(c, seed: seed, context: context) }
         // Every seed's prediction cells as one batch per kind (token models, then continuous policies).
         let tokenJobs = context.seeds.flatMap { seed in c.predictionTokenizers.map { SplinePrediction.Job(seed: seed, steps: c.predictionSteps, name: $0) } }
