@@ -9,7 +9,8 @@ extension Literate {
     /// checksum differs from the recorded one (reported even when the block is also stale);
     /// *missing source* / *bad source* when `sources` cannot give the content; *stale* when the
     /// provenance line plus content differ from what rendering would write now, including a block
-    /// that was never filled. Malformed markers give a single problem and stop the check.
+    /// that was never filled; a hand-edited block is stale only when its source changed too (its
+    /// recorded provenance is no longer what rendering would write). Malformed markers give a single problem and stop the check.
     ///
     /// `commands` maps a block's key to the command that regenerates it (default: the chapter's
     /// command, `swift run chapter-<name>`), for the messages.
@@ -48,6 +49,8 @@ extension Literate {
             }
             if !block.isFilled {
                 report(.stale, "\(name) is stale: it has never been filled; \(rerun)")
+            } else if !block.matchesRecordedChecksum && block.provenance == provenanceLine(for: expected) {
+                // Edited by hand over what the source still gives: the edit is the only problem.
             } else if block.content != expected {
                 report(.stale, "\(name) is stale: \(sourceName(block.kind)) changed since it was embedded; \(rerun)")
             } else if block.provenance != provenanceLine(for: expected) {

@@ -35,19 +35,29 @@ final class CheckTests: XCTestCase {
                        "chapters/data.md:4: result data/outliers is stale: output/data/outliers/results.md changed since it was embedded; rerun `swift run chapter-data`")
     }
 
-    func testHandEditIsDetectedEvenWhenAlsoStale() throws {
+    func testHandEditOverUnchangedSourceIsOnlyHandEdited() throws {
+        // The source still gives what was embedded, so "stale" would be false: only the edit is reported.
         let edited = try filled().replacingOccurrences(of: "| 0.1 | 2.0 |", with: "| 0.1 | 1.0 |")
         let problems = Literate.check(edited, file: "chapters/data.md", sources: memorySources(results: results, code: code))
+        XCTAssertEqual(problems.map(\.kind), [.handEdited])
+        XCTAssertEqual(problems.map(\.line), [4])
+        XCTAssertTrue(problems[0].description.hasPrefix("chapters/data.md:4: result data/outliers was edited by hand"), problems[0].description)
+    }
+
+    func testHandEditIsDetectedEvenWhenAlsoStale() throws {
+        let edited = try filled().replacingOccurrences(of: "| 0.1 | 2.0 |", with: "| 0.1 | 1.0 |")
+        let newResults = ["data/outliers": "| f | rmse |\n| 0.1 | 9.0 |\n"]
+        let problems = Literate.check(edited, file: "chapters/data.md", sources: memorySources(results: newResults, code: code))
         XCTAssertEqual(problems.map(\.kind), [.handEdited, .stale])
         XCTAssertEqual(problems.map(\.line), [4, 4])
-        XCTAssertTrue(problems[0].description.hasPrefix("chapters/data.md:4: result data/outliers was edited by hand"), problems[0].description)
+        XCTAssertTrue(problems[1].message.contains("changed since it was embedded"), problems[1].message)
     }
 
     func testHandEditOfCodeBlock() throws {
         let edited = try filled().replacingOccurrences(of: "encode()", with: "encode( )")
         let problems = Literate.check(edited, file: "chapters/data.md", sources: memorySources(results: results, code: code))
-        XCTAssertEqual(problems.map(\.kind), [.handEdited, .stale])
-        XCTAssertEqual(problems.map(\.line), [10, 10])  // the result block above grew by provenance + 2 lines
+        XCTAssertEqual(problems.map(\.kind), [.handEdited])
+        XCTAssertEqual(problems.map(\.line), [10])  // the result block above grew by provenance + 2 lines
     }
 
     func testHandEditMatchingNewSourceIsStillReported() throws {
