@@ -22,8 +22,8 @@ public enum NPYError: Error, CustomStringConvertible, Equatable {
     case objectArray(source: String)
     /// A value cannot be stored exactly in the requested integer or bool dtype.
     case unrepresentableValue(dtype: NPYDType, value: Double, index: Int)
-    /// An `.npz` archive has no entry with the requested name.
-    case missingNPZEntry(source: String, name: String)
+    /// An `.npz` archive has no entry with the requested name; `names` are the arrays it holds.
+    case missingNPZEntry(source: String, name: String, names: [String])
     /// An array name given to ``NPZ/write(_:to:compressed:)`` is empty or used twice.
     case invalidNPZEntryName(name: String, detail: String)
     /// The data is not a readable ZIP archive of `.npy` entries.
@@ -52,8 +52,10 @@ public enum NPYError: Error, CustomStringConvertible, Equatable {
             return "\(source): the file holds a Python object array (dtype |O), which needs pickle and is never read"
         case .unrepresentableValue(let dtype, let value, let index):
             return "value \(value) at index \(index) cannot be stored exactly as \(dtype)"
-        case .missingNPZEntry(let source, let name):
-            return "\(source): the archive has no array named '\(name)'"
+        case .missingNPZEntry(let source, let name, let names):
+            let hint = Suggestion.closest(to: name, in: names).map { " (did you mean \($0)?)" } ?? ""
+            return "\(source): the archive has no array named '\(name)'\(hint); it holds: "
+                + (names.isEmpty ? "no arrays" : names.joined(separator: ", "))
         case .invalidNPZEntryName(let name, let detail):
             return "array name '\(name)' cannot be written to an .npz archive: \(detail)"
         case .notAnNPZ(let source, let detail):

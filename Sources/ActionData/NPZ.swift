@@ -22,12 +22,13 @@ public enum NPZ {
 
     /// Reads the array called `name` (without `.npy`) from the `.npz` file at `url`.
     ///
-    /// Throws ``NPYError/missingNPZEntry(source:name:)`` when the archive has no such array.
+    /// Throws ``NPYError/missingNPZEntry(source:name:names:)`` when the archive has no such array.
     public static func array(named name: String, contentsOf url: URL) throws -> NPYArray {
         let source = url.path
         let archive = try openArchive(try NPY.contents(of: url), source: source)
         guard let entry = archive[name + ".npy"], entry.type == .file else {
-            throw NPYError.missingNPZEntry(source: source, name: name)
+            let names = archive.filter { $0.type == .file && $0.path.hasSuffix(".npy") }.map { String($0.path.dropLast(4)) }.sorted()
+            throw NPYError.missingNPZEntry(source: source, name: name, names: names)
         }
         return try readEntry(entry, of: archive, source: source)
     }

@@ -15,12 +15,14 @@ public struct ChapterCommand: ParsableCommand {
             abstract: "Run the \(chapter.slug) chapter's experiments, write \(WorkbenchPaths.outputFolder(chapter.slug))/ and update \(chapter.filePath).",
             discussion: """
             Experiments: \(chapter.experiments.map(\.id).joined(separator: ", ")).
-            Parameters, seeds and each claim's decision rule are in experiments/\(chapter.slug)/*.toml.
-            An unchanged experiment is reused from output/ (its cache key covers the configuration,
-            profile, seeds, claims and source code); --force recomputes it. An interrupted run keeps
-            its finished cells (e.g. trained models' results) under output/.cache/ and resumes from
-            them when rerun with the same settings; --force discards them. One run writes a chapter
+
+            Parameters, seeds and each claim's decision rule are in experiments/\(chapter.slug)/*.toml. \
+            An unchanged experiment is reused from output/ (its cache key covers the configuration, \
+            profile, seeds, claims and source code); --force recomputes it. An interrupted run keeps \
+            its finished cells (e.g. trained models' results) under output/.cache/ and resumes from \
+            them when rerun with the same settings; --force discards them. One run writes a chapter \
             at a time: a second one fails at once naming the first (or waits, with --wait).
+
             Inputs this chapter reads: \(chapter.inputs.isEmpty ? "none" : chapter.inputs.map { "\($0.name) (\($0.what))" }.joined(separator: ", ")).
 
             \(ExitStatus.helpText)
@@ -78,6 +80,7 @@ public struct ChapterCommand: ParsableCommand {
         }
         let paths = try root.map { WorkbenchPaths(root: URL(fileURLWithPath: $0)) } ?? WorkbenchPaths.locate()
         var named = try Self.parseInputs(inputs)
+        for name in named.keys.sorted() { _ = try ChapterRunner.input(named: name, in: Self.chapter) }  // before the notices below
         let reads = Set(Self.chapter.inputs.map(\.name))
         for (name, url) in DataFolder.defaultInputs().sorted(by: { $0.key < $1.key }) where named[name] == nil && reads.contains(name) {
             print("using --input \(name)=\(url.path) (installed by scripts/install-deps.sh; pass --input \(name)=PATH to use other data)")
@@ -107,14 +110,19 @@ public struct ChapterCommand: ParsableCommand {
     }
 
     /// `--input NAME=PATH` items as a map from name to an existing file or folder.
+    ///
+    /// A malformed item or a name given twice is a usage error (exit 64); a path with nothing there
+    /// is a wrong input (a ``Support/ConfigError``, exit 65), as a missing file is everywhere else.
     public static func parseInputs(_ items: [String]) throws -> [String: URL] {
         var named: [String: URL] = [:]
         for item in items {
             guard let eq = item.firstIndex(of: "="), eq != item.startIndex else { throw ValidationError("--input expects NAME=PATH, got \"\(item)\"") }
             let url = URL(fileURLWithPath: String(item[item.index(after: eq)...]))
-            guard FileManager.default.fileExists(atPath: url.path) else { throw ValidationError("--input \(item): no such file or folder") }
             let name = String(item[..<eq])
             if let earlier = named[name] { throw ValidationError("--input \(name) is given twice (\(earlier.path) and \(url.path)); give each name once") }
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw ConfigError(location: "--input", key: name, problem: "\(url.path): no such file or folder")
+            }
             named[name] = url
         }
         return named

@@ -58,17 +58,23 @@ extension ChapterRunner {
     /// Checks every `--input`: its name must be one the chapter reads (else the error lists them,
     /// with the closest as a suggestion) and its path must hold that data.
     func checkInputs() throws {
-        let known = chapter.inputs
         for name in options.inputs.keys.sorted() {
-            guard let input = known.first(where: { $0.name == name }) else {
-                let names = known.map(\.name)
-                let hint = Suggestion.closest(to: name, in: names).map { " (did you mean \($0)?)" } ?? ""
-                throw ConfigError(location: "--input", key: name,
-                                  problem: names.isEmpty ? "\(chapter.command) reads no inputs"
-                                      : "unknown input\(hint); \(chapter.command) reads: " + known.map { "\($0.name) (\($0.what))" }.joined(separator: ", "))
-            }
-            try input.check(options.inputs[name]!)
+            try Self.input(named: name, in: chapter).check(options.inputs[name]!)
         }
+    }
+
+    /// The input `chapter` reads under `name`; an unknown name is an error that lists the names it
+    /// reads, with the closest as a suggestion.
+    static func input(named name: String, in chapter: Chapter) throws -> ExperimentInput {
+        let known = chapter.inputs
+        guard let input = known.first(where: { $0.name == name }) else {
+            let names = known.map(\.name)
+            let hint = Suggestion.closest(to: name, in: names).map { " (did you mean \($0)?)" } ?? ""
+            throw ConfigError(location: "--input", key: name,
+                              problem: names.isEmpty ? "\(chapter.command) reads no inputs"
+                                  : "unknown input\(hint); \(chapter.command) reads: " + known.map { "\($0.name) (\($0.what))" }.joined(separator: ", "))
+        }
+        return input
     }
 
     /// Reads the chapter file's markers before any work, so a malformed one is reported now.

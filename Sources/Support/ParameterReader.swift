@@ -149,13 +149,17 @@ public final class ParameterReader {
     }
 
     /// A nested table as its own reader (location extended with the key).
-    public func table(_ key: String, required: Bool = false) throws -> ParameterReader {
+    ///
+    /// `named` replaces the nested reader's location, e.g. `"tok.json: state"` where `tok.json.state`
+    /// would read as a file name.
+    public func table(_ key: String, required: Bool = false, named: String? = nil) throws -> ParameterReader {
+        let nested = named ?? "\(location).\(key)"
         guard let v = value(key) else {
             if required { throw fail(key, "missing; expected a table") }
-            return .empty(location: "\(location).\(key)")
+            return .empty(location: nested)
         }
         guard case .table = v else { throw fail(key, "expected a table, found \(v)") }
-        return try ParameterReader(v, location: "\(location).\(key)")
+        return try ParameterReader(v, location: nested)
     }
 
     /// Fails when the table sets `key`, a value the caller sets itself; `reason` says how, e.g.

@@ -31,7 +31,7 @@ public enum TokenizerFile {
         let tag = try p.string("format")
         guard tag == format else { throw ConfigError(location: url.path, key: "format", problem: "expected \"\(format)\", found \"\(tag)\"") }
         let name = try p.string("tokenizer", allowed: TokenizerRegistry.names)
-        let tokenizer = try TokenizerRegistry.descriptor(name).restore(try p.table("state", required: true))
+        let tokenizer = try TokenizerRegistry.descriptor(name).restore(try p.table("state", required: true, named: "\(url.path): state"))
         try p.finish()
         return tokenizer
     }

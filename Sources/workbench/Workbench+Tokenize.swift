@@ -11,8 +11,10 @@ extension Workbench {
         static let configuration = CommandConfiguration(
             abstract: "Fit a tokenizer on one NPY file and encode another, or decode tokens with a saved tokenizer.",
             discussion: """
-            Actions are .npy arrays of shape (chunks, steps, dims). Tokens are written as an int64 array of
-            shape (chunks, max tokens) padded with -1 (FAST's token count varies from chunk to chunk).
+            Actions are .npy arrays (or FILE.npz:NAME) of shape (chunks, steps, dims). Tokens are written \
+            as an int64 array of shape (chunks, max tokens) padded with -1 (FAST's token count varies \
+            from chunk to chunk).
+
             Examples:
               workbench tokenize fit --tokenizer openvla --fit train.npy --encode test.npy --tokens t.npy --decoded d.npy --save tok.json
               workbench tokenize decode --load tok.json --tokens t.npy --steps 10 --dims 7 --decoded d.npy

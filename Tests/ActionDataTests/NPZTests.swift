@@ -74,8 +74,13 @@ final class NPZTests: XCTestCase {
     func testMissingEntry() throws {
         let url = npyFixtures.appendingPathComponent("savez.npz")
         XCTAssertEqual(try NPZ.array(named: "gain", contentsOf: url), try NPYArray(shape: [], values: [0.5]))
+        let names = try NPZ.read(contentsOf: url).map(\.name).sorted()
         assertError(try NPZ.array(named: "rewards", contentsOf: url),
-                    .missingNPZEntry(source: url.path, name: "rewards"), mentions: "rewards")
+                    .missingNPZEntry(source: url.path, name: "rewards", names: names), mentions: "rewards")
+        // The message lists what the archive holds and suggests the closest name.
+        XCTAssertThrowsError(try NPZ.array(named: "gian", contentsOf: url)) { error in
+            XCTAssertTrue("\(error)".contains("'gian' (did you mean gain?); it holds: \(names.joined(separator: ", "))"), "\(error)")
+        }
     }
 
     func testBadEntryNamesTheArchiveAndEntry() {

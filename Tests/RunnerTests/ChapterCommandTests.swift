@@ -1,6 +1,7 @@
 import ArgumentParser
 import XCTest
 @testable import Runner
+import Support
 
 /// The chapter command line rejects values the experiments cannot take before any work.
 final class ChapterCommandTests: XCTestCase {
@@ -20,5 +21,21 @@ final class ChapterCommandTests: XCTestCase {
             XCTAssertTrue(message.contains("-1") && message.contains("--seed"), message)
             XCTAssertFalse(message.contains("Missing value"), message)
         }
+    }
+
+    /// `--input` with nothing at its path is a wrong input (exit 65, no usage line), as a missing
+    /// `--fit` file is in `workbench tokenize`; a malformed item or a name given twice stays a
+    /// usage error.
+    func testAMissingInputPathIsAWrongInput() throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-lasa-\(UUID().uuidString)").path
+        XCTAssertThrowsError(try ChapterCommand.parseInputs(["lasa=\(missing)"])) { error in
+            XCTAssertTrue(error is ConfigError, "\(type(of: error))")
+            XCTAssertEqual(ExitStatus.of(error), .badInput)
+            XCTAssertEqual("\(error)", "--input: key 'lasa': \(missing): no such file or folder")
+        }
+        XCTAssertThrowsError(try ChapterCommand.parseInputs(["=/tmp"])) { XCTAssertTrue($0 is ValidationError, "\(type(of: $0))") }
+        let here = FileManager.default.temporaryDirectory.path
+        XCTAssertThrowsError(try ChapterCommand.parseInputs(["lasa=\(here)", "lasa=\(here)"])) { XCTAssertTrue($0 is ValidationError, "\(type(of: $0))") }
+        XCTAssertEqual(try ChapterCommand.parseInputs(["lasa=\(here)"]).mapValues(\.path), ["lasa": here])
     }
 }
