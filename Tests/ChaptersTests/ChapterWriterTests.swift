@@ -1,5 +1,5 @@
 import Foundation
-import Runner
+@testable import Runner
 import Support
 import XCTest
 
@@ -65,6 +65,33 @@ final class ChapterWriterTests: XCTestCase {
         XCTAssertTrue(check.standardError.contains("output/data/outlier-sensitivity/\(dat)"), check.standardError)
     }
 
+    /// Case 8: the staging and swap folders an interrupted run leaves behind are ignored by git (the
+    /// repository's own .gitignore, in a scratch repository), so `git add -A` cannot commit them;
+    /// the results folder itself is not.
+    func testLeftoverFoldersAreIgnoredByGit() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let gitignore = try Data(contentsOf: repo.appendingPathComponent(".gitignore"))
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gitignore-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        guard (try? run(["git", "-C", scratch.path, "init", "-q"]))?.status == 0 else { throw XCTSkip("git is not available") }
+        try gitignore.write(to: scratch.appendingPathComponent(".gitignore"))
+        let final = scratch.appendingPathComponent("output/data/outlier-sensitivity")
+        let staging = ChapterRunner.staging(for: final)
+        let swap = final.deletingLastPathComponent().appendingPathComponent(".outlier-sensitivity.old-12345")
+        for folder in [final, staging, swap] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data("{}\n".utf8).write(to: folder.appendingPathComponent("results.json"))
+        }
+        for folder in [staging, swap] {
+            XCTAssertTrue(ChapterRunner.isLeftover(folder.lastPathComponent), folder.lastPathComponent)
+            let path = "output/data/\(folder.lastPathComponent)/results.json"
+            XCTAssertEqual(try run(["git", "-C", scratch.path, "check-ignore", "-q", path]).status, 0, "\(path) is not ignored")
+        }
+        XCTAssertFalse(ChapterRunner.isLeftover(final.lastPathComponent))
+        XCTAssertEqual(try run(["git", "-C", scratch.path, "check-ignore", "-q", "output/data/outlier-sensitivity/results.json"]).status, 1)
+    }
+
     /// Cases 3, 4, 6, 8 and 9: bad input and unwritable paths are refused before any work, with
     /// the name of what is wrong and one exit status per kind.
     func testBadInputIsRefusedBeforeAnyWork() throws {
@@ -75,6 +102,17 @@ final class ChapterWriterTests: XCTestCase {
         XCTAssertEqual(lsa.status, ExitStatus.badInput.rawValue, lsa.standardError)
         XCTAssertTrue(lsa.standardError.contains("--input: lsa") || lsa.standardError.contains("lsa"), lsa.standardError)
         XCTAssertTrue(lsa.standardError.contains("reads no inputs"), lsa.standardError)
+        // In a chapter that reads LASA: the suggestion, and no notice of installed data before the error.
+        let foundations = try run([try exe("chapter-foundations"), "--profile", "smoke", "--root", w.root.path, "--input", "lsa=\(w.root.path)"])
+        XCTAssertEqual(foundations.status, ExitStatus.badInput.rawValue, foundations.standardError)
+        XCTAssertTrue(foundations.standardError.contains("unknown input (did you mean lasa?)"), foundations.standardError)
+        XCTAssertFalse(foundations.standardOutput.contains("using --input"), foundations.standardOutput)
+        // An input path with nothing there: bad input (65) naming the name and the path, no usage line.
+        let nowhere = w.root.appendingPathComponent("no-such-lasa").path
+        let missing = try run([try exe("chapter-foundations"), "--profile", "smoke", "--root", w.root.path, "--input", "lasa=\(nowhere)"])
+        XCTAssertEqual(missing.status, ExitStatus.badInput.rawValue, missing.standardError)
+        XCTAssertTrue(missing.standardError.contains("--input: key 'lasa': \(nowhere): no such file or folder"), missing.standardError)
+        XCTAssertFalse(missing.standardError.contains("Usage:"), missing.standardError)
         // A seed beyond the files' range: a usage error, no trap.
         let seed = try chapterData(w, ["--seed", "9223372036854775807"])
         XCTAssertEqual(seed.status, ExitStatus.usage.rawValue, seed.standardError)
