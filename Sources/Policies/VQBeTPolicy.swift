@@ -187,7 +187,7 @@ public final class VQBeTPolicy: Module {
         var offsetValue: Float = 0
         if config.offsets {
             let kept = rows.enumerated().filter { $0.element >= 0 }
-            let table = offsetHead(h).reshaped([R * N * K, WD])
+            let features = offsetHead.features(h).reshaped([R, offsetHead.layers.last!.weight.shape[1]])
             var chosen: [[Int]], target = [Float](repeating: 0, count: kept.count * WD)
             switch config.offsetCodes {
             case .demonstrated:
@@ -200,7 +200,8 @@ public final class VQBeTPolicy: Module {
                 let decoded = try tokenizer.decodeStandardised(codes: (0..<N).map { l in chosen.map { $0[l] } })
                 for (i, (_, s)) in kept.enumerated() { for j in 0..<WD { target[i * WD + j] = targets.standard[s * WD + j] - decoded[i * WD + j] } }
             }
-            let summed = Self.gatherOffsets(table, codes: chosen, rows: kept.map(\.offset), layers: N, codebookSize: K)
+            let summed = Self.chosenOffsets(features, head: offsetHead.layers.last!, codes: chosen, rows: kept.map(\.offset),
+                                            layers: N, codebookSize: K)
             let l1 = Loss.l1(summed, Tensor(shape: [kept.count, WD], scalars: target))
             offsetValue = l1.item
             total = total! + l1 * Float(config.offsetWeight)
@@ -208,15 +209,18 @@ public final class VQBeTPolicy: Module {
         return (total!, codeTotal, offsetValue)
     }
 
-    /// The offset gather-and-sum: for each listed row `r` of an `[R·N·K, W·D]` table of offsets
-    /// (row `r`, layer `l`, code `c` at `(r·N + l)·K + c`), the sum over layers of the offsets of
-    /// its codes `codes[i][l]`; shape `[rows.count, W·D]`.
+    /// The summed offsets of the chosen codes: for each listed row `r` of the offset head's last
+    /// hidden features, the sum over layers `l` of the head's output block for code `codes[i][l]`
+    /// of layer `l` (block `l·K + c` of the `N·K` blocks of `W·D` outputs); shape `[rows.count, W·D]`.
+    /// Only the chosen blocks are computed: the same values as running the whole head and
+    /// gathering, at a cost that does not grow with the codebook.
     // region: vqbet-offsets
-    public static func gatherOffsets(_ table: Tensor, codes: [[Int]], rows: [Int], layers N: Int, codebookSize K: Int) -> Tensor {
+    public static func chosenOffsets(_ features: Tensor, head: Linear, codes: [[Int]], rows: [Int], layers N: Int, codebookSize K: Int) -> Tensor {
+        let width = head.weight.shape[0] / (N * K)
         var sum: Tensor? = nil
         for l in 0..<N {
-            let idx = zip(rows, codes).map { r, c in (r * N + l) * K + c[l] }
-            let g = Tensor.gather(table, indices: idx, indexShape: [rows.count])
+            let g = Tensor.linearBlocks(features, weight: head.weight, bias: head.bias, rows: rows,
+                                        blocks: codes.map { l * K + $0[l] }, width: width)
             sum = sum.map { $0 + g } ?? g
         }
         return sum!

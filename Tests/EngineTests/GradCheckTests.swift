@@ -38,6 +38,22 @@ final class GradCheckTests: XCTestCase {
         check("linear no bias", [x, w]) { Tensor.linear(x, weight: w, bias: nil) }
     }
 
+    func testLinearBlocks() {
+        // 3 input rows of width 9 (the head's hidden width ≥ 8 exercises the eight-lane loops),
+        // 4 blocks of 2 outputs; row 1 is chosen twice and block 3 by two rows, so the backward
+        // pass must accumulate into shared rows of the input and of the weight.
+        let x = input([3, 9]), w = input([8, 9]), b = input([8])
+        let rows = [1, 0, 1, 2], blocks = [3, 0, 1, 3]
+        check("linear blocks", [x, w, b]) { Tensor.linearBlocks(x, weight: w, bias: b, rows: rows, blocks: blocks, width: 2) }
+        check("linear blocks no bias", [x, w]) { Tensor.linearBlocks(x, weight: w, bias: nil, rows: rows, blocks: blocks, width: 2) }
+        // The oracle: the whole linear map, then the chosen outputs (equal up to summation order).
+        let full = Tape.noGrad { Tensor.linear(x, weight: w, bias: b) }.scalars
+        let picked = Tape.noGrad { Tensor.linearBlocks(x, weight: w, bias: b, rows: rows, blocks: blocks, width: 2) }.scalars
+        for (i, (r, c)) in zip(rows, blocks).enumerated() {
+            for j in 0..<2 { XCTAssertEqual(picked[i * 2 + j], full[r * 8 + c * 2 + j], accuracy: 1e-5, "row \(i) output \(j)") }
+        }
+    }
+
     func testBinaryBroadcast() {
         let a = input([2, 3, 4]), b = input([3, 4]), c = input([4]), d = input([2, 3, 4])
         check("add", [a, b]) { a + b }

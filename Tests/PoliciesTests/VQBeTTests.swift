@@ -5,22 +5,31 @@ import Tokenizers
 import XCTest
 @testable import Policies
 
-/// VQ-BeT: the offset gather-and-sum, input validation, and a small bimodal task on which the
+/// VQ-BeT: the chosen offsets, input validation, and a small bimodal task on which the
 /// policy must learn both modes (sampling) and be deterministic for a seed.
 final class VQBeTTests: XCTestCase {
-    func testOffsetGatherAndSumPicksEachLayersCodeAndScattersTheGradient() {
-        // R = 2 rows, N = 2 layers, K = 3 codes, W·D = 2: row r, layer l, code c at (r·2 + l)·3 + c.
-        let values = (0..<(2 * 2 * 3 * 2)).map { Float($0) }
-        let table = Tensor(shape: [12, 2], scalars: values, requiresGrad: true)
-        let out = VQBeTPolicy.gatherOffsets(table, codes: [[2, 0], [1, 1]], rows: [0, 1], layers: 2, codebookSize: 3)
-        // Row 0: table rows 2 and 3 -> (4+6, 5+7); row 1: table rows 7 and 10 -> (14+20, 15+21).
-        XCTAssertEqual(out.scalars, [10, 12, 34, 36])
+    func testChosenOffsetsEqualTheWholeHeadGatheredAndTrainOnlyTheChosenBlocks() {
+        // R = 2 rows of 4 features, N = 2 layers, K = 3 codes, W·D = 2: 12 output blocks of 2.
+        let rng = SeededGeneratorBox(seed: 3)
+        let head = Linear(4, 2 * 3 * 2, rng: rng)
+        let features = Tensor.uniform([2, 4], -1, 1, rng: rng, requiresGrad: true)
+        let codes = [[2, 0], [1, 1]]
+        let out = VQBeTPolicy.chosenOffsets(features, head: head, codes: codes, rows: [0, 1], layers: 2, codebookSize: 3)
+        // Oracle: the whole head, then row r's blocks l·K + c summed over layers.
+        let full = Tape.noGrad { head(features) }.scalars
+        for (r, c) in codes.enumerated() {
+            for j in 0..<2 {
+                let expected = full[r * 12 + (0 * 3 + c[0]) * 2 + j] + full[r * 12 + (1 * 3 + c[1]) * 2 + j]
+                XCTAssertEqual(out.scalars[r * 2 + j], expected, accuracy: 1e-5, "row \(r) output \(j)")
+            }
+        }
         out.sum().backward()
-        var expected = [Float](repeating: 0, count: 24)
-        for r in [2, 3, 7, 10] { expected[2 * r] = 1; expected[2 * r + 1] = 1 }
-        XCTAssertEqual(table.grad!, expected)
-        // Only listed rows are gathered (row 1 alone).
-        XCTAssertEqual(VQBeTPolicy.gatherOffsets(table, codes: [[1, 1]], rows: [1], layers: 2, codebookSize: 3).scalars, [34, 36])
+        // Only the chosen blocks' bias entries receive gradient: blocks 2, 3 (row 0) and 1, 4 (row 1).
+        let chosen: Set<Int> = [2, 3, 1, 4]
+        for o in 0..<12 { XCTAssertEqual(head.bias!.grad![o], chosen.contains(o / 2) ? 1 : 0, "bias \(o)") }
+        // Only listed rows are computed (row 1 alone).
+        let one = VQBeTPolicy.chosenOffsets(features, head: head, codes: [[1, 1]], rows: [1], layers: 2, codebookSize: 3)
+        XCTAssertEqual(one.scalars, Array(out.scalars[2..<4]))
     }
 
     func testDemonstrationsRejectBadInputByName() {

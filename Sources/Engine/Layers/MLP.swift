@@ -24,6 +24,13 @@ public final class MLP: Module {
         return h
     }
 
+    /// The last hidden features: every layer but the last, each followed by the activation.
+    public func features(_ x: Tensor) -> Tensor {
+        var h = x
+        for l in layers.dropLast() { h = activation(l(h)) }
+        return h
+    }
+
     public func namedParameters() -> [(String, Tensor)] {
         layers.enumerated().flatMap { scoped("layers.\($0.offset)", $0.element.namedParameters()) }
     }

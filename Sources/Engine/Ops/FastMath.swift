@@ -65,6 +65,14 @@ enum Row {
         return s
     }
 
+    /// `y[j] += a·x[j]` for `j` in `0..<n`.
+    @inline(__always) static func addScaled(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ a: Float, _ n: Int) {
+        let av = SIMD8<Float>(repeating: a)
+        var j = 0
+        while j + 8 <= n { store(load(y + j) + av * load(x + j), y + j); j += 8 }
+        while j < n { y[j] += a * x[j]; j += 1 }
+    }
+
     /// Σ (x[j] − c)².
     @inline(__always) static func sumSquaredDeviation(_ x: UnsafePointer<Float>, _ c: Float, _ n: Int) -> Float {
         var acc = SIMD8<Float>(repeating: 0)

@@ -86,3 +86,51 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// The affine map `x · Wᵀ + b` evaluated only at chosen output blocks: row `i` of the result
+    /// is outputs `blocks[i]·width ..< (blocks[i] + 1)·width` of the input row `rows[i]`; shape
+    /// `[rows.count, width]`.
+    ///
+    /// Equal to gathering those outputs from ``linear(_:weight:bias:)`` (the same dot products,
+    /// summed in another order), at a cost proportional to the outputs kept rather than to all of
+    /// them: for a head with one output block per class, gathering the blocks of a few chosen
+    /// classes out of many. Gradients reach only the weight and bias rows of the chosen blocks.
+    public static func linearBlocks(_ x: Tensor, weight: Tensor, bias: Tensor?, rows: [Int], blocks: [Int], width: Int) -> Tensor {
+        let k = x.lastDim, n = weight.shape[0], inputRows = x.count / max(k, 1)
+        precondition(weight.shape.count == 2 && weight.shape[1] == k, "linearBlocks: input \(x.shape) does not fit weight \(weight.shape)")
+        precondition(rows.count == blocks.count, "linearBlocks: \(rows.count) rows but \(blocks.count) blocks")
+        precondition(width > 0 && n % width == 0, "linearBlocks: block width \(width) does not divide the \(n) outputs")
+        precondition(bias.map { $0.shape == [n] } ?? true, "linearBlocks: bias \(bias!.shape) does not fit weight \(weight.shape)")
+        for (r, b) in zip(rows, blocks) {
+            precondition(r >= 0 && r < inputRows, "linearBlocks: row \(r) out of range 0..<\(inputRows)")
+            precondition(b >= 0 && b < n / width, "linearBlocks: block \(b) out of range 0..<\(n / width)")
+        }
+        let out = Tensor.empty([rows.count, width])
+        for (i, (r, b)) in zip(rows, blocks).enumerated() {
+            let xr = x.ptr + r * k, y = out.ptr + i * width
+            for j in 0..<width {
+                let o = b * width + j
+                y[j] = Row.dot(xr, weight.ptr + o * k, k) + (bias?.ptr[o] ?? 0)
+            }
+        }
+        var inputs = [x, weight]
+        if let bias { inputs.append(bias) }
+        return Tape.record(out, inputs: inputs) { out in
+            let dy = out.gradStorage!.base
+            let gx = x.requiresGrad ? x.gradPtr() : nil
+            let gw = weight.requiresGrad ? weight.gradPtr() : nil
+            let gb = bias.flatMap { $0.requiresGrad ? $0.gradPtr() : nil }
+            // In order of i, so every accumulation has one fixed order.
+            for (i, (r, b)) in zip(rows, blocks).enumerated() {
+                let xr = x.ptr + r * k
+                for j in 0..<width {
+                    let o = b * width + j, g = dy[i * width + j]
+                    if let gb { gb[o] += g }
+                    if let gx { Row.addScaled(gx + r * k, weight.ptr + o * k, g, k) }
+                    if let gw { Row.addScaled(gw + o * k, xr, g, k) }
+                }
+            }
+        }
+    }
+}
