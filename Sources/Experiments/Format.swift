@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import Metrics
 
 /// Number formatting for tables and verdicts: a fixed number of significant digits, no surprises.
@@ -32,6 +33,12 @@ public enum Format {
 
     /// A parameter value as written in an experiment file: shortest form, e.g. 10, 0.1, 1e-05.
     public static func parameter(_ x: Double) -> String { String(format: "%g", x) }
+
+    /// A table's entries as `key = value` pairs in order (values as canonical JSON), e.g. `train_steps = 3000, clip = true`.
+    public static func settings(_ table: ParameterValue) -> String {
+        guard case .table(let entries) = table else { return table.canonicalJSON }
+        return entries.map { "\($0.key) = \($0.value.canonicalJSON)" }.joined(separator: ", ")
+    }
 
     /// An integer with commas between groups of three digits, e.g. 65536 -> `65,536`.
     public static func integer(_ n: Int) -> String {

@@ -18,8 +18,9 @@ extension SplinePrediction {
         /// Reads the `policy` table (``TokenPolicyConfig``'s keys), `train_examples`, `test_examples`,
         /// `settings`, `windows_per_sequence`, `policy_settings` (a table per continuous method of
         /// ``PolicyRegistry``) and `nfe_ablation`, and validates every tokenizer's settings (for `tokenizers`) and every
-        /// continuous method's (for `methods`) before anything runs.
-        public init(_ p: ParameterReader, tokenizers: [String], methods: [String] = []) throws {
+        /// continuous method's (for `methods`) before anything runs; with `earlier`, also
+        /// `earlier_settings` (see ``TokenizerSettings``).
+        public init(_ p: ParameterReader, tokenizers: [String], methods: [String] = [], earlier: Bool = false) throws {
             let table = try p.table("policy", required: true)
             var c = try TokenPolicyConfig(table)
             // A progress line every fifth of training (every 50 steps at the most often), unless the table sets one.
@@ -27,7 +28,7 @@ extension SplinePrediction {
             policy = c
             trainExamples = try p.int("train_examples", in: 2...10_000_000)
             testExamples = try p.int("test_examples", in: 1...10_000_000)
-            settings = try TokenizerSettings(p, tokenizers: tokenizers)
+            settings = try TokenizerSettings(p, tokenizers: tokenizers, earlier: earlier)
             let tables = try p.table("policy_settings")
             for key in tables.keys where !PolicyRegistry.names.contains(key) {
                 throw ConfigError(location: tables.location, key: key, problem: "settings for an unknown policy; registered: \(PolicyRegistry.names.joined(separator: ", "))")
@@ -50,23 +51,26 @@ extension SplinePrediction {
                            testExamples: testExamples, policy: policy, ablationSteps: ablationSteps)
         }
 
-        /// The cell spec of tokenizer `name` at `steps` with `seed`.
-        public func spec(_ name: String, steps: Int, seed: UInt64) -> Spec {
-            Spec(tokenizer: name, settings: settings.table(name, steps: steps, seed: seed).canonicalJSON, steps: steps, seed: seed,
+        /// The cell spec of tokenizer `name` at `steps` with `seed`, under `recipe`.
+        public func spec(_ name: String, steps: Int, seed: UInt64, recipe: Recipe = .reference) -> Spec {
+            Spec(tokenizer: name, settings: settings.table(name, steps: steps, seed: seed, recipe: recipe).canonicalJSON, steps: steps, seed: seed,
                  trainExamples: trainExamples, testExamples: testExamples, policy: policy)
         }
     }
 }
 
 extension SplinePrediction {
-    /// One model of a sweep: a tokenizer or continuous method `name` at `steps` steps per sequence in seed `seed`.
+    /// One model of a sweep: a tokenizer or continuous method `name` at `steps` steps per sequence
+    /// in seed `seed`; a tokenizer under `recipe` (its earlier recipe is an ablation).
     public struct Job {
-        public let seed: UInt64, steps: Int, name: String
+        public let seed: UInt64, steps: Int, name: String, recipe: Recipe
 
-        public init(seed: UInt64, steps: Int, name: String) { self.seed = seed; self.steps = steps; self.name = name }
+        public init(seed: UInt64, steps: Int, name: String, recipe: Recipe = .reference) {
+            self.seed = seed; self.steps = steps; self.name = name; self.recipe = recipe
+        }
 
         /// How the terminal names it, e.g. `fast · 50 steps · seed 2`.
-        public var label: String { "\(name) · \(steps) steps · seed \(seed)" }
+        public var label: String { "\(recipe.label(name)) · \(steps) steps · seed \(seed)" }
     }
 
     /// Trains (or reads back) the token models `tokens` and the continuous policies `methods` of
@@ -79,7 +83,7 @@ extension SplinePrediction {
             context.progress.step(job.label + (reused ? " (\(RunContext.reusedNote))" : String(format: " · trained in %.0f s", seconds)), loss: loss,
                                   weight: Double(job.steps), free: reused)
         }
-        let tokenCells = try run(tokens.map { setup.spec($0.name, steps: $0.steps, seed: $0.seed) }, cells: context.cells,
+        let tokenCells = try run(tokens.map { setup.spec($0.name, steps: $0.steps, seed: $0.seed, recipe: $0.recipe) }, cells: context.cells,
                                  progress: { i, report in context.progress.say("  \(tokens[i].label) · \(report)") },
                                  finished: { i, cell, reused in arrived(tokens[i], reused: reused, seconds: cell.trainSeconds, loss: cell.finalLoss) })
         let methodCells = try run(methods.map { setup.spec(method: $0.name, steps: $0.steps, seed: $0.seed) }, cells: context.cells,

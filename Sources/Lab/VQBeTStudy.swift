@@ -10,29 +10,6 @@ import Tokenizers
 /// from `[parameters.policy]` (``VQBeTConfig``'s keys). Neither table sets a seed: the experiment
 /// draws them per seed.
 public enum VQBeTStudy {
-    /// Which policy recipe a measurement used: the reference's (judged) or the book's earlier one (an ablation).
-    public enum Recipe: String, CaseIterable, Codable, CodingKeyRepresentable, Sendable {
-        case reference, earlier
-
-        /// The label of the recipe's rows and claims.
-        public var label: String { self == .reference ? "reference recipe" : "earlier recipe (ablation)" }
-
-        /// A claim's `recipe` selection (default: the reference recipe, the judged one); asking for
-        /// the earlier recipe when it was not measured is an error naming the key.
-        public static func read(_ select: ParameterReader, earlierMeasured: Bool) throws -> Recipe {
-            let r = Recipe(rawValue: try select.string("recipe", default: Recipe.reference.rawValue, allowed: allCases.map(\.rawValue)))!
-            guard r == .reference || earlierMeasured else {
-                throw ConfigError(location: select.location, key: "recipe", problem: "the earlier recipe was not measured: the file sets no [parameters.earlier_recipe]")
-            }
-            return r
-        }
-
-        /// Every recipe as a setting of ``Experiments/ExperimentOutcome/claimsTable(_:settings:location:)``.
-        public static var claimSettings: [ClaimSetting] {
-            allCases.map { ClaimSetting($0.label, select: [("recipe", .string($0.rawValue))]) }
-        }
-    }
-
     /// Layers of the residual VQ: a primary code and at least one secondary (the coarse-to-fine
     /// question needs both; `K` codes per layer give `K^layers` combinations).
     public static let residualLayers = 2...8

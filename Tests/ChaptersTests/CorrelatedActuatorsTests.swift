@@ -71,6 +71,69 @@ final class CorrelatedActuatorsTests: XCTestCase {
         XCTAssertEqual(floor.map(\.perSeed), [[0.02, 0.02]])
     }
 
+    /// A variant of the VQ's training: its own cheapest setting per seed, the claim decided with it in
+    /// the VQ's place (and only when asked), the claims table, and bad variants named before any work.
+    func testVariantsStandInForTheSweepsVQ() throws {
+        let e = CorrelatedActuators()
+        var vq = ResidualVQConfig(); vq.layers = 8
+        var c = CorrelatedActuators.Config(frequency: 10, window: 5, target: 0.05, binning: ["minmax"], bins: [4, 128],
+                                           codebookSizes: [16], layers: [1, 8], vq: vq, fitChunks: 10, evalChunks: 10)
+        var longer = vq; longer.trainSteps = 20000
+        c.variants = [.init(name: "long", codebookSizes: [16, 256], vq: longer, floor: true, overrides: .table([("train_steps", .int(20000))]))]
+        typealias S = CorrelatedActuators.Setting
+        func seed(variantAt8x256: Double) -> CorrelatedActuators.SeedResult {
+            var r = CorrelatedActuators.SeedResult()
+            for s in e.settings(c) {
+                r.relativeRMSE[s] = s == .binning("minmax", bins: 128) ? 0.04 : 0.9
+                r.perDimension[s] = Array(repeating: r.relativeRMSE[s]!, count: 7)
+                if s.family == .vq { r.codesUsed[s] = 3 }
+            }
+            r.fitSeconds[16] = 1; r.trainingL1[16] = .init(half: 0.5, end: 0.4)
+            r.floor = .init(relativeRMSE: 0.2, perDimension: Array(repeating: 0.2, count: 7), trainingL1: .init(half: 0.1, end: 0.05), seconds: 1)
+            var v = CorrelatedActuators.VariantResult()
+            for k in [16, 256] {
+                for l in c.layers {
+                    let s = S.vq(layers: l, codebookSize: k)
+                    v.relativeRMSE[s] = s == .vq(layers: 8, codebookSize: 256) ? variantAt8x256 : 0.5
+                    v.codesUsed[s] = 4
+                }
+                v.fitSeconds[k] = 2; v.trainingL1[k] = .init(half: 0.2, end: 0.1)
+            }
+            v.floor = .init(relativeRMSE: 0.01, perDimension: Array(repeating: 0.01, count: 7), trainingL1: .init(half: 0.02, end: 0.01), seconds: 1)
+            r.variants["long"] = v
+            return r
+        }
+        let file = try ExperimentFile(root: ScratchWorkbench.repository, path: "experiments/architectures/correlated-actuators.toml")
+        let outcome = try e.outcome(c, [seed(variantAt8x256: 0.03), seed(variantAt8x256: 0.3)], seeds: [1, 2], inputHash: "x", passRatio: 2, claims: file.claims)
+        // min-max reaches the target at 128 bins (5 x 7 x 7 = 245 bits); the sweep's VQ never does; the variant at 8 x 256 (64 bits) in seed 1 only.
+        XCTAssertEqual(try outcome.statistic("bits_ratio_at_target", .empty(location: "t")), [[0], [0]])
+        XCTAssertEqual(try outcome.statistic("bits_ratio_at_target", ParameterReader(.table([("variant", .string("long"))]), location: "t")), [[245.0 / 64], [0]])
+        XCTAssertThrowsError(try outcome.statistic("bits_ratio_at_target", ParameterReader(.table([("variant", .string("short"))]), location: "t"))) {
+            XCTAssertEqual(($0 as? ConfigError)?.key, "variant", "\($0)")
+        }
+        let atTarget = outcome.metrics.first { $0.metric == "bits_at_target" && $0.condition.contains { $0 == ("variant", "long") } }
+        XCTAssertEqual(atTarget?.perSeed, [64, .infinity])
+        let tables = outcome.blocks.compactMap { block -> MarkdownTable? in if case .table(let t, _) = block { return t } else { return nil } }
+        XCTAssertEqual(tables.last?.rows.map { $0[1] }, ["the sweep (judged)", "variant: long (ablation)"])
+        XCTAssertTrue(tables.contains { $0.rows.contains { $0[0] == "long" && $0[2] == "unquantised floor" } }, "the variant's floor has its row")
+
+        // From the file: a variant's misspelt key, a setting the sweep sets itself, a repeated name.
+        func configure(_ variants: ParameterValue) throws {
+            let reader = try ParameterReader(file.resolved(.quick).merged(with: .table([("variants", variants)])), location: "test")
+            _ = try reader.ints("seeds")
+            _ = try e.configure(reader)
+        }
+        let good: ParameterValue = .table([("name", .string("a")), ("codebook_sizes", .array([.int(16)])), ("tokenizer", .table([("train_steps", .int(10))]))])
+        XCTAssertNoThrow(try configure(.array([good])))
+        XCTAssertThrowsError(try configure(.array([.table([("name", .string("a")), ("codebook_sizes", .array([.int(16)])), ("tokenizer", .table([("trian_steps", .int(10))]))])]))) {
+            XCTAssertEqual(($0 as? ConfigError)?.key, "trian_steps", "\($0)")
+        }
+        XCTAssertThrowsError(try configure(.array([.table([("name", .string("a")), ("codebook_sizes", .array([.int(16)])), ("tokenizer", .table([("layers", .int(4))]))])]))) {
+            XCTAssertEqual(($0 as? ConfigError)?.key, "layers", "\($0)")
+        }
+        XCTAssertThrowsError(try configure(.array([good, good]))) { XCTAssertEqual(($0 as? ConfigError)?.key, "name", "\($0)") }
+    }
+
     /// Decoding the first `l` codes in one batch agrees with decoding chunk by chunk.
     func testPrefixReconstructionsAgreeWithPerChunkDecoding() throws {
         let data = try RobotArmGenerator(frequency: 10).chunks(count: 40, seed: 4).resampledWindows(5)

@@ -163,4 +163,55 @@ final class EvaluationTests: XCTestCase {
         XCTAssertEqual(Scorecard().measuredClass(c, "flow", mse: ["fast": 0.001, "flow": 0.005], tokens: tokens), .situational)
         XCTAssertEqual(Scorecard().measuredClass(c, "fast", mse: ["fast": 0.001, "flow": 0.0001], tokens: tokens), .best)
     }
+
+    /// The earlier tokenizer recipe as an ablation: each variant takes its tokenizer's place, the
+    /// classes are taken again against that set's best, and the claims table shows both recipes.
+    func testScorecardEarlierRecipeRetakesTheClassesWithTheVariantsInPlace() throws {
+        let file = try ExperimentFile(root: ScratchWorkbench.repository, path: "experiments/evaluation/scorecard.toml")
+        let earlier: ParameterValue = .table([("rvq", .table([("train_steps", .int(3000))])), ("fast", .table([("clip", .bool(true))]))])
+        let reader = try ParameterReader(file.resolved(.quick).merged(with: .table([("earlier_settings", earlier)])), location: "test")
+        _ = try reader.ints("seeds")
+        let c = try Scorecard().configure(reader)
+        try reader.finish()
+        XCTAssertEqual(c.earlier, c.tokenizers.filter { ["rvq", "fast"].contains($0) }, "in the scorecard's order")
+        // The variant's cell spec carries the earlier settings and the same fit seed.
+        let spec = c.setup.spec("rvq", steps: 100, seed: 1, recipe: .earlier), plain = c.setup.spec("rvq", steps: 100, seed: 1)
+        let specTable = try ParameterValue.parseJSON(Data(spec.settings.utf8), source: "spec"), plainTable = try ParameterValue.parseJSON(Data(plain.settings.utf8), source: "plain")
+        XCTAssertEqual(specTable["train_steps"], .int(3000))
+        XCTAssertEqual(specTable["seed"], plainTable["seed"])
+
+        // Reference: FAST best (0.001), BEAST 2x (good), the residual VQ 5x (situational: within 10x but not 3x), binning 20x.
+        // Earlier: FAST clipped at 0.004 and the residual VQ at 3,000 steps at 0.005: BEAST (0.002) is now the best,
+        // the residual VQ 2.5x (good), binning 10x.
+        let mse = ["minmax": 0.02, "fast": 0.001, "beast": 0.002, "rvq": 0.005, "fast@earlier": 0.004, "rvq@earlier": 0.005]
+        let tokens = ["minmax": 350.0, "fast": 60, "beast": 70, "rvq": 20, "fast@earlier": 60, "rvq@earlier": 20]
+        let perSeed = (0..<3).map { _ -> Scorecard.SeedRows in
+            var rows: [String: Scorecard.Row] = [:]
+            for (key, m) in mse {
+                let name = String(key.split(separator: "@")[0])
+                rows[key] = Scorecard.Row(tokens: c.frequencies.map { _ in tokens[key]! }, relativeRMSE: 0.1, floorRelativeRMSE: name == "rvq" ? 0.01 : nil,
+                                          encodeMicros: 1, decodeMicros: 1, prediction: Self.cell(mse: m, tokens: tokens[key]!))
+            }
+            for name in c.tokenizers where rows[name] == nil {
+                rows[name] = Scorecard.Row(tokens: c.frequencies.map { _ in 10 }, relativeRMSE: 0.1, encodeMicros: 1, decodeMicros: 1, prediction: nil)
+            }
+            return Scorecard.SeedRows(rows: rows, continuous: Dictionary(uniqueKeysWithValues: c.predictionPolicies.map { ($0, Self.continuous(mse: 0.003)) }))
+        }
+        let outcome = try Scorecard().outcome(c, perSeed: perSeed, claims: file.claims, inputHash: "")
+        func classIndex(_ tok: String, _ recipe: String?) throws -> Double {
+            let select = try ParameterReader(.table([("tokenizer", .string(tok))] + (recipe.map { [("recipe", .string($0))] } ?? [])), location: "test")
+            return try outcome.statistic("class_index", select)[0][0]
+        }
+        XCTAssertEqual(try classIndex("fast", nil), 0, "best in class")
+        XCTAssertEqual(try classIndex("rvq", nil), 2, "situational")
+        XCTAssertEqual(try classIndex("beast", "earlier"), 0, "BEAST, unchanged, is the best of the earlier set")
+        XCTAssertEqual(try classIndex("fast", "earlier"), 1, "FAST clipped: 2x the best, good")
+        XCTAssertEqual(try classIndex("rvq", "earlier"), 1, "the residual VQ at 3,000 steps: 2.5x, good")
+        let variantClass = outcome.metrics.first { $0.metric == "class_index" && $0.condition.map(\.value) == ["rvq", "earlier", String(c.predictionSteps)] }
+        XCTAssertEqual(variantClass?.perSeed, [1, 1, 1])
+        let tables = outcome.blocks.compactMap { block -> MarkdownTable? in if case .table(let t, _) = block { return t } else { return nil } }
+        XCTAssertEqual(tables.last?.rows.map { $0[1] }, file.claims.flatMap { _ in ["reference recipe", "earlier recipe (ablation)"] })
+        XCTAssertTrue(tables.contains { $0.rows.contains { $0[0] == "fast, earlier recipe (ablation)" } }, "the scorecard has the variant's row")
+    }
 }
+

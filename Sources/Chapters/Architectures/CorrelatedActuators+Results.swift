@@ -10,7 +10,7 @@ extension CorrelatedActuators {
 
     /// Metrics, the figure, the tables and the claim statistic from the per-seed results.
     /// `passRatio` is the claim's threshold (min-max's bits over the VQ's), drawn as the pass mark.
-    func outcome(_ c: Config, _ results: [SeedResult], seeds: [UInt64], inputHash: String, passRatio: Double) throws -> ExperimentOutcome {
+    func outcome(_ c: Config, _ results: [SeedResult], seeds: [UInt64], inputHash: String, passRatio: Double, claims: [ClaimSpec] = []) throws -> ExperimentOutcome {
         let all = settings(c)
         var metrics: [MetricSeries] = []
         for s in all {
@@ -42,6 +42,13 @@ extension CorrelatedActuators {
         for family in cheapest.keys.sorted() {
             metrics.append(MetricSeries(condition: [("tokenizer", family)], metric: "bits_at_target", unit: "bits (infinite: target never reached)", scale: .log, perSeed: cheapest[family]!))
         }
+        var variantCheapest: [String: [Double]] = [:]
+        for v in c.variants {
+            metrics += variantMetrics(c, v, results)
+            variantCheapest[v.name] = try cheapestVQ(c, v, results)
+            metrics.append(MetricSeries(condition: [("tokenizer", "rvq"), ("variant", v.name)], metric: "bits_at_target", unit: "bits (infinite: target never reached)",
+                                        scale: .log, perSeed: variantCheapest[v.name]!))
+        }
 
         let n = results.count
         var blocks: [ResultBlock] = []
@@ -56,14 +63,80 @@ extension CorrelatedActuators {
         blocks.append(.table(fitTable(c, results), caption:
             "The residual VQ fits: \(c.vq.trainSteps) steps of \(c.vq.batchSize) windows, latent width \(c.vq.latentDim), hidden widths \(c.vq.hidden.map(String.init).joined(separator: "-")); the L1 reconstruction loss of a training batch (standardised units) half-way through and at the end, and the wall-clock fitting time (means over seeds). The last row is the unquantised floor's training, the same steps with no quantiser and no commitment term."))
 
+        if !c.variants.isEmpty {
+            blocks.append(.table(variantTable(c, results, variantCheapest), caption:
+                "Ablations of the residual VQ's training, measured beside the sweep and never judged: each is the sweep's VQ (\(c.vq.layers) layers, the same seeds) with the settings shown laid over it, decoded from the same prefixes of layers. Per codebook size: held-out relative RMSE with 1, 2, ... layers (means over seeds), the distinct codes used per layer with all layers, and the training L1 half-way and at the end (a curve still falling at the end is not converged). Its own unquantised floor where measured. Last column: the cheapest setting reaching the target of \(Format.parameter(c.target)) in each seed (∞: none)."))
+        }
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
             guard name == "bits_ratio_at_target" else {
                 throw ConfigError(location: select.location, key: "statistic", problem: "unknown statistic '\(name)'; this experiment computes bits_ratio_at_target")
             }
             let binning = try select.string("binning", default: "minmax", allowed: c.binning)
-            return zip(cheapest[binning]!, cheapest["rvq"]!).map { [BitsAtTarget.ratio($0, $1)] }
+            let variant = try select.string("variant", default: "", allowed: [""] + c.variants.map(\.name))
+            let vq = variant.isEmpty ? cheapest["rvq"]! : variantCheapest[variant]!
+            return zip(cheapest[binning]!, vq).map { [BitsAtTarget.ratio($0, $1)] }
         }
-        return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+        var outcome = ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+        if !c.variants.isEmpty {
+            let settings = [ClaimSetting("the sweep (judged)")] + c.variants.map { ClaimSetting("variant: \($0.name) (ablation)", select: [("variant", .string($0.name))]) }
+            outcome.blocks.append(.table(try outcome.claimsTable(claims, settings: settings, location: "architectures/correlated-actuators"), caption:
+                "The claim decided by its own rule with each variant's residual VQ in place of the sweep's (against the same binning; a variant reaches only the bits its codebook sizes and layers give). Only the sweep's verdict enters the ledger."))
+        }
+        return outcome
+    }
+
+    /// A variant's metrics: its settings as the sweep's (with `variant = name`), its fits and its floor.
+    func variantMetrics(_ c: Config, _ v: Variant, _ results: [SeedResult]) -> [MetricSeries] {
+        var metrics: [MetricSeries] = []
+        let tag: [(name: String, value: String)] = [("variant", v.name)]
+        for k in v.codebookSizes {
+            for l in c.layers {
+                let s = Setting.vq(layers: l, codebookSize: k), cond = condition(s) + tag
+                metrics.append(MetricSeries(condition: cond, metric: "relative_rmse", unit: "RMSE / std, mean over the continuous dimensions", scale: .log,
+                                            perSeed: results.map { $0.variants[v.name]!.relativeRMSE[s]! }))
+                metrics.append(MetricSeries(condition: cond, metric: "codes_used_per_layer", scale: .linear, perSeed: results.map { $0.variants[v.name]!.codesUsed[s]! }))
+            }
+            let cond: [(name: String, value: String)] = [("tokenizer", "rvq"), ("layers", "\(c.vq.layers)"), ("codebook_size", "\(k)")] + tag
+            metrics.append(MetricSeries.wallClock(condition: cond, metric: "fit_seconds", unit: "s", perSeed: results.map { $0.variants[v.name]!.fitSeconds[k]! }))
+            metrics.append(MetricSeries(condition: cond, metric: "training_l1_half_way", unit: "standardised units", scale: .log, perSeed: results.map { $0.variants[v.name]!.trainingL1[k]!.half }))
+            metrics.append(MetricSeries(condition: cond, metric: "training_l1_end", unit: "standardised units", scale: .log, perSeed: results.map { $0.variants[v.name]!.trainingL1[k]!.end }))
+        }
+        if v.floor {
+            let cond: [(name: String, value: String)] = [("tokenizer", "rvq"), ("quantiser", "none")] + tag
+            metrics.append(MetricSeries(condition: cond, metric: "relative_rmse", unit: "RMSE / std, mean over the continuous dimensions", scale: .log,
+                                        perSeed: results.map { $0.variants[v.name]!.floor!.relativeRMSE }))
+            metrics.append(MetricSeries(condition: cond, metric: "training_l1_half_way", unit: "standardised units", scale: .log, perSeed: results.map { $0.variants[v.name]!.floor!.trainingL1.half }))
+            metrics.append(MetricSeries(condition: cond, metric: "training_l1_end", unit: "standardised units", scale: .log, perSeed: results.map { $0.variants[v.name]!.floor!.trainingL1.end }))
+        }
+        return metrics
+    }
+
+    /// A variant's cheapest setting reaching the target, per seed (its codebook sizes and the sweep's layers).
+    func cheapestVQ(_ c: Config, _ v: Variant, _ results: [SeedResult]) throws -> [Double] {
+        let ss = v.codebookSizes.flatMap { k in c.layers.map { Setting.vq(layers: $0, codebookSize: k) } }
+        return try results.map { r in try BitsAtTarget.cheapest(ss.map { ($0.bits(window: c.window, dims: Self.dims), r.variants[v.name]!.relativeRMSE[$0]!) }, target: c.target) }
+    }
+
+    func variantTable(_ c: Config, _ results: [SeedResult], _ cheapest: [String: [Double]]) -> MarkdownTable {
+        var rows: [[String]] = []
+        for v in c.variants {
+            let changed = Format.settings(v.overrides)
+            let atTarget = cheapest[v.name]!.map { $0.isFinite ? Format.number($0) + " bits" : "∞" }.joined(separator: ", ")
+            for k in v.codebookSizes {
+                let errors = c.layers.map { l in Format.number(SeedSummary(results.map { $0.variants[v.name]!.relativeRMSE[.vq(layers: l, codebookSize: k)]! }, scale: .log).mean) }
+                let used = Statistics.mean(results.map { $0.variants[v.name]!.codesUsed[.vq(layers: c.vq.layers, codebookSize: k)]! })
+                let l1 = results.map { $0.variants[v.name]!.trainingL1[k]! }
+                rows.append([v.name, changed, "\(c.vq.layers) x \(k) codes", errors.joined(separator: " / "), Format.number(used) + " of \(k)",
+                             Format.number(Statistics.mean(l1.map(\.half))) + " → " + Format.number(Statistics.mean(l1.map(\.end))), atTarget])
+            }
+            if v.floor {
+                let f = results.map { $0.variants[v.name]!.floor! }
+                rows.append([v.name, changed, "unquantised floor", Format.interval(SeedSummary(f.map(\.relativeRMSE), scale: .log)), "—",
+                             Format.number(Statistics.mean(f.map(\.trainingL1.half))) + " → " + Format.number(Statistics.mean(f.map(\.trainingL1.end))), "—"])
+            }
+        }
+        return MarkdownTable(header: ["variant", "settings laid over the sweep's", "fit", "relative RMSE with " + c.layers.map(String.init).joined(separator: ", ") + " layers",
+                                      "codes used per layer", "training L1, half-way → end", "cheapest at target, per seed"], rows: rows)
     }
 
     /// The condition columns of a setting in results.json.

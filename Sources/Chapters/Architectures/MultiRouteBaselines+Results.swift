@@ -16,11 +16,11 @@ extension MultiRouteBaselines {
 
     func outcome(_ c: Config, _ results: [SeedResult], claims: [ClaimSpec] = [], inputHash: String) throws -> ExperimentOutcome {
         let task = MultiRouteTask.standard
-        func report(_ r: SeedResult, _ v: Contender, _ recipe: VQBeTStudy.Recipe) -> Rollout.Report {
+        func report(_ r: SeedResult, _ v: Contender, _ recipe: Recipe) -> Rollout.Report {
             recipe == .earlier ? r.earlierReport[v]! : r.report[v]!
         }
-        func success(_ v: Contender, _ recipe: VQBeTStudy.Recipe = .reference) -> [Double] { results.map { report($0, v, recipe).successRate } }
-        func distance(_ v: Contender, _ recipe: VQBeTStudy.Recipe = .reference) -> [Double] {
+        func success(_ v: Contender, _ recipe: Recipe = .reference) -> [Double] { results.map { report($0, v, recipe).successRate } }
+        func distance(_ v: Contender, _ recipe: Recipe = .reference) -> [Double] {
             results.map { Self.routeDistance(report($0, v, recipe), demonstrations: $0.demonstrationRoutes) }
         }
         var metrics: [MetricSeries] = []
@@ -59,7 +59,7 @@ extension MultiRouteBaselines {
 
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
             // The success statistics take `recipe` (default: the reference recipe, the judged one).
-            func recipe() throws -> VQBeTStudy.Recipe { try VQBeTStudy.Recipe.read(select, earlierMeasured: c.earlier != nil) }
+            func recipe() throws -> Recipe { try Recipe.read(select, earlierMeasured: c.earlier != nil) }
             func contender(_ key: String) throws -> Contender {
                 let slug = try select.string(key, allowed: Contender.allCases.map(\.slug))
                 return Contender.allCases.first { $0.slug == slug }!
@@ -83,7 +83,7 @@ extension MultiRouteBaselines {
         }
         var outcome = ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
         if let earlier = c.earlier {
-            outcome.blocks.append(.table(try outcome.claimsTable(claims, settings: VQBeTStudy.Recipe.claimSettings, location: "architectures/multi-route-baselines"), caption:
+            outcome.blocks.append(.table(try outcome.claimsTable(claims, settings: Recipe.claimSettings, location: "architectures/multi-route-baselines"), caption:
                 "The claims under each policy recipe, each decided by its own pre-registered rule. The reference recipe (VQ-BeT's codes drawn at LeRobot's temperature \(Format.parameter(c.vqbet.temperature)), offset weight \(Format.parameter(c.vqbet.offsetWeight)), offsets at the \(c.vqbet.offsetCodes.rawValue) codes, \(c.vqbet.trainSteps) steps; binning's tokens at temperature \(Format.parameter(c.binningTemperature))) is judged and enters the ledger; the earlier recipe (VQ-BeT at temperature \(Format.parameter(earlier.vqbet.temperature)), weight \(Format.parameter(earlier.vqbet.offsetWeight)), offsets at the \(earlier.vqbet.offsetCodes.rawValue) codes, \(earlier.vqbet.trainSteps) steps; binning at temperature \(Format.parameter(earlier.binningTemperature))) is an ablation, shown and not entered; under it every contender trains for \(earlier.model.trainingSteps) steps, as in the earlier runs."))
         }
         return outcome

@@ -13,7 +13,7 @@ extension VQBeTAnatomy {
 
     /// Metrics, figures, tables and the claim statistics from the per-seed results.
     func outcome(_ c: Config, _ results: [SeedResult], claims: [ClaimSpec], inputHash: String) throws -> ExperimentOutcome {
-        func measured(_ v: Variant, _ recipe: VQBeTStudy.Recipe = .reference) -> [PolicyMeasurement] { results.map { $0.policies[recipe]![v]! } }
+        func measured(_ v: Variant, _ recipe: Recipe = .reference) -> [PolicyMeasurement] { results.map { $0.policies[recipe]![v]! } }
         var metrics: [MetricSeries] = []
         for d in Self.dataSets {
             let cond: [(name: String, value: String)] = [("data", d)]
@@ -52,7 +52,7 @@ extension VQBeTAnatomy {
 
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
             // The policies' statistics take `recipe` (default: the reference recipe, the judged one).
-            func recipe() throws -> VQBeTStudy.Recipe { try VQBeTStudy.Recipe.read(select, earlierMeasured: c.earlier != nil) }
+            func recipe() throws -> Recipe { try Recipe.read(select, earlierMeasured: c.earlier != nil) }
             switch name {
             case "primary_only_error_ratio":
                 let data = try select.strings("data", default: ["multi-route"], allowed: Self.dataSets)
@@ -76,7 +76,7 @@ extension VQBeTAnatomy {
         var outcome = ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
         if let earlier = c.earlier {
             let policyClaims = claims.filter { Self.policyStatistics.contains($0.statistic) }
-            outcome.blocks.append(.table(try outcome.claimsTable(policyClaims, settings: VQBeTStudy.Recipe.claimSettings, location: "architectures/vq-bet-anatomy"), caption:
+            outcome.blocks.append(.table(try outcome.claimsTable(policyClaims, settings: Recipe.claimSettings, location: "architectures/vq-bet-anatomy"), caption:
                 "The policy claims under each recipe, each decided by its own pre-registered rule. The reference recipe (LeRobot's: codes drawn at temperature \(Format.parameter(c.policy.temperature)), offset loss weight \(Format.parameter(c.policy.offsetWeight)), offsets trained at the \(c.policy.offsetCodes.rawValue) codes, \(c.policy.trainSteps) steps) is the judged one, whose verdicts enter the ledger; the earlier recipe (temperature \(Format.parameter(earlier.temperature)), weight \(Format.parameter(earlier.offsetWeight)), offsets at the \(earlier.offsetCodes.rawValue) codes, \(earlier.trainSteps) steps) is an ablation, shown and not entered."))
         }
         return outcome

@@ -70,7 +70,7 @@ public struct VQBeTAnatomy: Experiment {
     }
 
     /// The recipes this configuration measures: the reference's, then the earlier one if set.
-    static func recipes(_ c: Config) -> [(recipe: VQBeTStudy.Recipe, policy: VQBeTConfig)] {
+    static func recipes(_ c: Config) -> [(recipe: Recipe, policy: VQBeTConfig)] {
         [(.reference, c.policy)] + (c.earlier.map { [(.earlier, $0)] } ?? [])
     }
 
@@ -82,7 +82,7 @@ public struct VQBeTAnatomy: Experiment {
         var floorMSE: [String: Double] = [:]
         var usage: [String: CodeUsage] = [:]
         /// Every policy, per recipe and variant.
-        var policies: [VQBeTStudy.Recipe: [Variant: PolicyMeasurement]] = [:]
+        var policies: [Recipe: [Variant: PolicyMeasurement]] = [:]
         /// The hash of the seed's training and test windows.
         var dataHash = ""
     }

@@ -24,24 +24,26 @@ extension Scorecard {
         return .avoid
     }
 
-    func outcome(_ c: Config, perSeed seedRows: [SeedRows], inputHash: String) -> ExperimentOutcome {
+    func outcome(_ c: Config, perSeed seedRows: [SeedRows], claims: [ClaimSpec], inputHash: String) throws -> ExperimentOutcome {
         let perSeed = seedRows.map(\.rows)
         func series(_ name: String, _ f: (Row) -> Double) -> [Double] { perSeed.map { f($0[name]!) } }
         func continuous(_ name: String, _ f: (SplinePrediction.ContinuousCell) -> Double) -> [Double] { seedRows.map { f($0.continuous[name]!) } }
-        func classes(_ seed: SeedRows) -> [String: Rating] {
-            let mse = seed.rows.compactMapValues { $0.prediction?.mse }.merging(seed.continuous.mapValues(\.mse)) { a, _ in a }
-            let tokens = seed.rows.mapValues { $0.tokens.last! }
+        /// The measured classes of one seed under `recipe` (its variants in place of their tokenizers), by base name.
+        func classes(_ seed: SeedRows, _ recipe: Recipe = .reference) -> [String: Rating] {
+            let rows = seed.under(recipe, c.setup.settings).rows
+            let mse = rows.compactMapValues { $0.prediction?.mse }.merging(seed.continuous.mapValues(\.mse)) { a, _ in a }
+            let tokens = rows.mapValues { $0.tokens.last! }
             return Dictionary(uniqueKeysWithValues: (c.tokenizers + c.predictionPolicies).compactMap { n in measuredClass(c, n, mse: mse, tokens: tokens).map { (n, $0) } })
         }
         let hzLast = Format.parameter(c.frequencies.last!)
 
         var metrics: [MetricSeries] = []
-        for name in c.tokenizers {
+        for (base, recipe) in c.measured {
+            let name = recipe.key(base), cond = recipe.condition(base)
             for (i, hz) in c.frequencies.enumerated() {
-                metrics.append(MetricSeries(condition: [("tokenizer", name), ("frequency_hz", Format.parameter(hz))], metric: "tokens_per_chunk",
+                metrics.append(MetricSeries(condition: cond + [("frequency_hz", Format.parameter(hz))], metric: "tokens_per_chunk",
                                             unit: "tokens / 1 s chunk", scale: .log, perSeed: series(name) { $0.tokens[i] }))
             }
-            let cond: [(name: String, value: String)] = [("tokenizer", name)]
             metrics.append(MetricSeries(condition: cond + [("frequency_hz", hzLast)], metric: "relative_rmse", unit: "RMSE / std", scale: .log, perSeed: series(name, \.relativeRMSE)))
             if seedRows[0].rows[name]!.floorRelativeRMSE != nil {
                 metrics.append(MetricSeries(condition: cond + [("quantiser", "none"), ("frequency_hz", hzLast)], metric: "relative_rmse", unit: "RMSE / std",
@@ -49,12 +51,12 @@ extension Scorecard {
             }
             metrics.append(MetricSeries.wallClock(condition: cond + [("frequency_hz", hzLast)], metric: "encode_time", unit: "µs / chunk (machine-dependent)", perSeed: series(name, \.encodeMicros)))
             metrics.append(MetricSeries.wallClock(condition: cond + [("frequency_hz", hzLast)], metric: "decode_time", unit: "µs / chunk (machine-dependent)", perSeed: series(name, \.decodeMicros)))
-            if c.predictionTokenizers.contains(name) {
+            if c.predictionTokenizers.contains(base) {
                 let steps: [(name: String, value: String)] = cond + [("steps", String(c.predictionSteps))]
                 metrics.append(MetricSeries(condition: steps, metric: "prediction_mse", unit: "squared units", scale: .log, perSeed: series(name) { $0.prediction!.mse }))
                 metrics.append(MetricSeries(condition: steps, metric: "decode_failures", unit: "share", scale: .proportion, perSeed: series(name) { $0.prediction!.decodeFailures }))
                 metrics.append(MetricSeries(condition: steps, metric: "class_index", unit: "0 best ... 3 avoid",
-                                            scale: .ordinal, perSeed: seedRows.map { seed in Double(Rating.allCases.firstIndex(of: classes(seed)[name]!)!) }))
+                                            scale: .ordinal, perSeed: seedRows.map { seed in Double(Rating.allCases.firstIndex(of: classes(seed, recipe)[base]!)!) }))
                 metrics.append(MetricSeries.wallClock(condition: steps, metric: "chunk_time", unit: "s / chunk (machine-dependent)", perSeed: series(name) { $0.prediction!.chunkSeconds }))
             }
         }
@@ -69,30 +71,38 @@ extension Scorecard {
 
         // The table and the figure use the centres over seeds (errors: geometric means, as on
         // their log scale; token counts: arithmetic means), and the measured class of those centres.
-        let meanMSE = Dictionary(uniqueKeysWithValues: c.predictionTokenizers.map { ($0, SeedSummary(series($0) { $0.prediction!.mse }, scale: .log).mean) }
-            + c.predictionPolicies.map { ($0, SeedSummary(continuous($0, \.mse), scale: .log).mean) })
-        let meanTokens = Dictionary(uniqueKeysWithValues: c.tokenizers.map { ($0, Statistics.mean(series($0) { $0.tokens.last! })) })
+        /// The centres under `recipe` by base name (each earlier variant in place of its tokenizer).
+        func centres(_ recipe: Recipe) -> (mse: [String: Double], tokens: [String: Double]) {
+            let key = { (name: String) in c.setup.settings.key(name, under: recipe) }
+            let mse = Dictionary(uniqueKeysWithValues: c.predictionTokenizers.map { ($0, SeedSummary(series(key($0)) { $0.prediction!.mse }, scale: .log).mean) }
+                + c.predictionPolicies.map { ($0, SeedSummary(continuous($0, \.mse), scale: .log).mean) })
+            let tokens = Dictionary(uniqueKeysWithValues: c.tokenizers.map { ($0, Statistics.mean(series(key($0)) { $0.tokens.last! })) })
+            return (mse, tokens)
+        }
+        let (meanMSE, meanTokens) = centres(.reference)
         var rows: [[String]] = []
         var measuredClasses: [String: Rating] = [:]
-        for name in c.tokenizers {
-            var row = [name, c.audit[name]?.label ?? "not rated"]
+        for (base, recipe) in c.measured {
+            let name = recipe.key(base), predicted = c.predictionTokenizers.contains(base)
+            var row = [recipe.label(base), c.audit[base]?.label ?? "not rated"]
             row += c.frequencies.indices.map { i in Format.number(Statistics.mean(series(name) { $0.tokens[i] })) }
             row.append(Format.interval(SeedSummary(series(name, \.relativeRMSE), scale: .log)))
-            if c.predictionTokenizers.contains(name) {
+            if predicted {
                 row.append(Format.interval(SeedSummary(series(name) { $0.prediction!.mse }, scale: .log)))
             } else {
                 row.append("full profile")
             }
             row.append(Format.number(Statistics.mean(series(name, \.encodeMicros)), significant: 2))
             row.append(Format.number(Statistics.mean(series(name, \.decodeMicros)), significant: 2))
-            row.append(c.predictionTokenizers.contains(name) ? Format.number(100 * Statistics.mean(series(name) { $0.prediction!.decodeFailures })) + " %" : "—")
-            row.append(c.predictionTokenizers.contains(name)
+            row.append(predicted ? Format.number(100 * Statistics.mean(series(name) { $0.prediction!.decodeFailures })) + " %" : "—")
+            row.append(predicted
                 ? "\(Format.number(Statistics.mean(series(name) { $0.prediction!.predictedTokens }))) tokens, \(Format.number(1000 * Statistics.mean(series(name) { $0.prediction!.chunkSeconds }), significant: 2)) ms"
                 : "—")
-            let measured = measuredClass(c, name, mse: meanMSE, tokens: meanTokens)
-            measuredClasses[name] = measured
+            let centre = recipe == .reference ? (meanMSE, meanTokens) : centres(recipe)
+            let measured = measuredClass(c, base, mse: centre.0, tokens: centre.1)
+            if recipe == .reference { measuredClasses[base] = measured }
             row.append(measured?.label ?? "—")
-            if let measured, let audit = c.audit[name] {
+            if let measured, let audit = c.audit[base] {
                 row.append(measured == audit ? "agrees" : "differs")
             } else {
                 row.append("—")
@@ -134,8 +144,15 @@ extension Scorecard {
                 throw ConfigError(location: select.location, key: "statistic", problem: "unknown statistic '\(name)'; this experiment computes class_index")
             }
             let tok = try select.string("tokenizer", allowed: c.predictionTokenizers)
-            return seedRows.map { seed in [Double(Rating.allCases.firstIndex(of: classes(seed)[tok]!)!)] }
+            let recipe = try Recipe.read(select, earlierMeasured: !c.earlier.isEmpty, table: "[parameters.earlier_settings]")
+            return seedRows.map { seed in [Double(Rating.allCases.firstIndex(of: classes(seed, recipe)[tok]!)!)] }
         }
-        return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+        var outcome = ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+        if !c.earlier.isEmpty {
+            let changed = c.earlier.map { "\($0) (\(Format.settings(c.setup.settings.earlierTables[$0]!)))" }.joined(separator: ", ")
+            outcome.blocks.append(.table(try outcome.claimsTable(claims, settings: Recipe.claimSettings, location: "evaluation/scorecard"), caption:
+                "The claims decided by their own rules under each recipe: the reference recipe (judged; the ledger's verdicts) and the book's earlier tokenizer recipe, an ablation in which \(changed) stand in for their tokenizers (fitted from the same seeds, with their own prediction models), and every class is taken again against that set's best."))
+        }
+        return outcome
     }
 }

@@ -22,7 +22,7 @@ public struct Scorecard: Experiment {
     public init() {}
 
     /// The statistics its claims may name, each with the `select` keys it reads.
-    public var statistics: [String: [String]] { ["class_index": ["tokenizer"]] }
+    public var statistics: [String: [String]] { ["class_index": ["tokenizer", "recipe"]] }
 
     /// The audit's four colour ratings, best first.
     enum Rating: String, CaseIterable {
@@ -50,6 +50,12 @@ public struct Scorecard: Experiment {
         let audit: [String: Rating]
         /// The measured-class thresholds.
         let bestMSE: Double, bestTokens: Double, goodMSE: Double, situationalMSE: Double
+
+        /// Every tokenizer measurement: each tokenizer, then each under the book's earlier recipe
+        /// (`[parameters.earlier_settings]`, an ablation) in table order.
+        var measured: [(name: String, recipe: Recipe)] { setup.settings.measured(tokenizers) }
+        /// The tokenizers measured under the earlier recipe.
+        var earlier: [String] { measured.filter { $0.recipe == .earlier }.map(\.name) }
     }
 
     public func configure(_ p: ParameterReader) throws -> Config {
@@ -71,7 +77,7 @@ public struct Scorecard: Experiment {
                        timingSeconds: try p.double("timing_seconds", in: 0...60),
                        predictionSteps: try p.int("prediction_steps", in: 2...100_000),
                        predictionTokenizers: try p.strings("prediction_tokenizers", allowed: tokenizers), predictionPolicies: policies,
-                       setup: try SplinePrediction.Setup(p, tokenizers: tokenizers, methods: policies), audit: audit,
+                       setup: try SplinePrediction.Setup(p, tokenizers: tokenizers, methods: policies, earlier: true), audit: audit,
                        bestMSE: try rating.double("best_mse", in: 1...1e6), bestTokens: try rating.double("best_tokens", in: 0...1e6),
                        goodMSE: try rating.double("good_mse", in: 1...1e6), situationalMSE: try rating.double("situational_mse", in: 1...1e6))
         try rating.finish()
@@ -95,21 +101,33 @@ public struct Scorecard: Experiment {
         var prediction: SplinePrediction.Cell?
     }
 
-    /// One seed's measurements: a row per tokenizer, a prediction cell per continuous policy.
+    /// One seed's measurements: a row per tokenizer (and per earlier-recipe variant, keyed
+    /// `name@earlier`), a prediction cell per continuous policy.
     struct SeedRows {
         var rows: [String: Row]
         var continuous: [String: SplinePrediction.ContinuousCell]
+
+        /// The rows as they stand under `recipe`: under the earlier recipe each variant in place of
+        /// its tokenizer, so that the classes are taken again against that set's best.
+        func under(_ recipe: Recipe, _ settings: TokenizerSettings) -> SeedRows {
+            guard recipe == .earlier else { return self }
+            var r = self
+            for name in settings.earlierNames { if let v = rows[Recipe.earlier.key(name)] { r.rows[name] = v } }
+            return r
+        }
     }
 
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
-        let models = c.predictionTokenizers.count + c.predictionPolicies.count
-        let total = context.seeds.count * (c.tokenizers.count + models)
+        let predicted = c.measured.filter { c.predictionTokenizers.contains($0.name) }
+        let models = predicted.count + c.predictionPolicies.count
+        let total = context.seeds.count * (c.measured.count + models)
         // A model weighs its steps per sequence, a tokenizer measured on the arm data one.
-        let weight = Double(context.seeds.count * (c.tokenizers.count + models * c.predictionSteps))
-        context.progress.begin(total: total, weight: weight, "measuring \(c.tokenizers.count) tokenizers and training \(models) models per seed")
+        let variants = c.earlier.isEmpty ? "" : " (\(c.earlier.count) more under the earlier recipe)"
+        let weight = Double(context.seeds.count * (c.measured.count + models * c.predictionSteps))
+        context.progress.begin(total: total, weight: weight, "measuring \(c.tokenizers.count) tokenizers\(variants) and training \(models) models per seed")
         let arms = try context.cells(context.seeds, label: { "seed \($0) · arm data" }) { seed in try measureOnArm(c, seed: seed, context: context) }
         // Every seed's prediction cells as one batch per kind (token models, then continuous policies).
-        let tokenJobs = context.seeds.flatMap { seed in c.predictionTokenizers.map { SplinePrediction.Job(seed: seed, steps: c.predictionSteps, name: $0) } }
+        let tokenJobs = context.seeds.flatMap { seed in predicted.map { SplinePrediction.Job(seed: seed, steps: c.predictionSteps, name: $0.name, recipe: $0.recipe) } }
         let methodJobs = context.seeds.flatMap { seed in c.predictionPolicies.map { SplinePrediction.Job(seed: seed, steps: c.predictionSteps, name: $0) } }
         let (tokenCells, methodCells) = try SplinePrediction.run(tokens: tokenJobs, methods: methodJobs, setup: c.setup, context: context)
         var perSeed: [SeedRows] = []
@@ -117,18 +135,19 @@ public struct Scorecard: Experiment {
         for (seed, arm) in zip(context.seeds, arms) {
             hashes += arm.hashes
             var rows = arm.rows
-            for (j, cell) in zip(tokenJobs, tokenCells) where j.seed == seed { rows[j.name]!.prediction = cell }
+            for (j, cell) in zip(tokenJobs, tokenCells) where j.seed == seed { rows[j.recipe.key(j.name)]!.prediction = cell }
             var continuous: [String: SplinePrediction.ContinuousCell] = [:]
             for (j, cell) in zip(methodJobs, methodCells) where j.seed == seed { continuous[j.name] = cell }
             perSeed.append(SeedRows(rows: rows, continuous: continuous))
         }
-        return outcome(c, perSeed: perSeed, inputHash: StableHash.sha256Hex(hashes.joined()))
+        return try outcome(c, perSeed: perSeed, claims: context.claims, inputHash: StableHash.sha256Hex(hashes.joined()))
     }
 
     /// One seed's measurements on the arm data (every row but its prediction), and the data's hashes.
     struct ArmCells: Codable { var rows: [String: Row]; var hashes: [String] }
 
-    /// Tokens per chunk at every arm rate, and reconstruction and timing at the highest, for every tokenizer.
+    /// Tokens per chunk at every arm rate, and reconstruction and timing at the highest, for every
+    /// tokenizer and earlier-recipe variant (fitted from the same seed as its tokenizer).
     func measureOnArm(_ c: Config, seed: UInt64, context: RunContext) throws -> ArmCells {
         let rng = context.generator(seed: seed)
         var rows: [String: Row] = [:], hashes: [String] = []
@@ -138,16 +157,16 @@ public struct Scorecard: Experiment {
             hashes.append(pair.fit.contentHash + pair.eval.contentHash)
             sets.append(pair)
         }
-        for name in c.tokenizers {
+        for (name, recipe) in c.measured {
             var row = Row(tokens: [], relativeRMSE: .nan, encodeMicros: .nan, decodeMicros: .nan, prediction: nil)
             for (i, pair) in sets.enumerated() {
-                let tok = try c.setup.settings.make(name, steps: pair.fit.steps, seed: seed, location: "tokenizer \(name)")
+                let tok = try c.setup.settings.make(name, steps: pair.fit.steps, seed: seed, recipe: recipe, location: "tokenizer \(name)")
                 // Below the highest rate only the token count is used; a fixed count needs no fit.
                 if i < sets.count - 1, let fixed = tok.tokensPerChunk(steps: pair.eval.steps, dims: pair.eval.dims) {
                     row.tokens.append(Double(fixed))
                     continue
                 }
-                (tok as? any ReportsProgress)?.progress = { context.progress.say("  seed \(seed) · \(name) on the arm data · \($0)") }
+                (tok as? any ReportsProgress)?.progress = { context.progress.say("  seed \(seed) · \(recipe.label(name)) on the arm data · \($0)") }
                 try tok.fit(pair.fit)
                 let r = try Reconstruction.measure(tok, on: pair.eval)
                 row.tokens.append(r.tokensPerChunk)
@@ -159,8 +178,8 @@ public struct Scorecard: Experiment {
                     (row.encodeMicros, row.decodeMicros) = try Self.time(tok, on: pair.eval, tokens: r.tokens, seconds: c.timingSeconds)
                 }
             }
-            rows[name] = row
-            context.progress.step("seed \(seed) · \(name) on the arm data")
+            rows[recipe.key(name)] = row
+            context.progress.step("seed \(seed) · \(recipe.label(name)) on the arm data")
         }
         return ArmCells(rows: rows, hashes: hashes)
     }

@@ -65,7 +65,7 @@ extension CodebookSize {
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
             // Either statistic takes `recipe` (default: the reference recipe, the judged one).
             func chosen() throws -> [[Int: Cell]] {
-                try VQBeTStudy.Recipe.read(select, earlierMeasured: earlierCells != nil) == .earlier ? earlierCells! : cells
+                try Recipe.read(select, earlierMeasured: earlierCells != nil) == .earlier ? earlierCells! : cells
             }
             switch name {
             case "success_relative_spread":
@@ -80,7 +80,7 @@ extension CodebookSize {
         if let earlier = c.earlier, let earlierCells {
             outcome.blocks.append(.table(sizeTable(c, earlierCells), caption:
                 "The same tokenizers with the earlier policy recipe (an ablation: codes drawn at temperature \(Format.parameter(earlier.temperature)), offset weight \(Format.parameter(earlier.offsetWeight)), offsets at the \(earlier.offsetCodes.rawValue) codes, \(earlier.trainSteps) steps), columns as in the table above; the tokenizer columns repeat it."))
-            outcome.blocks.append(.table(try outcome.claimsTable(claims, settings: VQBeTStudy.Recipe.claimSettings, location: "training/codebook-size"), caption:
+            outcome.blocks.append(.table(try outcome.claimsTable(claims, settings: Recipe.claimSettings, location: "training/codebook-size"), caption:
                 "The claims under each policy recipe, each decided by its own pre-registered rule; the reference recipe (LeRobot's: temperature \(Format.parameter(c.policy.temperature)), offset weight \(Format.parameter(c.policy.offsetWeight)), offsets at the \(c.policy.offsetCodes.rawValue) codes, \(c.policy.trainSteps) steps) is judged and enters the ledger, the earlier recipe is an ablation, shown and not entered."))
         }
         return outcome

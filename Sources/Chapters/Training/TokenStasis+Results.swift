@@ -1,6 +1,7 @@
 import ActionData
 import Figures
 import Foundation
+import Lab
 import Metrics
 import Support
 import Tokenizers
@@ -30,9 +31,12 @@ extension TokenStasis {
         error(r, tok, .unseen, scale) / error(r, tok, .inFamily, scale)
     }
 
-    /// The claim's statistic in one seed: `tok`'s degradation over the median degradation of the training-free tokenizers.
-    static func degradationRatio(_ r: SeedResult, _ tok: String, _ c: Config, _ scale: ErrorScale) -> Double {
-        degradation(r, tok, scale) / median(c.trainingFree.map { degradation(r, $0, scale) })
+    /// The claim's statistic in one seed: `tok`'s degradation over the median degradation of the
+    /// training-free tokenizers; under the earlier recipe, each tokenizer measured under it stands
+    /// in for itself (the others are the same under both recipes).
+    static func degradationRatio(_ r: SeedResult, _ tok: String, _ c: Config, _ scale: ErrorScale, _ recipe: Recipe = .reference) -> Double {
+        let key = { (t: String) in c.settings.key(t, under: recipe) }
+        return degradation(r, key(tok), scale) / median(c.trainingFree.map { degradation(r, key($0), scale) })
     }
 
     /// A share as a percentage with three significant digits, e.g. `13.3 %`.
@@ -45,12 +49,12 @@ extension TokenStasis {
     }
 
     /// Metrics, figures, tables and the claim statistics from the per-seed results.
-    func outcome(_ c: Config, _ results: [SeedResult], inputHash: String) -> ExperimentOutcome {
+    func outcome(_ c: Config, _ results: [SeedResult], claims: [ClaimSpec], inputHash: String) throws -> ExperimentOutcome {
         let names = RobotArmGenerator.dimensionNames
         let units = ["m/step", "m/step", "m/step", "rad/step", "rad/step", "rad/step", "command"]
         var metrics: [MetricSeries] = []
-        for tok in c.tokenizers {
-            let t: [(name: String, value: String)] = [("tokenizer", tok)]
+        for (name, recipe) in c.measured {
+            let tok = recipe.key(name), t = recipe.condition(name)
             for set in EvalSet.allCases {
                 let cond = t + [("set", set.rawValue)]
                 for scale in ErrorScale.allCases {
@@ -92,10 +96,12 @@ extension TokenStasis {
                 }
             }
         }
-        for tok in c.learned {
-            for scale in ErrorScale.allCases {
-                metrics.append(MetricSeries(condition: [("tokenizer", tok)], metric: "degradation_ratio_\(scale.rawValue)_scale",
-                                            scale: .log, perSeed: results.map { Self.degradationRatio($0, tok, c, scale) }))
+        for recipe in c.earlier.isEmpty ? [Recipe.reference] : Recipe.allCases {
+            for tok in c.learned {
+                for scale in ErrorScale.allCases {
+                    metrics.append(MetricSeries(condition: recipe.condition(tok), metric: "degradation_ratio_\(scale.rawValue)_scale",
+                                                scale: .log, perSeed: results.map { Self.degradationRatio($0, tok, c, scale, recipe) }))
+                }
             }
         }
         for (d, dn) in names.enumerated() {
@@ -125,33 +131,43 @@ extension TokenStasis {
                 "How many of \(tok)'s codes each set uses (means over seeds): distinct codes per layer, perplexity (the effective number of codes) per layer, and distinct combinations."))
         }
         blocks.append(.table(MarkdownTable(header: ["tokenizer", "settings (registry defaults unless the experiment file sets them)"],
-                                           rows: c.tokenizers.map { [$0, results[0].settings[$0]!] }, align: ["l", "l"]), caption:
-            "Every tokenizer's resolved settings; the residual VQ's seed is drawn per seed."))
+                                           rows: c.measured.map { [$0.recipe.label($0.name), results[0].settings[$0.recipe.key($0.name)]!] },
+                                           align: ["l", "l"]), caption:
+            "Every tokenizer's resolved settings\(c.earlier.isEmpty ? "" : ", and those of the earlier recipe measured beside it (`[parameters.earlier_settings]` laid over them)"); the residual VQ's seed is drawn per seed."))
         let perSeed = c.learned.map { tok in "\(tok): " + results.map { Format.number(Self.degradationRatio($0, tok, c, c.errorScale)) }.joined(separator: ", ") }
         let other: ErrorScale = c.errorScale == .fit ? .evaluated : .fit
         let alt = c.learned.map { tok in "\(tok) \(Format.interval(SeedSummary(results.map { Self.degradationRatio($0, tok, c, other) }, scale: .log)))" }
         blocks.append(.text("Degradation ratio per seed (unseen over in-family error of the learned tokenizer, divided by the median of the same ratio over \(c.trainingFree.joined(separator: ", "))): \(perSeed.joined(separator: "; ")). With the other error scale (`\(other.rawValue)`, not the one the claim is judged on): \(alt.joined(separator: "; "))."))
 
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
+            func recipe() throws -> Recipe { try Recipe.read(select, earlierMeasured: !c.earlier.isEmpty, table: "[parameters.earlier_settings]") }
             switch name {
             case "degradation_ratio":
-                let toks = try select.strings("tokenizer", default: c.learned, allowed: c.learned)
-                return results.map { r in toks.map { Self.degradationRatio(r, $0, c, c.errorScale) } }
+                let toks = try select.strings("tokenizer", default: c.learned, allowed: c.learned), rec = try recipe()
+                return results.map { r in toks.map { Self.degradationRatio(r, $0, c, c.errorScale, rec) } }
             case "unseen_over_in_family":
-                let toks = try select.strings("tokenizer", default: c.learned, allowed: c.tokenizers)
-                return results.map { r in toks.map { Self.degradation(r, $0, c.errorScale) } }
+                let toks = try select.strings("tokenizer", default: c.learned, allowed: c.tokenizers), rec = try recipe()
+                return results.map { r in toks.map { Self.degradation(r, c.settings.key($0, under: rec), c.errorScale) } }
             default:
                 throw ConfigError(location: select.location, key: "statistic", problem: "unknown statistic '\(name)'; this experiment computes degradation_ratio, unseen_over_in_family")
             }
         }
-        return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+        var outcome = ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+        if !c.earlier.isEmpty {
+            let changed = c.earlier.map { "\($0) (\(Format.settings(c.settings.earlierTables[$0]!)))" }.joined(separator: ", ")
+            outcome.blocks.append(.table(try outcome.claimsTable(claims, settings: Recipe.claimSettings, location: "training/token-stasis"), caption:
+                "The claim decided by its own rule under each recipe: the reference recipe (judged; the ledger's verdict) and the book's earlier tokenizer recipe, an ablation in which \(changed) stand in for their tokenizers, fitted from the same seeds."))
+        }
+        return outcome
     }
 
+
     func errorTable(_ c: Config, _ results: [SeedResult]) -> MarkdownTable {
-        let rows = c.tokenizers.flatMap { tok -> [[String]] in
-            let kind = c.learned.contains(tok) ? "learned" : "training-free"
+        let rows = c.measured.flatMap { name, recipe -> [[String]] in
+            let tok = recipe.key(name), shown = recipe.label(name)
+            let kind = c.learned.contains(name) ? "learned" : "training-free"
             let clip = results[0].unseen[tok]!.clipped.map { _ in Self.percent(Statistics.mean(results.map { $0.unseen[tok]!.clipped! })) } ?? "–"
-            let row = [tok, kind,
+            let row = [shown, kind,
                        Format.interval(SeedSummary(results.map { Self.error($0, tok, .inFamily, c.errorScale) }, scale: .log)),
                        Format.interval(SeedSummary(results.map { Self.error($0, tok, .unseen, c.errorScale) }, scale: .log)),
                        Format.interval(SeedSummary(results.map { Self.degradation($0, tok, c.errorScale) }, scale: .log)),
@@ -159,7 +175,7 @@ extension TokenStasis {
                        clip]
             guard results[0].floor[tok] != nil else { return [row] }
             let floorIn = results.map { Self.floorError($0, tok, .inFamily, c.errorScale) }, floorUnseen = results.map { Self.floorError($0, tok, .unseen, c.errorScale) }
-            return [row, ["\(tok), unquantised floor", "its autoencoder, no codes",
+            return [row, ["\(shown), unquantised floor", "its autoencoder, no codes",
                           Format.interval(SeedSummary(floorIn, scale: .log)), Format.interval(SeedSummary(floorUnseen, scale: .log)),
                           Format.interval(SeedSummary(zip(floorUnseen, floorIn).map { $0 / $1 }, scale: .log)), "—", "–"]]
         }

@@ -20,7 +20,7 @@ public struct TokenStasis: Experiment {
     public init() {}
 
     /// The statistics its claims may name, each with the `select` keys it reads.
-    public var statistics: [String: [String]] { ["degradation_ratio": ["tokenizer"], "unseen_over_in_family": ["tokenizer"]] }
+    public var statistics: [String: [String]] { ["degradation_ratio": ["tokenizer", "recipe"], "unseen_over_in_family": ["tokenizer", "recipe"]] }
 
     /// What the reconstruction RMSE of each dimension is divided by before averaging over dimensions.
     enum ErrorScale: String, CaseIterable {
@@ -41,6 +41,10 @@ public struct TokenStasis: Experiment {
 
         /// Every tokenizer measured, learned first.
         var tokenizers: [String] { learned + trainingFree }
+        /// The tokenizers also measured under the book's earlier recipe (`[parameters.earlier_settings]`), in table order.
+        var earlier: [String] { tokenizers.filter(settings.earlierNames.contains) }
+        /// Every measurement: each tokenizer, then each earlier-recipe variant.
+        var measured: [(name: String, recipe: Recipe)] { settings.measured(tokenizers) }
         func generator(_ family: RobotArmGenerator.Family) -> RobotArmGenerator {
             RobotArmGenerator(frequency: frequency, chunkSeconds: chunkSeconds, family: family)
         }
@@ -61,7 +65,7 @@ public struct TokenStasis: Experiment {
         if let both = learned.first(where: free.contains) {
             throw ConfigError(location: p.location, key: "training_free", problem: "'\(both)' is listed as learned too")
         }
-        let settings = try TokenizerSettings(p, tokenizers: learned + free, measured: learned + free)
+        let settings = try TokenizerSettings(p, tokenizers: learned + free, measured: learned + free, earlier: true)
         let c = Config(fitFamily: fitFamily, unseenFamily: unseenFamily, learned: learned, trainingFree: free,
                        frequency: try p.double("frequency_hz", in: 1...1_000), chunkSeconds: try p.double("chunk_seconds", in: 0.01...60),
                        fitChunks: try p.int("fit_chunks", in: 2...10_000_000), evalChunks: try p.int("eval_chunks", in: 2...10_000_000),
@@ -70,8 +74,8 @@ public struct TokenStasis: Experiment {
         try c.generator(fitFamily).validate()
         let steps = c.generator(fitFamily).stepsPerChunk
         // Every tokenizer must be buildable, and a windowed one must cut a chunk into whole windows.
-        for name in c.tokenizers {
-            let tok = try settings.make(name, steps: steps, fitSeed: 1, location: "\(settings.location).\(name)")
+        for (name, recipe) in c.measured {
+            let tok = try settings.make(name, steps: steps, fitSeed: 1, recipe: recipe, location: "\(settings.location).\(name)")
             if let windowed = tok as? any Windowed, steps % windowed.window != 0 {
                 throw ConfigError(location: "\(settings.location).\(name)", key: "window",
                                   problem: "a chunk of \(steps) steps (frequency_hz x chunk_seconds) is not a whole number of \(windowed.window)-step windows")
@@ -123,14 +127,16 @@ public struct TokenStasis: Experiment {
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
         var results: [SeedResult] = []
         var hashes: [String] = []
-        context.progress.begin(total: context.seeds.count * c.tokenizers.count,
-                               "fitting \(c.tokenizers.count) tokenizers on \(c.fitChunks) \(c.fitFamily.rawValue) chunks per seed")
+        let variants = c.earlier.isEmpty ? "" : " and \(c.earlier.count) under the earlier recipe"
+        context.progress.begin(total: context.seeds.count * c.measured.count,
+                               "fitting \(c.tokenizers.count) tokenizers\(variants) on \(c.fitChunks) \(c.fitFamily.rawValue) chunks per seed")
         results = try context.cells(context.seeds, label: { "seed \($0)" }) { seed in try measure(c, seed: seed, context: context) }
         hashes = results.map(\.dataHash)
-        return outcome(c, results, inputHash: StableHash.sha256Hex(hashes.joined()))
+        return try outcome(c, results, claims: context.claims, inputHash: StableHash.sha256Hex(hashes.joined()))
     }
 
-    /// Everything one seed measures: every tokenizer fitted on the fit family, measured on both sets.
+    /// Everything one seed measures: every tokenizer (and earlier-recipe variant, fitted from the
+    /// same seed as its tokenizer) fitted on the fit family, measured on both sets.
     func measure(_ c: Config, seed: UInt64, context: RunContext) throws -> SeedResult {
         let rng = context.generator(seed: seed)
         let fit = try c.generator(c.fitFamily).chunks(count: c.fitChunks, seed: rng.derived("fit").seed)
@@ -139,10 +145,13 @@ public struct TokenStasis: Experiment {
         var r = SeedResult(fitStd: Statistics.perDimensionStd(fit), heldOutExample: heldOut.chunks[0], unseenExample: unseen.chunks[0])
         r.dataHash = fit.contentHash + heldOut.contentHash + unseen.contentHash
         (r.outsideRange, r.outsidePercentiles) = Self.outside(unseen, fittedOn: fit)
-        for name in c.tokenizers {
-            let tok = try c.settings.make(name, steps: fit.steps, fitSeed: rng.derived("tokenizer \(name)").seed, location: "\(c.settings.location).\(name)")
+        for (name, recipe) in c.measured {
+            let tok = try c.settings.make(name, steps: fit.steps, fitSeed: rng.derived("tokenizer \(name)").seed, recipe: recipe,
+                                          location: "\(c.settings.location).\(name)")
+            let label = recipe == .reference ? name : "\(name) (earlier recipe)"
+            let name = recipe.key(name)
             let trained = tok as? any ReportsProgress
-            trained?.progress = { context.progress.say("  seed \(seed) · \(name) · \($0)") }
+            trained?.progress = { context.progress.say("  seed \(seed) · \(label) · \($0)") }
             let seconds = try Stopwatch.seconds { try tok.fit(fit) }
             if let trained { r.fitLoss[name] = trained.fitLossCurve }
             r.inFamily[name] = try Self.measure(tok, on: heldOut)
@@ -154,7 +163,7 @@ public struct TokenStasis: Experiment {
             }
             r.settings[name] = try Self.describe(tok)
             let e = { (m: Measure) in Format.number(Self.error(m, fitStd: r.fitStd, scale: c.errorScale)) }
-            context.progress.step(String(format: "seed \(seed) · \(name) fitted in %.1f s · error \(e(r.inFamily[name]!)) in family, \(e(r.unseen[name]!)) unseen", seconds))
+            context.progress.step(String(format: "seed \(seed) · \(label) fitted in %.1f s · error \(e(r.inFamily[name]!)) in family, \(e(r.unseen[name]!)) unseen", seconds))
         }
         return r
     }
@@ -203,6 +212,6 @@ public struct TokenStasis: Experiment {
             }
         }
         let fitted: Set<String> = ["dims", "steps", "seed", "min_coefficient", "base_size"]
-        return entries.filter { !fitted.contains($0.key) }.map { "\($0.key) = \($0.value.canonicalJSON)" }.joined(separator: ", ")
+        return Format.settings(.table(entries.filter { !fitted.contains($0.key) }))
     }
 }
