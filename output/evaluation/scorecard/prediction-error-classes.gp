@@ -45,22 +45,22 @@ do for [format in "png svg"] {
     unset logscale x
     set format x "% h"
     set xrange [-0.6:4.6]
-    set xtics ("minmax\naudit: best avoided\nmeasured: situational" 0, "beast\naudit: not rated\nmeasured: best in class" 1, "fast\naudit: best in class\nmeasured: best avoided" 2, "rvq\naudit: good\nmeasured: best avoided" 3, "flow\naudit: good\nmeasured: good" 4)
+    set xtics ("minmax\naudit: best avoided\nmeasured: situational" 0, "beast\naudit: not rated\nmeasured: best in class" 1, "fast\naudit: best in class\nmeasured: situational" 2, "rvq\naudit: good\nmeasured: best avoided" 3, "flow\naudit: good\nmeasured: good" 4)
     set ylabel "prediction MSE (squared units, log scale)"
     set logscale y 10
     set format y "%g"
-    set yrange [8.53603159515e-05:0.0045270416635]
-    set ytics ("0.0001" 0.0001, "0.0002" 0.0002, "0.0005" 0.0005, "0.001" 0.001, "0.002" 0.002)
+    set yrange [5.34941931945e-05:0.00510641756964]
+    set ytics ("0.0001" 0.0001, "0.0002" 0.0002, "0.0005" 0.0005, "0.001" 0.001, "0.002" 0.002, "0.005" 0.005)
     set bmargin 4
     unset key
     unset arrow
     unset label
-    set arrow 1 from graph 0, first 0.000315423565604 to graph 1, first 0.000315423565604 nohead front lw 2 lc rgb '#000000' dt 2
-    set label 1 "best in class ≤ 1.5x lowest with ≤ 50 % of minmax's tokens" at graph 0.99, first 0.000315423565604 right offset 0,0.8 front textcolor rgb '#000000'
-    set arrow 2 from graph 0, first 0.000630847131208 to graph 1, first 0.000630847131208 nohead front lw 2 lc rgb '#000000' dt 2
-    set label 2 "good ≤ 3x lowest" at graph 0.99, first 0.000630847131208 right offset 0,0.8 front textcolor rgb '#000000'
-    set arrow 3 from graph 0, first 0.00210282377069 to graph 1, first 0.00210282377069 nohead front lw 2 lc rgb '#000000' dt 2
-    set label 3 "situational ≤ 10x lowest" at graph 0.99, first 0.00210282377069 right offset 0,0.8 front textcolor rgb '#000000'
+    set arrow 1 from graph 0, first 0.000334187847074 to graph 1, first 0.000334187847074 nohead front lw 2 lc rgb '#000000' dt 2
+    set label 1 "best in class ≤ 1.5x lowest with ≤ 50 % of minmax's tokens" at graph 0.99, first 0.000334187847074 right offset 0,0.8 front textcolor rgb '#000000'
+    set arrow 2 from graph 0, first 0.000668375694148 to graph 1, first 0.000668375694148 nohead front lw 2 lc rgb '#000000' dt 2
+    set label 2 "good ≤ 3x lowest" at graph 0.99, first 0.000668375694148 right offset 0,0.8 front textcolor rgb '#000000'
+    set arrow 3 from graph 0, first 0.00222791898049 to graph 1, first 0.00222791898049 nohead front lw 2 lc rgb '#000000' dt 2
+    set label 3 "situational ≤ 10x lowest" at graph 0.99, first 0.00222791898049 right offset 0,0.8 front textcolor rgb '#000000'
     plot \
         'prediction-error-classes.dat' index 0 using 1:2 with points pt 7 ps 1.6 lw 2 lc rgb '#0072B2' notitle, \
         'prediction-error-classes.dat' index 1 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#0072B2' notitle, \

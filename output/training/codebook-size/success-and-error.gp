@@ -72,14 +72,14 @@ do for [format in "png svg"] {
     set ylabel "action L1 error (action units)"
     unset logscale y
     set format y "% h"
-    set yrange [0.0464653421007:0.0754157978563]
+    set yrange [0.046661167539:0.0750644912871]
     set ytics autofreq
     set bmargin
     set key on inside top left
     unset arrow
     unset label
-    set arrow 1 from graph 0, first 0.0675913503514 to graph 1, first 0.0675913503514 nohead front lw 2 lc rgb '#000000' dt 2
-    set label 1 "ceiling: (1 + 0.25) x lowest" at graph 0.99, first 0.0675913503514 right offset 0,0.8 front textcolor rgb '#000000'
+    set arrow 1 from graph 0, first 0.0673879172978 to graph 1, first 0.0673879172978 nohead front lw 2 lc rgb '#000000' dt 2
+    set label 1 "ceiling: (1 + 0.25) x lowest" at graph 0.99, first 0.0673879172978 right offset 0,0.8 front textcolor rgb '#000000'
     plot \
         'success-and-error.dat' index 3 using 1:3:4 with filledcurves fs transparent solid 0.25 noborder lc rgb '#CC79A7' notitle, \
         'success-and-error.dat' index 4 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#CC79A7' title "action error, judged sizes", \
