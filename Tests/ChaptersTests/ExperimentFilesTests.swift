@@ -98,6 +98,20 @@ final class ExperimentFilesTests: XCTestCase {
         let full = try XCTUnwrap(try configure(experiment("architectures/correlated-actuators"), .full) as? CorrelatedActuators.Config)
         XCTAssertEqual(full.vq.trainSteps, ResidualVQConfig.defaults.trainSteps, "the full profile trains as long as LeRobot")
         XCTAssertEqual(full.vq.latentDim, ResidualVQConfig.defaults.latentDim)
+        // The ablations of the VQ's training, fixed before their first run: each is the sweep's VQ
+        // with only its own keys changed.
+        let kmeans = "k-means init and dead-code replacement", long = "LeRobot's 20,000 steps"
+        XCTAssertEqual(quick.variants.map(\.name), [kmeans, long])
+        var withKMeans = quick.vq; withKMeans.kmeansInit = true; withKMeans.deadCodeThreshold = 0.1
+        XCTAssertEqual(quick.variants[0].vq, withKMeans); XCTAssertEqual(quick.variants[0].codebookSizes, [16, 256])
+        XCTAssertFalse(quick.variants[0].floor)
+        var longer = quick.vq; longer.codebookSize = 256; longer.trainSteps = ResidualVQConfig.defaults.trainSteps
+        XCTAssertEqual(quick.variants[1].vq, longer); XCTAssertEqual(quick.variants[1].codebookSizes, [256])
+        XCTAssertTrue(quick.variants[1].floor, "the long variant measures its own unquantised floor")
+        XCTAssertEqual(smoke.variants.map(\.name), [kmeans, long])
+        XCTAssertEqual(smoke.variants.map(\.vq.trainSteps), [40, 80]); XCTAssertEqual(smoke.variants.map(\.vq.latentDim), [16, 16])
+        XCTAssertEqual(full.variants.map(\.name), [kmeans], "the full profile's sweep already trains LeRobot's steps")
+        XCTAssertEqual(full.variants[0].codebookSizes, [16, 256, 1024])
     }
 
     func testTheSplineModelKeepsItsValues() throws {
