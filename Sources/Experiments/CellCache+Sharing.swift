@@ -26,6 +26,8 @@ extension CellCache {
     /// Thrown to a helper when the cell it needs is being computed by another process.
     public struct Deferred: Error, CustomStringConvertible {
         public let description: String
+        /// In a shard, the shard that owns the cell (nil: another process of the run holds it).
+        public var shard: Int? = nil
     }
 
     /// Cells computed so far on this thread's stack (a helper waits rather than defer inside a cell).
@@ -35,12 +37,14 @@ extension CellCache {
     ///
     /// Alone, the cells run in order. Sharing the folder, this process first takes every cell no
     /// other process holds, heaviest `costs` first, then waits for the rest (the coordinator) or
-    /// throws ``Deferred`` (a helper). `finished(i, value, reused)` is called as each result
+    /// throws ``Deferred`` (a helper). In a shard, the batch's cells are dealt out to the shards
+    /// in turn, heaviest first (see ``Shard``); this process takes its own and throws ``Deferred``
+    /// when another shard's cell is not stored yet. `finished(i, value, reused)` is called as each result
     /// arrives (`reused`: read back from disk rather than computed here).
     public func cells<T: Codable>(_ descriptions: [String], costs: [Double]? = nil, compute: (Int) throws -> T,
                                   finished: (Int, T, Bool) throws -> Void = { _, _, _ in }) throws -> [T] {
         var results = [T?](repeating: nil, count: descriptions.count)
-        guard sharing != nil, !isDisabled else {
+        guard sharing != nil || shard != nil, !isDisabled else {
             for i in descriptions.indices {
                 var reused = false
                 let value = try cell(descriptions[i], resumed: &reused) { try compute(i) }
@@ -61,8 +65,15 @@ extension CellCache {
             case .held: held.append(i)
             }
         }
-        for i in order { try deliver(i, try claim(descriptions[i], wait: false) { try compute(i) }) }
-        for i in held { try deliver(i, try claim(descriptions[i], wait: true) { try compute(i) }) }
+        // Shards deal the batch out in turn, heaviest first, from a shard the batch's first cell
+        // names (so one-cell batches spread over the shards too).
+        var owner = [Int?](repeating: nil, count: descriptions.count)
+        if let s = shard {
+            let first = Shard.owner(of: descriptions.first ?? "", count: s.count)
+            for (k, i) in order.enumerated() { owner[i] = (first + k) % s.count }
+        }
+        for i in order { try deliver(i, try claim(descriptions[i], wait: false, owner: owner[i]) { try compute(i) }) }
+        for i in held { try deliver(i, try claim(descriptions[i], wait: true, owner: owner[i]) { try compute(i) }) }
         return results.map { $0! }
     }
 }

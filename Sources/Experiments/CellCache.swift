@@ -20,6 +20,9 @@ public struct CellCache: Sendable {
     public let runKey: String
     /// How this process shares the folder with other processes of the same run (nil: it is alone).
     public var sharing: Sharing?
+    /// The part of the run's cells this process computes when the run is split into shards
+    /// (`--shard I/N`, e.g. one per Slurm array task); nil computes every cell.
+    public var shard: Shard?
 
     public init(directory: URL, runKey: String, sharing: Sharing? = nil) {
         self.directory = directory; self.runKey = runKey; self.sharing = sharing
@@ -65,8 +68,21 @@ public struct CellCache: Sendable {
     /// The cell's result read back, or computed here under its lock. When another process holds
     /// the lock: with `wait`, the coordinator (or a helper inside a cell) waits and reads it back,
     /// a helper at top level throws ``Deferred``; without `wait`, ``Claim/held``.
-    func claim<T: Codable>(_ description: String, wait: Bool, compute: () throws -> T) throws -> Claim<T> {
+    ///
+    /// In a shard, a top-level cell another shard owns is never computed here: it is read back if
+    /// stored, and otherwise left to its owner (``Claim/held``, or ``Deferred`` with `wait`). Inside
+    /// a cell (a cell this shard owns needs it) any cell is computed.
+    /// `owner` overrides the shard that owns the cell by its description (a batch deals its cells
+    /// out in turn).
+    func claim<T: Codable>(_ description: String, wait: Bool, owner: Int? = nil, compute: () throws -> T) throws -> Claim<T> {
         if let stored: T = load(description) { return .stored(stored) }
+        if let shard, CellCache.depth == 0 {
+            let owner = owner ?? Shard.owner(of: description, count: shard.count)
+            if owner != shard.index {
+                guard wait else { return .held }
+                throw Deferred(description: description, shard: owner)
+            }
+        }
         guard let sharing else { return .computed(try computeAndStore(description, compute)) }
         // The lock file sits beside the cell's file; the kernel drops the lock if its holder dies.
         let lock = try FileLock(path: url(description).deletingPathExtension().appendingPathExtension("lock").path)
@@ -78,6 +94,11 @@ public struct CellCache: Sendable {
         }
         if let stored: T = load(description) { return .stored(stored) }
         return .computed(try computeAndStore(description, compute))
+    }
+
+    /// Whether the cell `description` is stored (written whole: files are replaced atomically).
+    public func isStored(_ description: String) -> Bool {
+        FileManager.default.fileExists(atPath: url(description).path)
     }
 
     /// The stored result of `description`, when there is one that decodes.

@@ -48,14 +48,6 @@ extension SplinePrediction {
         return try PolicyRegistry.make(method, parameters: ParameterReader(table, location: "policy \(method)"))
     }
 
-    /// Runs (or reads back) the continuous cells `specs` as one batch, like the token cells' ``run(_:cells:progress:finished:)``.
-    public static func run(_ specs: [ContinuousSpec], cells: CellCache, progress: @escaping (Int, TrainingProgress) -> Void,
-                           finished: (Int, ContinuousCell, Bool) throws -> Void) throws -> [ContinuousCell] {
-        try runBatch(specs, kind: "spline-prediction-continuous", steps: \.steps, cells: cells, finished: finished) { i in
-            try compute(specs[i]) { progress(i, $0) }
-        }
-    }
-
     /// Computes one continuous cell (without the cache): trains the model on the training splines'
     /// values with their control points as the prefix, samples every held-out spline once.
     public static func compute(_ spec: ContinuousSpec, progress: @escaping (TrainingProgress) -> Void) throws -> ContinuousCell {

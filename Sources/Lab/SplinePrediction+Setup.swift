@@ -1,3 +1,4 @@
+import Foundation
 import Experiments
 import Policies
 import Support
@@ -74,8 +75,11 @@ extension SplinePrediction {
     }
 
     /// Trains (or reads back) the token models `tokens` and the continuous policies `methods` of
-    /// `setup`, each kind as one batch (see ``run(_:cells:progress:finished:)``), with their
-    /// progress on `context`; the cells come back in the jobs' order.
+    /// `setup` as one batch of cells (spread over the run's processes or shards, most steps per
+    /// sequence first), with their progress on `context`; the cells come back in the jobs' order.
+    ///
+    /// A cell's description is its kind and its spec's sorted-key JSON: everything its result
+    /// depends on, so the frequency sweep and the scorecard share the cells they have in common.
     public static func run(tokens: [Job], methods: [Job], setup: Setup, context: RunContext) throws -> (tokens: [Cell], methods: [ContinuousCell]) {
         // Progress weighs a model by its steps per sequence (its cost grows with the sequence),
         // and a model read back costs nothing here.
@@ -83,12 +87,37 @@ extension SplinePrediction {
             context.progress.step(job.label + (reused ? " (\(RunContext.reusedNote))" : String(format: " · trained in %.0f s", seconds)), loss: loss,
                                   weight: Double(job.steps), free: reused)
         }
-        let tokenCells = try run(tokens.map { setup.spec($0.name, steps: $0.steps, seed: $0.seed, recipe: $0.recipe) }, cells: context.cells,
-                                 progress: { i, report in context.progress.say("  \(tokens[i].label) · \(report)") },
-                                 finished: { i, cell, reused in arrived(tokens[i], reused: reused, seconds: cell.trainSeconds, loss: cell.finalLoss) })
-        let methodCells = try run(methods.map { setup.spec(method: $0.name, steps: $0.steps, seed: $0.seed) }, cells: context.cells,
-                                  progress: { i, report in context.progress.say("  \(methods[i].label) · \(report)") },
-                                  finished: { i, cell, reused in arrived(methods[i], reused: reused, seconds: cell.trainSeconds, loss: cell.finalLoss) })
+        let tokenSpecs = tokens.map { setup.spec($0.name, steps: $0.steps, seed: $0.seed, recipe: $0.recipe) }
+        let methodSpecs = methods.map { setup.spec(method: $0.name, steps: $0.steps, seed: $0.seed) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let descriptions = try tokenSpecs.map { "spline-prediction " + String(decoding: try encoder.encode($0), as: UTF8.self) }
+            + methodSpecs.map { "spline-prediction-continuous " + String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let jobs = tokens + methods
+        let cells: [AnyCell] = try context.cells.cells(descriptions, costs: jobs.map { Double($0.steps) }, compute: { i in
+            let progress = { (report: TrainingProgress) in context.progress.say("  \(jobs[i].label) · \(report)") }
+            return i < tokens.count ? .token(try compute(tokenSpecs[i], progress: progress))
+                                    : .continuous(try compute(methodSpecs[i - tokens.count], progress: progress))
+        }, finished: { i, cell, reused in
+            switch cell {
+            case .token(let c): arrived(jobs[i], reused: reused, seconds: c.trainSeconds, loss: c.finalLoss)
+            case .continuous(let c): arrived(jobs[i], reused: reused, seconds: c.trainSeconds, loss: c.finalLoss)
+            }
+        })
+        var tokenCells: [Cell] = [], methodCells: [ContinuousCell] = []
+        for (i, cell) in cells.enumerated() {
+            switch cell {
+            case .token(let c) where i < tokens.count: tokenCells.append(c)
+            case .continuous(let c) where i >= tokens.count: methodCells.append(c)
+            default: preconditionFailure("cell \(i) is of the other kind; a stored cell's kind follows from its description")
+            }
+        }
         return (tokenCells, methodCells)
+    }
+
+    /// One cell of either kind, so that token models and continuous policies share one batch.
+    enum AnyCell: Codable {
+        case token(Cell)
+        case continuous(ContinuousCell)
     }
 }

@@ -63,26 +63,6 @@ public struct SplinePrediction {
     /// Held-out chunks produced one at a time to time a chunk's latency.
     static let latencyChunks = 10
 
-    /// Runs (or reads back) the cells `specs` as one batch (spread over the run's processes when
-    /// it has helpers, most steps per sequence first) and returns them in order.
-    /// `progress(i, report)` receives cell `i`'s fit and training reports; `finished(i, cell, reused)`
-    /// is called as each cell arrives.
-    public static func run(_ specs: [Spec], cells: CellCache, progress: @escaping (Int, TrainingProgress) -> Void,
-                           finished: (Int, Cell, Bool) throws -> Void) throws -> [Cell] {
-        try runBatch(specs, kind: "spline-prediction", steps: \.steps, cells: cells, finished: finished) { i in
-            try compute(specs[i]) { progress(i, $0) }
-        }
-    }
-
-    /// The batch behind both kinds of cell: each described by its spec's sorted-key JSON after `kind`.
-    static func runBatch<S: Encodable, C: Codable>(_ specs: [S], kind: String, steps: KeyPath<S, Int>, cells: CellCache,
-                                                   finished: (Int, C, Bool) throws -> Void, compute: (Int) throws -> C) throws -> [C] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let descriptions = try specs.map { kind + " " + String(decoding: try encoder.encode($0), as: UTF8.self) }
-        return try cells.cells(descriptions, costs: specs.map { Double($0[keyPath: steps]) }, compute: compute, finished: finished)
-    }
-
     /// The splines of one cell: training and held-out sets with their conditions.
     public static func data(_ spec: Spec) throws -> (train: ChunkSet, trainConditions: [[Double]], test: ChunkSet, testConditions: [[Double]]) {
         try data(seed: spec.seed, steps: spec.steps, train: spec.trainExamples, test: spec.testExamples)

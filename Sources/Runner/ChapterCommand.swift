@@ -53,6 +53,9 @@ public struct ChapterCommand: ParsableCommand {
     @Option(help: "Processes that train the chapter's models side by side, one engine thread each (default: one per core; 1 runs everything in this process). Results are the same bits either way.")
     var processes: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(parsing: .unconditional, help: "Compute only part I of N of the chapter's cells (0 <= I < N, e.g. one part per Slurm array task; see scripts/slurm/), waiting for other running shards' cells where a later step needs them, and write nothing else; a run without --shard then writes the chapter from the stored cells, computing whatever no shard finished.")
+    var shard: String?
+
     @Option(help: .hidden)
     var helper: Int?
 
@@ -62,6 +65,12 @@ public struct ChapterCommand: ParsableCommand {
     public func validate() throws {
         if let seed, seed > UInt64(Int32.max) {
             throw ValidationError("--seed must be in 0...\(Int32.max), the range of the experiment files' seeds; got \(seed)")
+        }
+        if let shard {
+            guard CellCache.Shard(shard) != nil else {
+                throw ValidationError("--shard expects I/N with whole numbers 0 <= I < N (e.g. 0/4), got \"\(shard)\"")
+            }
+            if force { throw ValidationError("--force cannot be combined with --shard: it would discard the other shards' cells") }
         }
     }
 
@@ -91,16 +100,20 @@ public struct ChapterCommand: ParsableCommand {
         options.processes = processes
         options.helperIndex = helper
         options.waitForWriter = wait
+        options.shard = shard.flatMap { CellCache.Shard($0) }
         if let helper {
             guard helper >= 1 else { throw ValidationError("--helper must be at least 1, got \(helper)") }
             Parallel.setThreads(1)
+        } else if shard != nil, processes == 1 {
+            Parallel.setThreads(1)  // a shard is given cores as processes (a Slurm task's CPUs), one engine thread each
         } else if processes > 1 {
             options.helperCommand = (Self.executable, ["--profile", p.rawValue, "--gnuplot", gnuplot, "--root", paths.root.path, "--processes", String(processes)]
                                         + (seed.map { ["--seed", String($0)] } ?? [])
+                                        + (shard.map { ["--shard", $0] } ?? [])
                                         + named.keys.sorted().flatMap { ["--input", "\($0)=\(named[$0]!.path)"] })
         }
         let reports = try ChapterRunner(chapter: Self.chapter, paths: paths, options: options).run()
-        if helper == nil { print(VerdictSummary.text(chapter: Self.chapter, reports: reports)) }
+        if helper == nil, shard == nil { print(VerdictSummary.text(chapter: Self.chapter, reports: reports)) }
     }
 
     /// This executable's file, to start helpers from.

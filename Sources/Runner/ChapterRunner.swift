@@ -32,6 +32,9 @@ public struct RunOptions: Sendable {
     public var helperCommand: (executable: URL, arguments: [String])? = nil
     /// When another run is writing the chapter: wait for it (`true`) or fail at once naming it (`false`).
     public var waitForWriter = false
+    /// Set in a shard of a split run (`--shard I/N`): this process computes only its part of the
+    /// cells and writes nothing else; a plain run afterwards assembles the chapter.
+    public var shard: CellCache.Shard? = nil
 
     public init(profile: Profile = .default, baseSeed: UInt64? = nil, force: Bool = false, quiet: Bool = false,
                 gnuplot: String = "gnuplot", inputs: [String: URL] = [:]) {
@@ -76,10 +79,10 @@ public struct ChapterRunner {
         try checkMarkers()
         // One writer per chapter: the coordinator holds the lock for the whole run (helpers only
         // compute cells for it), and clears what an interrupted run left.
-        let writer = options.helperIndex == nil ? try takeWriterLock() : nil
+        let writer = options.helperIndex == nil && options.shard == nil ? try takeWriterLock() : nil
         defer { writer?.release() }
         if writer != nil { removeLeftovers() }
-        let provenance = Provenance.current(root: paths.root, machine: options.machine)
+        let provenance = Provenance.current(root: paths.root, machine: options.machine, chapter: chapter.slug)
         // Cells (e.g. trained models) finished by an interrupted run with the same code and inputs.
         let inputs = options.inputs.keys.sorted().map { "\($0)=\(Self.contentHash(options.inputs[$0]!))" }.joined(separator: ",")
         var cells = CellCache(directory: paths.url(WorkbenchPaths.cellCacheFolder(chapter.slug)),
@@ -87,18 +90,24 @@ public struct ChapterRunner {
         // Each experiment's results from an earlier run with the same cache key, read once.
         let cached = prepared.map { cachedResult($0, provenance: provenance) }
         let pending = zip(prepared, cached).filter { $1 == nil }.map(\.0)
+        cells.shard = options.shard
         if let index = options.helperIndex {
             cells.sharing = CellCache.Sharing(isCoordinator: false)
             try runAsHelper(index, pending, cells: cells)
             return []
         }
         if options.force { cells.clear() }
-        try checkWritable(pending.map(\.file.id))
+        if options.shard == nil { try checkWritable(pending.map(\.file.id)) }
         var helpers: HelperProcesses? = nil
         if options.processes > 1, !pending.isEmpty, let command = options.helperCommand {
             helpers = try HelperProcesses(count: options.processes - 1, command: command,
                                           say: ProgressReporter(label: chapter.command, quiet: options.quiet).say)
             cells.sharing = helpers!.coordinatorSharing
+        }
+        if let shard = options.shard {
+            defer { helpers?.waitForAll() }
+            do { try runAsShard(shard, pending, cells: cells) } catch { helpers?.stopAll(); throw error }
+            return []
         }
         do {
             var reports: [ExperimentReport] = []

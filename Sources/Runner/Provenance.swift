@@ -37,25 +37,38 @@ public struct Provenance: Sendable {
         }
     }
 
-    /// Reads the provenance of the package at `root`.
-    public static func current(root: URL, machine: Machine = Machine()) -> Provenance {
+    /// Reads the provenance of the package at `root`; `chapter` (a slug) narrows the code hash to
+    /// the code that chapter runs (see ``codeHash(root:chapter:)``).
+    public static func current(root: URL, machine: Machine = Machine(), chapter: String? = nil) -> Provenance {
         let commit = run(["git", "-C", root.path, "rev-parse", "HEAD"]) ?? "unknown"
         let status = run(["git", "-C", root.path, "status", "--porcelain", "--untracked-files=no", "--"] + WorkbenchPaths.inputsOfResults)
         let swift = run(["swift", "--version"])?.split(separator: "\n").first.map(String.init) ?? "unknown"
-        return Provenance(gitCommit: commit, gitDirty: !(status ?? "").isEmpty, toolchain: swift, codeHash: codeHash(root: root), machine: machine)
+        return Provenance(gitCommit: commit, gitDirty: !(status ?? "").isEmpty, toolchain: swift,
+                          codeHash: codeHash(root: root, chapter: chapter), machine: machine)
     }
+
+    /// Modules under `Sources/` that no chapter executable links (checked against `Package.swift`
+    /// by the package tests), left out of every chapter's code hash.
+    public static let modulesNoChapterLinks = ["Benchmarks", "workbench"]
 
     /// SHA-256 over the sorted paths and contents of `Package.swift` and every file under `Sources/`
     /// except the Markdown documentation (a README edit changes no result).
     ///
+    /// With `chapter` (a slug), the files that chapter cannot run are left out: the other chapters'
+    /// folders under `Sources/Chapters/` (a chapter never uses another's types; the package tests
+    /// check it), the other `chapter-*` executables, and ``modulesNoChapterLinks``. So a change to
+    /// one chapter's experiments leaves the other chapters' results current.
+    ///
     /// This, not the git commit, keys the cache: committing results must not invalidate them.
-    public static func codeHash(root: URL) -> String {
+    public static func codeHash(root: URL, chapter: String? = nil) -> String {
         var files = ["Package.swift"]
         let sources = root.appendingPathComponent("Sources")
         if let e = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: [.isRegularFileKey]) {
             for case let url as URL in e where url.pathExtension != "md"
                 && (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-                files.append(String(url.standardizedFileURL.path.dropFirst(root.standardizedFileURL.path.count + 1)))
+                let path = String(url.standardizedFileURL.path.dropFirst(root.standardizedFileURL.path.count + 1))
+                if let chapter, !runs(path, chapter: chapter) { continue }
+                files.append(path)
             }
         }
         var manifest = ""
@@ -64,6 +77,16 @@ public struct Provenance: Sendable {
             manifest += "\(path) \(StableHash.sha256Hex(data))\n"
         }
         return StableHash.sha256Hex(manifest)
+    }
+
+    /// Whether the source file at `path` (relative to the root) can take part in running `chapter`.
+    static func runs(_ path: String, chapter: String) -> Bool {
+        let parts = path.split(separator: "/").map(String.init)
+        guard parts.count >= 3, parts[0] == "Sources" else { return true }
+        if modulesNoChapterLinks.contains(parts[1]) { return false }
+        if parts[1].hasPrefix("chapter-") { return parts[1] == "chapter-\(chapter)" }
+        if parts[1] == "Chapters", parts.count >= 4 { return parts[2].lowercased() == chapter.lowercased() }
+        return true
     }
 
     /// Runs a command and returns its trimmed standard output, or `nil` if it failed.

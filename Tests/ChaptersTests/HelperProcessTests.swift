@@ -8,7 +8,9 @@ import XCTest
 /// the same results (every metric, verdict and table; provenance and timings aside):
 /// - a helper run alone first (`--helper 1`: one engine thread, it computes every cell and writes
 ///   nothing else), then a plain run that assembles the chapter from the helper's cells;
-/// - a run with two processes (`--processes 2`), the coordinator and one helper side by side.
+/// - a run with two processes (`--processes 2`), the coordinator and one helper side by side;
+/// - two shards (`--shard 0/2` and `--shard 1/2`, one after the other or side by side), then a
+///   plain run that assembles the chapter.
 final class HelperProcessTests: XCTestCase {
     /// The chapter executable that `swift test` builds beside the test bundle.
     static func executable(_ name: String) throws -> URL {
@@ -40,9 +42,9 @@ final class HelperProcessTests: XCTestCase {
         return all
     }
 
-    func check(_ slug: String) throws {
-        let serial = try ScratchWorkbench(), assembled = try ScratchWorkbench(), side = try ScratchWorkbench()
-        defer { serial.remove(); assembled.remove(); side.remove() }
+    func check(_ slug: String, shardsSideBySide: Bool) throws {
+        let serial = try ScratchWorkbench(), assembled = try ScratchWorkbench(), side = try ScratchWorkbench(), sharded = try ScratchWorkbench()
+        defer { serial.remove(); assembled.remove(); side.remove(); sharded.remove() }
         let s = try run(slug, in: serial, ["--processes", "1"])
         XCTAssertEqual(s.status, 0, s.stderr)
         let oracle = try Self.results(serial, slug)
@@ -63,13 +65,44 @@ final class HelperProcessTests: XCTestCase {
         XCTAssertTrue(both.stderr.contains("1 helper process started"), both.stderr)
         XCTAssertEqual(try Self.results(side, slug), oracle, "two processes side by side")
         XCTAssertFalse(FileManager.default.fileExists(atPath: side.url("output/.cache/\(slug)").path), "cells are cleared once the chapter is written")
+
+        // Two shards, then the plain run that assembles the chapter. One after the other, a shard
+        // does not wait for the other (not running, or finished); side by side, each waits for
+        // the other's cells that its later batches need.
+        let storedCells = { try FileManager.default.contentsOfDirectory(atPath: sharded.url("output/.cache/\(slug)").path).filter { $0.hasSuffix(".json") }.count }
+        if shardsSideBySide {
+            let shards = try (0..<2).map { i -> Process in
+                let p = Process()
+                p.executableURL = try Self.executable("chapter-\(slug)")
+                p.arguments = ["--profile", "smoke", "--root", sharded.root.path, "--processes", "1", "--shard", "\(i)/2"]
+                p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+                return p
+            }
+            for p in shards { try p.run() }
+            for p in shards { p.waitUntilExit() }
+            XCTAssertEqual(shards.map(\.terminationStatus), [0, 0])
+            XCTAssertGreaterThan(try storedCells(), 0)
+        } else {
+            var stored: [Int] = []
+            for i in 0..<2 {
+                let shard = try run(slug, in: sharded, ["--processes", "1", "--shard", "\(i)/2"])
+                XCTAssertEqual(shard.status, 0, shard.stderr)
+                stored.append(try storedCells())
+            }
+            XCTAssertTrue(stored[0] > 0 && stored[1] > stored[0], "each shard computed cells: \(stored)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: sharded.url("output/\(slug)").path), "a shard writes only cells")
+        let assembling2 = try run(slug, in: sharded, ["--processes", "1"])
+        XCTAssertEqual(assembling2.status, 0, assembling2.stderr)
+        XCTAssertTrue(assembling2.stderr.contains("reused"), "the plain run read the shards' cells back")
+        XCTAssertEqual(try Self.results(sharded, slug), oracle, "cells computed by two shards")
     }
 
-    /// Token stasis and the codebook-size batch of (seed, K) cells with its floors.
-    func testTrainingChapterWithHelpersEqualsTheSerialRun() throws { try check("training") }
+    /// Token stasis and the codebook-size batch of (seed, K) cells with its floors; shards one after the other.
+    func testTrainingChapterInHelpersOrShardsEqualsTheSerialRun() throws { try check("training", shardsSideBySide: false) }
 
-    /// The spline-prediction batches (token models and flow matching) and the scorecard.
-    func testEvaluationChapterWithHelpersEqualsTheSerialRun() throws { try check("evaluation") }
+    /// The spline-prediction batch (token models and flow matching) and the scorecard; shards side by side.
+    func testEvaluationChapterInHelpersOrShardsEqualsTheSerialRun() throws { try check("evaluation", shardsSideBySide: true) }
 }
 
 /// The opt-in Slurm test (`SLURM_TEST=1`, with a Slurm running: `bash scripts/slurm/install-local-slurm.sh`

@@ -173,4 +173,95 @@ final class CellCacheTests: XCTestCase {
         }
         XCTAssertEqual(outer.x, 2)
     }
+
+    // MARK: Shards of a split run
+
+    /// `I/N` parses only with whole numbers 0 <= I < N.
+    func testShardParsesOnlyAValidPart() {
+        XCTAssertEqual(CellCache.Shard("0/4"), CellCache.Shard(index: 0, count: 4))
+        XCTAssertEqual(CellCache.Shard("3/4")?.description, "3/4")
+        XCTAssertEqual(CellCache.Shard("0/1")?.count, 1)
+        for bad in ["4/4", "-1/2", "1/0", "1", "1/2/3", "a/b", "/2", "1/", " 1/2", "1/2 ", "+1/2", "1.0/2", "١/٢"] {
+            XCTAssertNil(CellCache.Shard(bad), bad)
+        }
+    }
+
+    /// Property: for any N, every cell has exactly one owner among the N shards, lone cells by
+    /// their description's hash, and a batch's cells dealt out in turn (each shard gets
+    /// floor(k/N) or ceil(k/N) of k cells, heaviest first).
+    func testShardsPartitionLoneCellsAndBatches() throws {
+        var rng = SeededGenerator(seed: 17)
+        for _ in 0..<40 {
+            let n = Int.random(in: 1...6, using: &rng), k = Int.random(in: 1...13, using: &rng)
+            let descriptions = (0..<k).map { "cell \($0) · \(UInt64.random(in: 0...UInt64.max, using: &rng))" }
+            let costs = (0..<k).map { _ in Double(Int.random(in: 1...4, using: &rng)) }
+            for d in descriptions {
+                XCTAssertEqual((0..<n).filter { CellCache.Shard(index: $0, count: n)!.owns(d) }.count, 1)
+            }
+            let dir = temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            var computedBy = [[Int]](repeating: [], count: n)
+            for i in 0..<n {
+                var shard = CellCache(directory: dir.appendingPathComponent("shard\(i)"), runKey: "code")
+                shard.shard = CellCache.Shard(index: i, count: n)
+                do {
+                    _ = try shard.cells(descriptions, costs: costs, compute: { j in computedBy[i].append(j); return Value(x: Double(j), xs: []) })
+                } catch is CellCache.Deferred {}
+            }
+            XCTAssertEqual(computedBy.flatMap { $0 }.sorted(), Array(0..<k), "each cell exactly once (n \(n), k \(k))")
+            for part in computedBy { XCTAssertTrue([k / n, (k + n - 1) / n].contains(part.count), "\(computedBy)") }
+            for part in computedBy {  // within a shard, heaviest first
+                XCTAssertEqual(part.map { costs[$0] }, part.map { costs[$0] }.sorted(by: >))
+            }
+        }
+    }
+
+    /// Shards run one after the other in one folder: each computes only its own cells, reads back
+    /// the others', defers when another shard's cell is missing, and computes another shard's
+    /// cell inside one of its own that needs it; the plain run then computes nothing.
+    func testShardsComputeTheirOwnCellsAndAPlainRunReadsThemAllBack() throws {
+        let dir = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let descriptions = (0..<8).map { "seed \($0)" }
+        let owners = (0..<2).map { i -> [Int] in
+            var c = CellCache(directory: dir.appendingPathComponent("probe"), runKey: "code")
+            c.shard = CellCache.Shard(index: i, count: 2)
+            var mine: [Int] = []
+            _ = try? c.cells(descriptions, compute: { j in mine.append(j); return Value(x: 0, xs: []) })
+            return mine
+        }
+        var computed: [String] = []
+        var first = CellCache(directory: dir, runKey: "code")
+        first.shard = CellCache.Shard(index: 0, count: 2)
+        XCTAssertThrowsError(try first.cells(descriptions, compute: { j -> Value in
+            computed.append(descriptions[j])
+            var r = false
+            // Every cell needs the lone cell "shared data", whoever owns it.
+            let shared = try first.cell("shared data", resumed: &r) { computed.append("shared data"); return Value(x: 100, xs: []) }
+            return Value(x: Double(j) + shared.x, xs: [])
+        })) { XCTAssertTrue($0 is CellCache.Deferred, "\($0)") }
+        XCTAssertEqual(computed, owners[0].map { descriptions[$0] }.prefix(1) + ["shared data"] + owners[0].dropFirst().map { descriptions[$0] })
+
+        var second = first
+        second.shard = CellCache.Shard(index: 1, count: 2)
+        computed = []
+        let values = try second.cells(descriptions, compute: { j -> Value in
+            computed.append(descriptions[j])
+            var r = false
+            let shared = try second.cell("shared data", resumed: &r) { computed.append("shared data"); return Value(x: 100, xs: []) }
+            return Value(x: Double(j) + shared.x, xs: [])
+        })
+        XCTAssertEqual(computed, owners[1].map { descriptions[$0] }, "shard 1 reads shard 0's cells and the shared cell back")
+        XCTAssertEqual(values.map(\.x), (0..<8).map { Double($0) + 100 })
+
+        let plain = CellCache(directory: dir, runKey: "code")
+        let again = try plain.cells(descriptions, compute: { _ in XCTFail("computed again"); return Value(x: -1, xs: []) })
+        XCTAssertEqual(again, values)
+        // A lone top-level cell of another shard is left to it.
+        var lone = plain
+        let other = "lone cell " + String((0..<50).first { !CellCache.Shard(index: 0, count: 2)!.owns("lone cell \($0)") }!)
+        lone.shard = CellCache.Shard(index: 0, count: 2)
+        var r = false
+        XCTAssertThrowsError(try lone.cell(other, resumed: &r) { Value(x: 1, xs: []) }) { XCTAssertTrue($0 is CellCache.Deferred) }
+    }
 }

@@ -120,4 +120,65 @@ final class ManifestTests: XCTestCase {
             XCTAssertTrue(t.dependencies.contains(String(t.name.dropLast(5))), "\(t.name) does not depend on its module")
         }
     }
+
+    /// What a chapter's code hash leaves out (`Provenance.codeHash(root:chapter:)`) is code that
+    /// chapter cannot run: no chapter executable links Benchmarks or workbench, even through
+    /// other modules, and no chapter folder under Sources/Chapters names another one's top-level
+    /// declarations (types, functions, constants) or, as `Type.member`, the members it adds to
+    /// shared types (a text check: it reads declarations at the start of a line, as this package
+    /// writes them).
+    func testAChaptersCodeHashLeavesOutOnlyCodeItCannotRun() throws {
+        let manifest = try String(contentsOf: Self.root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let targets = Self.targets(in: manifest)
+        let byName = Dictionary(targets.filter { $0.kind != "testTarget" }.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for exe in targets where exe.kind == "executableTarget" && exe.name.hasPrefix("chapter-") {
+            var linked = Set<String>(), stack = [exe.name]
+            while let name = stack.popLast() {
+                for d in byName[name]?.dependencies ?? [] where linked.insert(d).inserted { stack.append(d) }
+            }
+            XCTAssertTrue(linked.isDisjoint(with: ["Benchmarks", "workbench"]), "\(exe.name) links \(linked.sorted())")
+            XCTAssertTrue(linked.allSatisfy { !$0.hasPrefix("chapter-") }, "\(exe.name) links another chapter executable")
+        }
+
+        let chapters = Self.root.appendingPathComponent("Sources/Chapters")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: chapters.path).filter {
+            var isDir: ObjCBool = false
+            return FileManager.default.fileExists(atPath: chapters.appendingPathComponent($0).path, isDirectory: &isDir) && isDir.boolValue
+        }.sorted()
+        XCTAssertGreaterThanOrEqual(folders.count, 5)
+        func text(_ folder: String) throws -> String {
+            let dir = chapters.appendingPathComponent(folder)
+            return try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".swift") }.sorted()
+                .map { try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) }.joined(separator: "\n")
+        }
+        let declaration = #"(?m)^(?:@\w+\s+)*(?:(?:public|internal|private|fileprivate|final|static|nonisolated\(unsafe\))\s+)*(?:struct|enum|class|actor|protocol|typealias|func|let|var)\s+([A-Za-z_]\w*)"#
+        let member = #"(?m)^    (?:@\w+\s+)*(?:(?:public|internal|private|fileprivate|final|static|nonisolated\(unsafe\))\s+)*(?:struct|enum|class|func|let|var)\s+([A-Za-z_]\w*)"#
+        var problems: [String] = [], seen = Set<String>()
+        for folder in folders {
+            let own = try text(folder)
+            let topLevel = Set(Self.captures(declaration, in: own))
+            seen.formUnion(topLevel)
+            // Members this folder adds to a type it does not declare (e.g. `extension Chapter { static let data }`).
+            var added = Set<String>()
+            for block in own.components(separatedBy: "\nextension ").dropFirst() {
+                let type = String(block.prefix { $0.isLetter || $0.isNumber || $0 == "_" })
+                guard !topLevel.contains(type) else { continue }
+                let body = block.components(separatedBy: "\n}").first ?? ""
+                added.formUnion(Self.captures(member, in: body).map { "\(type).\($0)" })
+            }
+            seen.formUnion(added)
+            for other in folders where other != folder {
+                let theirs = try text(other)
+                for name in topLevel.sorted() where theirs.range(of: "\\b\(name)\\b", options: .regularExpression) != nil {
+                    problems.append("Chapters/\(other) uses \(name) from Chapters/\(folder)")
+                }
+                for name in added.sorted() where theirs.range(of: "\\b\(name.replacingOccurrences(of: ".", with: "\\."))\\b", options: .regularExpression) != nil {
+                    problems.append("Chapters/\(other) uses \(name), which Chapters/\(folder) adds")
+                }
+            }
+        }
+        XCTAssertEqual(problems, [])
+        // The reader finds what it looks for (else the check above would pass vacuously).
+        XCTAssertTrue(seen.isSuperset(of: ["VQBeTAnatomy", "FrequencySweep", "Chapter.architectures", "Chapter.evaluation"]), "\(seen.sorted())")
+    }
 }

@@ -23,6 +23,22 @@ final class ChapterCommandTests: XCTestCase {
         }
     }
 
+    /// `--shard` takes I/N with 0 <= I < N and refuses `--force` (which would discard the other
+    /// shards' cells); both are usage errors naming the option.
+    func testABadShardIsAUsageError() throws {
+        for bad in ["2/2", "-1/2", "1", "a/2", "1/0"] {
+            XCTAssertThrowsError(try ChapterCommand.parse(["--shard", bad]), bad) { error in
+                let message = ChapterCommand.message(for: error)
+                XCTAssertTrue(message.contains("--shard") && message.contains(bad), message)
+                XCTAssertEqual(ChapterCommand.exitCode(for: error), .validationFailure, message)
+            }
+        }
+        XCTAssertThrowsError(try ChapterCommand.parse(["--shard", "0/2", "--force"])) { error in
+            XCTAssertTrue(ChapterCommand.message(for: error).contains("--force cannot be combined with --shard"), ChapterCommand.message(for: error))
+        }
+        XCTAssertEqual(try ChapterCommand.parse(["--shard", "1/2"]).shard, "1/2")
+    }
+
     /// `--input` with nothing at its path is a wrong input (exit 65, no usage line), as a missing
     /// `--fit` file is in `workbench tokenize`; a malformed item or a name given twice stays a
     /// usage error.
