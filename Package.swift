@@ -60,7 +60,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]),
-        .target(name: "Benchmarks", dependencies: ["ActionData", "Engine", "Policies", "Support", "Tokenizers"], exclude: ["README.md"]),
+        .target(name: "Benchmarks", dependencies: ["ActionData", "Engine", "Experiments", "Lab", "Policies", "Support", "Tokenizers"], exclude: ["README.md"]),
 
         // Executables: one per chapter, one for cross-chapter work.
         .executableTarget(name: "chapter-foundations", dependencies: ["Chapters", "Runner"]),
@@ -91,7 +91,7 @@ let package = Package(
                                                      "chapter-training", "chapter-evaluation", "chapter-data", "workbench"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Experiments", "Metrics", "Literate", "Support",
                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks"]),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Experiments", "Support"]),
         .testTarget(name: "workbenchTests", dependencies: ["workbench", "ActionData", "Tokenizers"]),
         .testTarget(name: "PackageTests"),
     ],
