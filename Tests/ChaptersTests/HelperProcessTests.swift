@@ -107,8 +107,8 @@ final class HelperProcessTests: XCTestCase {
 
 /// The opt-in Slurm test (`SLURM_TEST=1`, with a Slurm running: `bash scripts/slurm/install-local-slurm.sh`
 /// installs and starts a one-node Slurm as root): the evaluation chapter's smoke profile submitted as a
-/// 2-task job array with a dependent assembling job (`scripts/slurm/submit-chapter.sh`) writes the
-/// same results as a local run of the same executable.
+/// 2-task job array of shards with a dependent assembling job (`scripts/slurm/submit-chapter.sh`)
+/// writes the same results as a local run of the same executable.
 final class SlurmTests: XCTestCase {
     func testEvaluationChapterAsASlurmJobArrayEqualsALocalRun() throws {
         guard ProcessInfo.processInfo.environment["SLURM_TEST"] == "1" else {
@@ -134,6 +134,9 @@ final class SlurmTests: XCTestCase {
         let logs = try FileManager.default.contentsOfDirectory(atPath: cluster.url("output/.slurm").path).sorted()
         XCTAssertEqual(logs.filter { $0.hasPrefix("evaluation-cells-") }.count, 2, "one log per array task: \(logs)")
         for log in logs { print("== \(log)\n" + ((try? String(contentsOf: cluster.url("output/.slurm/\(log)"), encoding: .utf8)) ?? "").suffix(1500)) }
+        // Each array task ran one shard of two.
+        let taskLogs = try logs.filter { $0.hasPrefix("evaluation-cells-") }.map { try String(contentsOf: cluster.url("output/.slurm/\($0)"), encoding: .utf8) }
+        XCTAssertEqual(Set(taskLogs.compactMap { log in ["0/2", "1/2"].first { log.contains("shard \($0) ·") } }), ["0/2", "1/2"])
         XCTAssertEqual(try HelperProcessTests.results(cluster, "evaluation"), try HelperProcessTests.results(local, "evaluation"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: cluster.url("output/.cache/evaluation").path), "the assembling job clears the cells")
     }
