@@ -1,4 +1,5 @@
 import Engine
+import Tokenizers
 
 /// How many tokens ``TokenPolicy/generate(conditions:length:)`` produces per condition.
 public enum GenerationLength: Sendable, Equatable {
@@ -27,13 +28,22 @@ extension TokenPolicy {
     /// given) picks an id among those allowed (special ids as `length` says), row by row; a row that
     /// has ended keeps feeding EOS until every row of the batch has ended. Throws ``PolicyError``
     /// for a bad condition or a length outside `0...maxLength`.
-    public func generate(conditions: [[Float]], length: GenerationLength, sampler: Sampler = Sampler(.greedy)) throws -> [[Int]] {
+    ///
+    /// With a `constraint` (constrained decoding), each row picks only ids the constraint allows
+    /// after that row's tokens so far, and EOS only where it allows the end (`.untilEnd`); a row
+    /// that has no allowed id and may end, ends. The constraint must speak about the policy's
+    /// whole vocabulary.
+    public func generate(conditions: [[Float]], length: GenerationLength, sampler: Sampler = Sampler(.greedy),
+                         constraint: (any TokenConstraint)? = nil) throws -> [[Int]] {
         let n = length.limit
         guard (0...maxLength).contains(n) else {
             throw PolicyError.invalidArgument("cannot generate \(n) tokens: the policy's maxLength is \(maxLength)")
         }
         try TokenSequenceSet.check(conditions, prefixLength: prefixLength, conditionDim: conditionDim)
         guard n > 0 else { return conditions.map { _ in [] } }
+        if let constraint, constraint.vocabularySize != vocabulary {
+            throw PolicyError.invalidArgument("the constraint covers \(constraint.vocabularySize) ids, the policy's vocabulary is \(vocabulary)")
+        }
         let v = gpt.config.vocabSize
         var allowed = [Bool](repeating: true, count: v)
         allowed[bos] = false
@@ -57,7 +67,18 @@ extension TokenPolicy {
             var last = Array(repeating: eos, count: b)
             for s in 0..<n {
                 for r in 0..<b where !ended[r] {
-                    let id = sampler.pick(logits.ptr + r * v, count: v, allowed: allowed)
+                    var rowAllowed = allowed
+                    if let constraint {
+                        let mayEnd = constraint.next(after: generated[r], allowed: &rowAllowed)
+                        rowAllowed[eos] = stopsAtEnd && mayEnd
+                        if !rowAllowed.contains(true) {
+                            guard mayEnd else {
+                                throw PolicyError.invalidArgument("the constraint allows no token and no end after \(generated[r].count) tokens")
+                            }
+                            ended[r] = true; continue
+                        }
+                    }
+                    let id = sampler.pick(logits.ptr + r * v, count: v, allowed: rowAllowed)
                     if stopsAtEnd && id == eos { ended[r] = true; continue }
                     generated[r].append(id)
                     last[r] = id

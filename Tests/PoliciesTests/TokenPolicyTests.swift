@@ -2,6 +2,7 @@ import XCTest
 import Engine
 import Policies
 import Support
+import Tokenizers
 
 /// Behaviour of the token policy: memorising, stopping at EOS, constrained decoding, determinism.
 final class TokenPolicyTests: XCTestCase {
@@ -125,5 +126,28 @@ final class TokenPolicyTests: XCTestCase {
         let twin = try TokenPolicy(config: small, for: set, seed: 4)
         XCTAssertEqual(try twin.teacherForcedLoss(set), expected, accuracy: 1e-5 * expected)
         XCTAssertEqual(Tape.current.count, 0)
+    }
+
+    /// Under a constraint, an untrained policy (near-uniform logits) produces only what the
+    /// constraint allows: each position's id of its layer and exactly the constraint's length,
+    /// ending (EOS) only where allowed; a constraint over another vocabulary is refused.
+    func testGenerationFollowsAConstraint() throws {
+        let layers = 3, codes = 4, windows = 2
+        let constraint = LayerConstraint(layers: layers, codebookSize: codes, length: layers * windows)
+        let policy = try TokenPolicy(config: Self.tiny, vocabulary: layers * codes, prefixLength: 4, conditionDim: 2, maxLength: 12, seed: 2)
+        for length in [GenerationLength.untilEnd(max: 12), .fixed(layers * windows)] {
+            let out = try policy.generate(conditions: Self.conditions(9), length: length, constraint: constraint)
+            for seq in out {
+                XCTAssertEqual(seq.count, layers * windows, "\(length)")
+                XCTAssertEqual(seq.enumerated().map { $0.element / codes }, seq.indices.map { $0 % layers }, "\(seq)")
+            }
+        }
+        // FAST-like: ids 0...2 expand to one coefficient, id 3 to two; five coefficients in all.
+        let fast = FASTConstraint(expansionLengths: [1, 1, 1, 2], coefficients: 5)
+        let small = try TokenPolicy(config: Self.tiny, vocabulary: 4, prefixLength: 4, conditionDim: 2, maxLength: 8, seed: 4)
+        for seq in try small.generate(conditions: Self.conditions(12), length: .untilEnd(max: 8), constraint: fast) {
+            XCTAssertEqual(fast.missing(after: seq), 0, "\(seq)")
+        }
+        XCTAssertThrowsError(try small.generate(conditions: Self.conditions(1), length: .untilEnd(max: 8), constraint: constraint))
     }
 }
