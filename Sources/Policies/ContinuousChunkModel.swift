@@ -95,6 +95,43 @@ public final class ContinuousChunkModel {
         return out
     }
 
+    /// `conditions.count` chunks, each inpainted around actions already decided (real-time
+    /// chunking): `targets` gives each chunk's actions in action units (`width` values; only those
+    /// with a weight count) and `weights` one weight in [0, 1] per action step, shared by every
+    /// chunk (RTC's soft mask, e.g. the Simulation module's `DelayedExecution.softMask`). Steps of weight
+    /// 1 are frozen: they come back as the targets themselves. Only an objective that can inpaint
+    /// (flow matching) can; the others throw.
+    public func sample(conditions: [[Float]], rng: inout SeededGenerator, targets: [[Double]], weights: [Double]) throws -> [[Double]] {
+        guard let inpainting = objective as? any InpaintingObjective else {
+            throw PolicyError.invalidArgument("\(objective.name) cannot inpaint a chunk (real-time chunking needs flow matching)")
+        }
+        guard let scaling else { throw PolicyError.invalidArgument("the continuous chunk model samples before it was trained or loaded") }
+        try check(conditions: conditions, chunks: targets)
+        guard weights.count == chunkLength, weights.allSatisfy({ (0...1).contains($0) }) else {
+            throw PolicyError.invalidArgument("weights: expected \(chunkLength) values in [0, 1] (one per action step), found \(weights.count)")
+        }
+        let perValue = weights.flatMap { repeatElement(Float($0), count: actionDim) }
+        var out: [[Double]] = []
+        out.reserveCapacity(conditions.count)
+        for start in stride(from: 0, to: conditions.count, by: config.evaluationBatchSize) {
+            let range = start..<min(start + config.evaluationBatchSize, conditions.count)
+            let rows = Array(conditions[range])
+            let condition = Tensor(shape: [rows.count, prefixLength, conditionDim], scalars: rows.flatMap { $0 })
+            let scaledTargets = range.flatMap { scaling.scaled(targets[$0]) }
+            let values = Tape.noGrad {
+                inpainting.inpaint(rows: rows.count, width: width, rng: &rng, targets: scaledTargets,
+                                   weights: Array(repeating: perValue, count: rows.count).flatMap { $0 }) { evaluate(condition, $0, $1).scalars }
+            }
+            let actions = scaling.unscaled(values)
+            for (r, i) in range.enumerated() {
+                var chunk = Array(actions[(r * width)..<((r + 1) * width)])
+                for j in chunk.indices where weights[j / actionDim] == 1 { chunk[j] = targets[i][j] }  // frozen: exactly what runs
+                out.append(chunk)
+            }
+        }
+        return out
+    }
+
     /// Writes the weights as safetensors, with the objective's name and settings and the action
     /// scaling (JSON, so its doubles round-trip exactly) in the metadata.
     public func save(to url: URL) throws {

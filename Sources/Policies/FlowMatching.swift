@@ -91,3 +91,39 @@ public struct FlowMatching: ChunkObjective {
         return x
     }
 }
+
+/// An objective that can sample a chunk whose first actions are already decided (real-time chunking).
+public protocol InpaintingObjective: ChunkObjective {
+    /// Like ``ChunkObjective/sample(rows:width:rng:network:)``, with every value pulled towards
+    /// `targets` (scaled, `rows × width`) by `weights` (`rows × width`, each in [0, 1]).
+    func inpaint(rows: Int, width: Int, rng: inout SeededGenerator, targets: [Float], weights: [Float],
+                 network: (_ inputs: [Float], _ times: [Float]) throws -> [Float]) rethrows -> [Float]
+}
+
+extension FlowMatching: InpaintingObjective {
+    /// Real-time chunking's inpainting in its simpler, "hard" form: after every Euler step to time
+    /// `t`, each value moves to `(1 - w) x + w (t ε + (1 - t) target)`, the point at `t` of its
+    /// target's own noise-to-action path (ε: the value's starting noise). A value of weight 1 thus
+    /// ends exactly on its target, one of weight 0 is left to the model. The reference instead
+    /// guides the velocity with a vector-Jacobian product (REFERENCES.md, Real-Time Chunking);
+    /// this variant needs no gradient through the network.
+    public func inpaint(rows: Int, width: Int, rng: inout SeededGenerator, targets: [Float], weights: [Float],
+                        network: ([Float], [Float]) throws -> [Float]) rethrows -> [Float] {
+        precondition(targets.count == rows * width && weights.count == rows * width, "targets and weights need rows × width values")
+        let start = (0..<(rows * width)).map { _ in Float(rng.nextGaussian()) }
+        var x = start
+        let steps = config.inferenceSteps, dt = -1 / Float(steps)
+        for k in 0..<steps {
+            let t = 1 - Float(k) / Float(steps)
+            let v = try network(x, [Float](repeating: t, count: rows))
+            let next = 1 - Float(k + 1) / Float(steps)
+            for j in x.indices {
+                x[j] += dt * v[j]
+                let w = weights[j]
+                if w > 0 { x[j] = (1 - w) * x[j] + w * (next * start[j] + (1 - next) * targets[j]) }
+            }
+        }
+        return x
+    }
+}
+

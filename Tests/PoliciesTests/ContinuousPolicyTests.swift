@@ -245,6 +245,51 @@ final class ContinuousPolicyTests: XCTestCase {
         XCTAssertEqual(key { _ = try ContinuousChunkModel(objective: Regression(), config: with(TokenPolicyConfig()) { $0.dModel = 5; $0.heads = 5 },
                                                          prefixLength: 1, conditionDim: 1, chunkLength: 1, actionDim: 1, seed: 1) }, "d_model")
     }
+
+    /// Real-time chunking's hard inpainting, against plain Euler on an elementwise field (each
+    /// value's velocity depends on that value only): weight-0 values are plain Euler's, bit for
+    /// bit; weight-1 values end exactly on their targets; a weight in between ends between them.
+    func testInpaintingFreezesWeightedValuesAndLeavesFreeOnes() throws {
+        var settings = FlowMatchingConfig(); settings.inferenceSteps = 7
+        let flow = try FlowMatching(settings)
+        let field = { (x: [Float], _: [Float]) in x.map { 0.8 * $0 - 0.3 } }
+        let rows = 3, width = 4
+        let targets = (0..<(rows * width)).map { Float($0) / 5 - 1 }
+        let weights: [Float] = Array((0..<rows).map { _ in [1, 1, 0.5, 0] as [Float] }.joined())
+        var a = SeededGenerator(seed: 5), b = SeededGenerator(seed: 5)
+        let plain = flow.sample(rows: rows, width: width, rng: &a, network: field)
+        let inpainted = flow.inpaint(rows: rows, width: width, rng: &b, targets: targets, weights: weights, network: field)
+        for j in 0..<(rows * width) {
+            switch weights[j] {
+            case 1: XCTAssertEqual(inpainted[j], targets[j], "value \(j) is frozen")
+            case 0: XCTAssertEqual(inpainted[j].bitPattern, plain[j].bitPattern, "value \(j) is free")
+            default:
+                let (lo, hi) = (min(plain[j], targets[j]), max(plain[j], targets[j]))
+                XCTAssertTrue(inpainted[j] >= lo - 1e-5 && inpainted[j] <= hi + 1e-5, "value \(j): \(inpainted[j]) between \(plain[j]) and \(targets[j])")
+            }
+        }
+    }
+
+    /// The model returns its frozen steps as the targets themselves and refuses to inpaint with an
+    /// objective that cannot (regression) or with a mask of the wrong length.
+    func testModelInpaintsOnlyWithFlowMatching() throws {
+        let (conditions, chunks) = bimodal()
+        var config = toyConfig
+        config.trainingSteps = 20
+        let model = try ContinuousChunkModel(objective: try FlowMatching(), config: config, prefixLength: 1, conditionDim: 1, chunkLength: 3, actionDim: 2, seed: 4)
+        let wide: [[Double]] = chunks.map { (c: [Double]) -> [Double] in (0..<6).map { (j: Int) -> Double in c[0] + Double(j) / 10 } }
+        try model.train(conditions: conditions, chunks: wide)
+        var rng = SeededGenerator(seed: 3)
+        let targets: [[Double]] = (0..<5).map { (i: Int) -> [Double] in (0..<6).map { (j: Int) -> Double in Double(i) / 10 + Double(j) / 100 + 0.123456789 } }
+        let out = try model.sample(conditions: Array(repeating: [0], count: 5), rng: &rng, targets: targets, weights: [1, 0.4, 0])
+        for (o, t) in zip(out, targets) { XCTAssertEqual(Array(o[0..<2]), Array(t[0..<2]), "the frozen first step is the target, bit for bit") }
+        XCTAssertThrowsError(try model.sample(conditions: [[0]], rng: &rng, targets: [targets[0]], weights: [1, 0]))
+        let regression = try ContinuousChunkModel(objective: Regression(), config: config, prefixLength: 1, conditionDim: 1, chunkLength: 3, actionDim: 2, seed: 4)
+        try regression.train(conditions: conditions, chunks: wide)
+        XCTAssertThrowsError(try regression.sample(conditions: [[0]], rng: &rng, targets: [targets[0]], weights: [1, 0, 0])) {
+            XCTAssertTrue("\($0)".contains("cannot inpaint"), "\($0)")
+        }
+    }
 }
 
 /// `value` changed by `change`.
