@@ -103,11 +103,19 @@ public struct TrackingTask: Sendable {
     /// The scripted expert: the actions a proportional controller (`gain`) takes over a chunk of
     /// `length` steps, assuming the target holds still; with `keep`, each action is blended
     /// towards the kept one by its weight (how a policy that inpaints would follow it).
-    public func expert(gain: Double = 0.5, length: Int) -> Policy {
-        { observation, keep in
+    ///
+    /// With `bulge` (two dimensions only) the path curves to one side: `bulge` times the error
+    /// turned a quarter turn, anticlockwise for `side` +1 and clockwise for -1. Demonstrations
+    /// that pick the side at random are bimodal, the case where chunks computed one after the
+    /// other may disagree (what naive asynchronous execution suffers and real-time chunking avoids).
+    public func expert(gain: Double = 0.5, length: Int, bulge: Double = 0, side: Double = 1) -> Policy {
+        precondition(bulge == 0 || dims == 2, "a bulge needs two dimensions")
+        return { observation, keep in
             var p = observation.position
             return try (0..<length).map { i in
-                var a = zip(observation.target, p).map { min(max(gain * ($0 - $1), -maxStep), maxStep) }
+                let e = zip(observation.target, p).map { $0 - $1 }
+                let turned = bulge == 0 ? e : [e[0] - side * bulge * e[1], e[1] + side * bulge * e[0]]
+                var a = turned.map { min(max(gain * $0, -maxStep), maxStep) }
                 if let keep, i < keep.weights.count {
                     guard keep.actions[i].count == a.count else { throw SimulationError.invalid("keep", "an action of \(a.count) values expected") }
                     a = zip(a, keep.actions[i]).map { (1 - keep.weights[i]) * $0 + keep.weights[i] * $1 }

@@ -60,4 +60,16 @@ final class TrackingTaskTests: XCTestCase {
         let jumps = zip(t, t.dropFirst()).filter { $0 != $1 }.count
         XCTAssertTrue((8...40).contains(jumps), "about 400 / 20 jumps, got \(jumps)")
     }
+
+    /// The bulging expert by hand: from the origin to the target (1, 0) with gain 0.5, steps up to
+    /// 1 and bulge 0.4, the error (1, 0) turned a quarter turn adds (0, 0.4) anticlockwise:
+    /// the first action is (0.5, 0.2), or (0.5, -0.2) clockwise.
+    func testBulgingExpertCurvesToItsSide() throws {
+        let task = TrackingTask(dims: 2, steps: 1, maxStep: 1)
+        let o = TrackingTask.Observation(position: [0, 0], target: [1, 0])
+        XCTAssertEqual(try task.expert(gain: 0.5, length: 1, bulge: 0.4, side: 1)(o, nil), [[0.5, 0.2]])
+        XCTAssertEqual(try task.expert(gain: 0.5, length: 1, bulge: 0.4, side: -1)(o, nil), [[0.5, -0.2]])
+        XCTAssertEqual(try task.expert(gain: 0.5, length: 1)(o, nil), [[0.5, 0]])
+    }
 }
+
