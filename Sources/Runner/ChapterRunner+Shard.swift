@@ -28,14 +28,11 @@ extension ChapterRunner {
             var waiting: [(Prepared, CellCache.Deferred)] = []
             for p in remaining {
                 let progress = ProgressReporter(label: "shard \(shard) · \(p.file.id)", quiet: options.quiet)
-                let context = RunContext(profile: options.profile, seeds: p.seeds, progress: progress, inputs: options.inputs, cells: cells,
-                                         claims: p.file.claims, experimentID: p.file.id, parameters: p.resolved.canonicalJSON)
-                do {
-                    _ = try p.experiment.run(p.config, context)
-                    progress.say("every cell is stored")
-                } catch let deferred as CellCache.Deferred {
+                if let deferred = try computeCells(p, progress: progress, cells: cells) {
                     progress.say("needs shard \(deferred.shard.map(String.init) ?? "?")'s cell \(deferred.description.prefix(60))… (pass \(pass))")
                     waiting.append((p, deferred))
+                } else {
+                    progress.say("every cell is stored")
                 }
             }
             if waiting.isEmpty { break }

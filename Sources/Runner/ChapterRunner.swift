@@ -129,14 +129,24 @@ public struct ChapterRunner {
     func runAsHelper(_ index: Int, _ pending: [Prepared], cells: CellCache) throws {
         for p in pending {
             let progress = ProgressReporter(label: "helper \(index) · \(p.file.id)", quiet: options.quiet)
-            let context = RunContext(profile: options.profile, seeds: p.seeds, progress: progress, inputs: options.inputs, cells: cells,
-                                     claims: p.file.claims, experimentID: p.file.id, parameters: p.resolved.canonicalJSON)
-            do {
-                _ = try p.experiment.run(p.config, context)
-                progress.say("its cells are done")
-            } catch let deferred as CellCache.Deferred {
+            if let deferred = try computeCells(p, progress: progress, cells: cells) {
                 progress.say("the rest is taken by another process; moving on (\(deferred.description.prefix(60))…)")
+            } else {
+                progress.say("its cells are done")
             }
+        }
+    }
+
+    /// Runs `p` for its cells only (the outcome is dropped): nil when it ran to the end, else the
+    /// cell another process or shard has that it stopped at.
+    func computeCells(_ p: Prepared, progress: ProgressReporter, cells: CellCache) throws -> CellCache.Deferred? {
+        let context = RunContext(profile: options.profile, seeds: p.seeds, progress: progress, inputs: options.inputs, cells: cells,
+                                 claims: p.file.claims, experimentID: p.file.id, parameters: p.resolved.canonicalJSON)
+        do {
+            _ = try p.experiment.run(p.config, context)
+            return nil
+        } catch let deferred as CellCache.Deferred {
+            return deferred
         }
     }
 
