@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "chapter-data", targets: ["chapter-data"]),
         .executable(name: "chapter-training", targets: ["chapter-training"]),
         .executable(name: "chapter-evaluation", targets: ["chapter-evaluation"]),
+        .executable(name: "chapter-deployment", targets: ["chapter-deployment"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -68,6 +69,7 @@ let package = Package(
         .executableTarget(name: "chapter-data", dependencies: ["Chapters", "Runner"]),
         .executableTarget(name: "chapter-training", dependencies: ["Chapters", "Runner"]),
         .executableTarget(name: "chapter-evaluation", dependencies: ["Chapters", "Runner"]),
+        .executableTarget(name: "chapter-deployment", dependencies: ["Chapters", "Runner"]),
         .executableTarget(
             name: "workbench",
             dependencies: [

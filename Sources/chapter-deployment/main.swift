@@ -1,0 +1,7 @@
+// chapter-deployment: regenerates chapters/deployment.md — what it takes to run a policy on a robot.
+//
+// 1. Latency per chunk of every contender at batch 1 (experiments/deployment/latency-per-chunk.toml).
+import Chapters
+import Runner
+
+ChapterCommand.main(.deployment)

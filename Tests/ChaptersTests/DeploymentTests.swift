@@ -1,0 +1,111 @@
+import Foundation
+@testable import Lab
+import Support
+import XCTest
+@testable import Chapters
+@testable import Experiments
+
+/// The deployment chapter's latency experiment: its contender names, its statistics computed by
+/// hand from made-up medians, and a smoke run end to end.
+final class DeploymentTests: XCTestCase {
+    /// The smoke profile's configuration, with `overrides` merged into its parameters.
+    func config(_ overrides: ParameterValue = .table([])) throws -> LatencyPerChunk.Config {
+        let file = try ExperimentFile(root: ScratchWorkbench.repository, path: "experiments/deployment/latency-per-chunk.toml")
+        let reader = try ParameterReader(file.resolved(.smoke).merged(with: overrides), location: "latency-per-chunk.toml")
+        _ = try reader.ints("seeds")
+        let c = try LatencyPerChunk().configure(reader)
+        try reader.finish()
+        return c
+    }
+
+    /// `flow-N`, `ddim-N` and `ddpm-N` build objectives with N evaluations; anything else is refused by key.
+    func testContinuousContenderNames() throws {
+        for (name, method, n) in [("flow-1", "flow", 1), ("flow-10", "flow", 10), ("ddim-10", "diffusion", 10), ("ddpm-100", "diffusion", 100)] {
+            let k = try LatencyPerChunk.contender(name, location: "test")
+            XCTAssertEqual(k.method, method, name)
+            XCTAssertEqual(k.evaluations, n, name)
+        }
+        XCTAssertThrowsError(try LatencyPerChunk.contender("ddim-200", location: "test"), "DDIM over more steps than the 100 training timesteps")
+        for bad in ["flow", "flow-0", "euler-10", "flow-x"] {
+            XCTAssertThrowsError(try LatencyPerChunk.contender(bad, location: "test"), bad) { error in
+                XCTAssertEqual((error as? ConfigError)?.key, "continuous", bad)
+            }
+        }
+        XCTAssertThrowsError(try config(.table([("widths", .array([.int(16), .int(18)]))]))) { error in
+            XCTAssertEqual((error as? ConfigError)?.key, "widths", "18 is not a multiple of the 4 heads")
+        }
+    }
+
+    /// Made-up medians at two rates and two widths for two seeds; every statistic checked by hand.
+    func testStatisticsByHand() throws {
+        let c = try config()
+        XCTAssertEqual(c.rates, [10, 50])
+        XCTAssertEqual(c.widths, [16, 32])
+        // median(seed, contender, rate, width) = base(contender) * rateFactor * widthFactor * seedFactor
+        let base: [String: Double] = ["minmax": 8, "fast": 4, "beast": 5, "rvq": 1, "flow-1": 0.5, "flow-10": 2, "ddim-10": 2.5, "ddpm-20": 6]
+        func made(_ seed: Int, _ name: String, _ rate: Double, _ width: Int) -> Double {
+            base[name]! * (rate == 50 && name == "minmax" ? 3 : 1) * (width == 32 ? 2 : 1) * (seed == 0 ? 1.0 : 1.5)
+        }
+        let perSeed: [LatencyPerChunk.SeedCells] = [0, 1].map { (seed: Int) -> LatencyPerChunk.SeedCells in
+            var latency: [LatencyPerChunk.Key: [ChunkLatency.Result]] = [:]
+            for r in c.rates {
+                for w in c.widths {
+                    latency[LatencyPerChunk.Key(rate: r, width: w)] = c.contenders.map { (n: String) -> ChunkLatency.Result in
+                        let m: Double = made(seed, n, r, w)
+                        return ChunkLatency.Result(name: n, median: m, lowerQuartile: m * 0.9, upperQuartile: m * 1.1, fastest: m * 0.8, slowest: m * 1.3,
+                                                   modelMedian: m * 0.95, decodeMedian: c.tokenizers.contains(n) ? m * 0.05 : 0,
+                                                   tokens: c.tokenizers.contains(n) ? 10 : nil, functionEvaluations: c.tokenizers.contains(n) ? nil : 10, repetitions: 3)
+                    }
+                }
+            }
+            let tokens: [Double: [String: Int]] = [10: ["minmax": 70, "fast": 30, "beast": 70, "rvq": 10], 50: ["minmax": 350, "fast": 80, "beast": 70, "rvq": 10]]
+            return LatencyPerChunk.SeedCells(latency: latency, tokens: tokens, hash: "h")
+        }
+        let outcome = try LatencyPerChunk().outcome(c, perSeed: perSeed, inputHash: "h")
+        func stat(_ name: String, _ select: [(String, ParameterValue)]) throws -> [[Double]] {
+            try outcome.statistic(name, ParameterReader(.table(select.map { (key: $0.0, value: $0.1) }), location: "select"))
+        }
+        // fast / flow-10 = 2 in every cell and seed (rate and width factors cancel).
+        XCTAssertEqual(try stat("latency_ratio", [("contender", .string("fast")), ("reference", .string("flow-10")), ("min_rate_hz", .int(50))]), [[2, 2], [2, 2]])
+        // rvq against the fastest other token contender (fast, 4): 1/4; binning at 50 Hz against the slowest other (beast, 5): 24/5.
+        XCTAssertEqual(try stat("latency_vs_fastest_other", [("contender", .string("rvq"))]), [[0.25, 0.25, 0.25, 0.25], [0.25, 0.25, 0.25, 0.25]])
+        XCTAssertEqual(try stat("latency_vs_slowest_other", [("contender", .string("minmax")), ("min_rate_hz", .int(25))]), [[4.8, 4.8], [4.8, 4.8]])
+        XCTAssertEqual(try stat("latency_vs_slowest_other", [("contender", .string("minmax")), ("max_width", .int(16))]), [[1.6, 4.8], [1.6, 4.8]])
+        // Binning triples from 10 to 50 Hz, at each width.
+        XCTAssertEqual(try stat("rate_growth", [("contender", .string("minmax"))]), [[3, 3], [3, 3]])
+        // A continuous contender has no token rivals; a selection of nothing is an error naming the key.
+        XCTAssertThrowsError(try stat("latency_vs_fastest_other", [("contender", .string("flow-10"))])) { XCTAssertEqual(($0 as? ConfigError)?.key, "contender") }
+        XCTAssertThrowsError(try stat("latency_ratio", [("contender", .string("fast")), ("reference", .string("flow-10")), ("min_rate_hz", .int(60))])) {
+            XCTAssertEqual(($0 as? ConfigError)?.key, "min_rate_hz")
+        }
+        // Tokens and evaluations per chunk are kept as measurements (not wall-clock); times are wall-clock.
+        let tokens = outcome.metrics.filter { $0.metric == "tokens_per_chunk" }
+        XCTAssertEqual(tokens.count, c.tokenizers.count * c.rates.count * c.widths.count)
+        XCTAssertTrue(tokens.allSatisfy { !$0.isWallClock })
+        XCTAssertTrue(outcome.metrics.filter { $0.metric.hasPrefix("latency") }.allSatisfy { $0.isWallClock })
+    }
+
+    /// The smoke profile runs end to end: verdicts for every claim, both figures, the chapter
+    /// filled, and per-step binning's token count at 50 Hz equal to one per dimension and step
+    /// (the token probes decode real held-out tokens strictly, so a malformed one would have failed the run).
+    func testSmokeRunEndToEnd() throws {
+        let w = try ScratchWorkbench()
+        defer { w.remove() }
+        let reports = try w.run(.deployment)
+        XCTAssertEqual(reports.map(\.id), ["deployment/latency-per-chunk"])
+        XCTAssertEqual(reports[0].verdicts.map(\.id), ["fast-slower-than-flow", "rvq-fastest-tokens", "binning-slowest-tokens", "binning-latency-grows-with-rate"])
+        let out = "output/deployment/latency-per-chunk"
+        for figure in ["latency-vs-rate", "latency-vs-width"] {
+            XCTAssertEqual(Array(try w.read("\(out)/\(figure).png").prefix(4)), [0x89, 0x50, 0x4E, 0x47], figure)
+        }
+        let json = try JSONSerialization.jsonObject(with: w.read("\(out)/results.json")) as! [String: Any]
+        let metrics = json["metrics"] as! [[String: Any]]
+        // Per-step binning at 50 Hz generates one token per dimension and step: 7 x 50.
+        let binning = metrics.first { m in
+            (m["metric"] as? String) == "tokens_per_chunk" && (m["condition"] as? [String: String]).map { $0["contender"] == "minmax" && $0["rate_hz"] == "50" } == true
+        }
+        XCTAssertEqual(binning?["per_seed"] as? [Int], [350], "tokens_per_chunk of minmax at 50 Hz")
+        let md = String(decoding: try w.read("chapters/deployment.md"), as: UTF8.self)
+        XCTAssertTrue(md.contains("Latency per chunk against control rate"))
+    }
+}
