@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Metrics", "Support"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "ActionData", "Policies", "Simulation", "Support", "Tokenizers"]),
         .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "Experiments", "Lab", "Runner", "Metrics", "Literate", "Figures", "ActionData", "Tokenizers", "Policies", "Simulation", "Support",
-                                                     "chapter-training", "chapter-evaluation", "chapter-data", "workbench"]),
+                                                     "chapter-training", "chapter-evaluation", "chapter-data", "chapter-deployment", "workbench"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Experiments", "Metrics", "Literate", "Support",
                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Experiments", "Support"]),

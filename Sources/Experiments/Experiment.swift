@@ -21,12 +21,17 @@ public protocol Experiment {
     /// Every statistic its claims may name, with the `select` keys each one reads, so the claims
     /// are checked before any work (the values are checked when the statistic is computed).
     var statistics: [String: [String]] { get }
+    /// Whether its results are wall-clock times (latencies): then it runs alone, in the
+    /// coordinating process after every helper process has finished, never in a helper.
+    var timesWallClock: Bool { get }
 }
 
 extension Experiment {
     public var inputs: [ExperimentInput] { [] }
     /// Undeclared (empty): its claims are checked only when computed. Every chapter experiment declares them (a test checks).
     public var statistics: [String: [String]] { [:] }
+    /// Not timed: its cells may run in any process, side by side with others.
+    public var timesWallClock: Bool { false }
 }
 
 /// User data an experiment reads when given (`--input NAME=PATH`), and the check that tells,
@@ -52,11 +57,13 @@ public struct AnyExperiment {
     public let inputs: [ExperimentInput]
     /// The statistics its claims may name and the `select` keys of each.
     public let statistics: [String: [String]]
+    /// Whether it must run alone (see ``Experiment/timesWallClock``).
+    public let timesWallClock: Bool
     package let configure: (ParameterReader) throws -> Any
     package let run: (Any, RunContext) throws -> ExperimentOutcome
 
     public init<E: Experiment>(_ e: E) {
-        chapter = e.chapter; name = e.name; inputs = e.inputs; statistics = e.statistics
+        chapter = e.chapter; name = e.name; inputs = e.inputs; statistics = e.statistics; timesWallClock = e.timesWallClock
         configure = { try e.configure($0) }
         run = { try e.run($0 as! E.Config, context: $1) }
     }

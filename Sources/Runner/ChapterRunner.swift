@@ -110,14 +110,19 @@ public struct ChapterRunner {
             return []
         }
         do {
-            var reports: [ExperimentReport] = []
-            for (p, earlier) in zip(prepared, cached) {
-                reports.append(try execute(p, cached: earlier, provenance: provenance, renderer: renderer, cells: cells))
+            // Experiments that time themselves run last, once every helper has finished, so that no
+            // other process of the run computes beside them; the reports keep the chapter's order.
+            var reports = [ExperimentReport?](repeating: nil, count: prepared.count)
+            for timed in [false, true] {
+                if timed { helpers?.waitForAll() }
+                for (i, (p, earlier)) in zip(prepared, cached).enumerated() where p.experiment.timesWallClock == timed {
+                    reports[i] = try execute(p, cached: earlier, provenance: provenance, renderer: renderer, cells: cells)
+                }
             }
-            try embed(reports)
-            helpers?.waitForAll()
+            let done = reports.map { $0! }
+            try embed(done)
             cells.clear()
-            return reports
+            return done
         } catch {
             helpers?.stopAll()
             throw error
@@ -127,7 +132,7 @@ public struct ChapterRunner {
     /// A helper's whole run: the pending experiments' cells, as far as no other process holds
     /// them; nothing is written but the cells.
     func runAsHelper(_ index: Int, _ pending: [Prepared], cells: CellCache) throws {
-        for p in pending {
+        for p in pending where !p.experiment.timesWallClock {   // timed ones run alone, in the coordinator
             let progress = ProgressReporter(label: "helper \(index) · \(p.file.id)", quiet: options.quiet)
             if let deferred = try computeCells(p, progress: progress, cells: cells) {
                 progress.say("the rest is taken by another process; moving on (\(deferred.description.prefix(60))…)")

@@ -21,6 +21,7 @@ public struct TrackingTask: Sendable {
     /// What a policy sees when its chunk is asked for.
     public struct Observation: Sendable, Equatable {
         public var position: [Double], target: [Double]
+        public init(position: [Double], target: [Double]) { self.position = position; self.target = target }
     }
 
     /// What real-time chunking asks a policy to keep: `actions[i]` (action units) at weight

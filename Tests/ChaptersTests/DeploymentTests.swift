@@ -5,8 +5,8 @@ import XCTest
 @testable import Chapters
 @testable import Experiments
 
-/// The deployment chapter's latency experiment: its contender names, its statistics computed by
-/// hand from made-up medians, and a smoke run end to end.
+/// The deployment chapter: the latency experiment's contender names and statistics (by hand from
+/// made-up medians), a smoke run end to end, and the timed experiment running alone.
 final class DeploymentTests: XCTestCase {
     /// The smoke profile's configuration, with `overrides` merged into its parameters.
     func config(_ overrides: ParameterValue = .table([])) throws -> LatencyPerChunk.Config {
@@ -92,7 +92,11 @@ final class DeploymentTests: XCTestCase {
         let w = try ScratchWorkbench()
         defer { w.remove() }
         let reports = try w.run(.deployment)
-        XCTAssertEqual(reports.map(\.id), ["deployment/latency-per-chunk"])
+        XCTAssertEqual(reports.map(\.id), ["deployment/latency-per-chunk", "deployment/inference-delay"])
+        XCTAssertEqual(reports[1].verdicts.map(\.id), ["rtc-keeps-success", "synchronous-loses-success", "naive-async-loses-success", "rtc-smoother-switches"])
+        for figure in ["success-vs-delay", "jerk-vs-delay"] {
+            XCTAssertEqual(Array(try w.read("output/deployment/inference-delay/\(figure).png").prefix(4)), [0x89, 0x50, 0x4E, 0x47], figure)
+        }
         XCTAssertEqual(reports[0].verdicts.map(\.id), ["fast-slower-than-flow", "rvq-fastest-tokens", "binning-slowest-tokens", "binning-latency-grows-with-rate"])
         let out = "output/deployment/latency-per-chunk"
         for figure in ["latency-vs-rate", "latency-vs-width"] {
@@ -107,5 +111,24 @@ final class DeploymentTests: XCTestCase {
         XCTAssertEqual(binning?["per_seed"] as? [Int], [350], "tokens_per_chunk of minmax at 50 Hz")
         let md = String(decoding: try w.read("chapters/deployment.md"), as: UTF8.self)
         XCTAssertTrue(md.contains("Latency per chunk against control rate"))
+    }
+
+    /// With two processes, the timed experiment never runs in the helper, and the coordinator
+    /// starts it only after the helper has exited (no other computation beside the timing).
+    func testTimedExperimentRunsAloneAfterTheHelpers() throws {
+        let w = try ScratchWorkbench()
+        defer { w.remove() }
+        let r = try Subprocess.run([try HelperProcessTests.executable("chapter-deployment").path, "--profile", "smoke", "--root", w.root.path, "--processes", "2"])
+        XCTAssertEqual(r.status, 0, r.standardError)
+        let lines = r.standardError.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains { $0.contains("1 helper process started") }, r.standardError)
+        XCTAssertFalse(lines.contains { $0.hasPrefix("[helper 1 · deployment/latency-per-chunk]") }, "a helper never times")
+        let lastHelper = try XCTUnwrap(lines.lastIndex { $0.hasPrefix("[helper 1") }, "the helper said something")
+        let timing = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("[deployment/latency-per-chunk] running") })
+        XCTAssertGreaterThan(timing, lastHelper, "the timing starts after the helper's last word")
+        // The chapter keeps its order: latency first, though it ran last.
+        let md = String(decoding: try w.read("chapters/deployment.md"), as: UTF8.self)
+        let latency = try XCTUnwrap(md.range(of: "<!-- result: deployment/latency-per-chunk -->")), delay = try XCTUnwrap(md.range(of: "<!-- result: deployment/inference-delay -->"))
+        XCTAssertLessThan(latency.lowerBound, delay.lowerBound)
     }
 }

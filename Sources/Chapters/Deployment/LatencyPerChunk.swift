@@ -27,6 +27,9 @@ public struct LatencyPerChunk: Experiment {
 
     public init() {}
 
+    /// Its results are latencies: it runs alone, after every other experiment's helpers are done.
+    public var timesWallClock: Bool { true }
+
     /// The statistics its claims may name, each with the `select` keys it reads.
     public var statistics: [String: [String]] {
         let range = ["min_rate_hz", "max_rate_hz", "min_width", "max_width"]
@@ -147,7 +150,7 @@ public struct LatencyPerChunk: Experiment {
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
         context.progress.begin(total: context.seeds.count * c.rates.count * c.widths.count,
                                "timing \(c.contenders.count) contenders (\(c.contenders.joined(separator: ", "))) at \(c.rates.map { Format.parameter($0) }.joined(separator: ", ")) Hz and widths \(c.widths.map(String.init).joined(separator: ", "))")
-        // One cell for all seeds: no other process of the run computes while this one times.
+        // One cell for all seeds, in the coordinator alone (``timesWallClock``): nothing else of the run computes meanwhile.
         let perSeed = try context.cell("every seed, timed alone") { () -> [SeedCells] in
             let threads = Parallel.threads
             Parallel.setThreads(1)

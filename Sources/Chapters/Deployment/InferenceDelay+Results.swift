@@ -1,0 +1,121 @@
+import Figures
+import Foundation
+import Metrics
+import Simulation
+import Support
+import Experiments
+
+extension InferenceDelay {
+    /// Metrics, figures, the table and the claim statistics from every seed's episodes.
+    func outcome(_ c: Config, perSeed: [SeedCells], inputHash: String) throws -> ExperimentOutcome {
+        func mean(_ cells: SeedCells, _ s: String, _ d: Int, _ value: (TrackingTask.Report) -> Double) -> Double {
+            Statistics.mean(cells.reports[Key(strategy: s, delay: d)]!.map(value))
+        }
+        func summary(_ s: String, _ d: Int, _ scale: StatisticScale, _ value: @escaping (TrackingTask.Report) -> Double) -> SeedSummary {
+            SeedSummary(perSeed.map { mean($0, s, d, value) }, scale: scale)
+        }
+        let names = c.strategies.map(\.rawValue)
+
+        var metrics: [MetricSeries] = [MetricSeries(condition: [], metric: "final_training_loss", unit: "MSE (scaled velocity)", scale: .log, perSeed: perSeed.map(\.finalLoss))]
+        for s in names {
+            for d in c.delays {
+                let cond: [(name: String, value: String)] = [("strategy", s), ("delay_steps", String(d))]
+                metrics.append(MetricSeries(condition: cond, metric: "within_tolerance", scale: .proportion, perSeed: perSeed.map { mean($0, s, d, \.withinTolerance) }))
+                metrics.append(MetricSeries(condition: cond, metric: "mean_distance", unit: "task units", scale: .log, perSeed: perSeed.map { mean($0, s, d, \.meanDistance) }))
+                metrics.append(MetricSeries(condition: cond, metric: "switch_jerk", unit: "task units / step", scale: .linear, perSeed: perSeed.map { mean($0, s, d, \.switchJerk) }))
+                metrics.append(MetricSeries(condition: cond, metric: "within_chunk_jerk", unit: "task units / step", scale: .linear, perSeed: perSeed.map { mean($0, s, d, \.withinChunkJerk) }))
+            }
+        }
+
+        let reference = summary("synchronous", 0, .proportion, \.withinTolerance)
+        let blocks: [ResultBlock] = [
+            .figure(successFigure(c, summary: summary, reference: reference.mean), caption:
+                "Share of control steps within \(Format.parameter(c.task.tolerance)) of the target against the inference delay, per execution strategy (\(c.episodes) episodes of \(c.task.steps) steps per seed and point, the same targets for all; means over seeds with 95 % intervals cut to [0, 100] %). The delay is in control steps at \(Format.parameter(c.rate)) Hz (top axis: milliseconds); chunks hold \(c.chunkLength) actions, of which \(c.executed) run before the next chunk takes over. The dashed line is 90 % of synchronous execution's success at delay 0, the claims' threshold; the shaded delays from a third of the chunk are the ones judged."),
+            .figure(jerkFigure(c, summary: summary), caption:
+                "Mean change of action at chunk switches (solid) and within chunks (dashed), per strategy, against the delay (means over seeds with 95 % intervals). Synchronous execution's switches include the stop and restart around each wait."),
+            .table(table(c, summary: summary), caption:
+                "Per strategy and delay: the share of steps within tolerance and the mean distance to the target (95 % intervals over seeds), and the jerk at switches and within chunks (means over seeds). The policy's final training loss: \(Format.interval(SeedSummary(perSeed.map(\.finalLoss), scale: .log)))."),
+        ]
+
+        let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
+            let strategy = try select.string("strategy", allowed: names)
+            let lo = try select.double("min_delay_share", default: 0), hi = try select.double("max_delay_share", default: 1)
+            let delays = c.delays.filter { Double($0) / Double(c.chunkLength) >= lo && Double($0) / Double(c.chunkLength) <= hi }
+            guard !delays.isEmpty else {
+                throw ConfigError(location: select.location, key: "min_delay_share", problem: "selects no measured delay (delays \(c.delays.map(String.init).joined(separator: ", ")) of a \(c.chunkLength)-step chunk)")
+            }
+            switch name {
+            case "success_retained":
+                return perSeed.map { cells in delays.map { mean(cells, strategy, $0, \.withinTolerance) / mean(cells, "synchronous", 0, \.withinTolerance) } }
+            case "switch_jerk_ratio":
+                let versus = try select.string("versus", allowed: names)
+                return perSeed.map { cells in delays.map { mean(cells, strategy, $0, \.switchJerk) / mean(cells, versus, $0, \.switchJerk) } }
+            default:
+                throw ConfigError(location: select.location, key: "statistic", problem: "unknown statistic '\(name)'; this experiment computes \(statistics.keys.sorted().joined(separator: ", "))")
+            }
+        }
+        return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+    }
+
+    /// Palette colour of a strategy: synchronous black, naive asynchronous grey, real-time chunking flow's brown.
+    static func color(_ s: String) -> Int {
+        s == "synchronous" ? Palette.reference : s == "rtc" ? Palette.tokenizer("flow") : Palette.neutral
+    }
+
+    func delayAxis(_ c: Config) -> Axis {
+        Axis("inference delay (control steps at \(Format.parameter(c.rate)) Hz; \(Format.number(1000 / c.rate)) ms each)",
+             range: -0.5...(Double(c.delays.last!) + 0.5), tics: c.delays.map { (value: Double($0), label: String($0)) })
+    }
+
+    func successFigure(_ c: Config, summary: (String, Int, StatisticScale, @escaping (TrackingTask.Report) -> Double) -> SeedSummary, reference: Double) -> Figure {
+        var series: [Series] = []
+        for s in c.strategies.map(\.rawValue) {
+            let points = c.delays.map { d -> Series.Point in
+                let v = summary(s, d, .proportion, \.withinTolerance)
+                return Series.Point(x: Double(d), y: v.mean * 100, low: v.n > 1 ? v.low * 100 : nil, high: v.n > 1 ? v.high * 100 : nil)
+            }
+            series.append(Series(s, style: .linePoints, points: points, color: Self.color(s)))
+            series.append(Series("\(s) 95 % CI", style: .errorBars, points: points, color: Self.color(s), inLegend: false))
+        }
+        var references = [Reference(.horizontal, at: 90 * reference, label: "90 % of synchronous at delay 0", color: Palette.neutral,
+                                    inLegend: false, note: "90 % of undelayed")]
+        if let first = c.delays.first(where: { Double($0) / Double(c.chunkLength) >= 0.33 }) {
+            references.append(Reference(.vertical, at: Double(first) - 0.5, label: "judged from here", color: Palette.neutral, inLegend: false, note: "(d) judged →"))
+        }
+        return Figure(name: "success-vs-delay", title: "Tracking success against inference delay",
+                      x: delayAxis(c), y: Axis("steps within tolerance", unit: "%", range: 0...100), series: series, legend: .bottomLeft,
+                      references: references)
+    }
+
+    func jerkFigure(_ c: Config, summary: (String, Int, StatisticScale, @escaping (TrackingTask.Report) -> Double) -> SeedSummary) -> Figure {
+        var series: [Series] = []
+        var top = 0.0
+        for s in c.strategies.map(\.rawValue) {
+            let switches = c.delays.map { d -> Series.Point in
+                let v = summary(s, d, .linear, \.switchJerk)
+                top = max(top, v.n > 1 ? v.high : v.mean)
+                return Series.Point(x: Double(d), y: v.mean, low: v.n > 1 ? max(0, v.low) : nil, high: v.n > 1 ? v.high : nil)
+            }
+            let within = c.delays.map { d in Series.Point(x: Double(d), y: summary(s, d, .linear, \.withinChunkJerk).mean) }
+            series.append(Series("\(s) at switches", style: .linePoints, points: switches, color: Self.color(s)))
+            series.append(Series("\(s) 95 % CI", style: .errorBars, points: switches, color: Self.color(s), inLegend: false))
+            series.append(Series("\(s) within chunks", style: .linePoints, points: within, color: Self.color(s), dashed: true, marker: .hollowCircle))
+        }
+        return Figure(name: "jerk-vs-delay", title: "Change of action at chunk switches and within chunks",
+                      x: delayAxis(c), y: Axis("mean change of action", unit: "units / step", range: 0...(top * 1.35)), series: series, legend: .topLeft)
+    }
+
+    func table(_ c: Config, summary: (String, Int, StatisticScale, @escaping (TrackingTask.Report) -> Double) -> SeedSummary) -> MarkdownTable {
+        var rows: [[String]] = []
+        for s in c.strategies.map(\.rawValue) {
+            for d in c.delays {
+                rows.append([s, "\(d) (\(Format.number(Double(d) / c.rate * 1000)) ms)",
+                             Format.percentInterval(summary(s, d, .proportion, \.withinTolerance)),
+                             Format.interval(summary(s, d, .log, \.meanDistance)),
+                             Format.number(summary(s, d, .linear, \.switchJerk).mean),
+                             Format.number(summary(s, d, .linear, \.withinChunkJerk).mean)])
+            }
+        }
+        return MarkdownTable(header: ["strategy", "delay (steps)", "steps within tolerance", "mean distance", "jerk at switches", "jerk within chunks"], rows: rows)
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Metrics
+import Policies
+import Simulation
+import Support
+import Experiments
+
+/// Deployment chapter: closed-loop tracking while each chunk takes `d` control steps to compute.
+///
+/// For every seed, a flow-matching policy is trained on a scripted expert's chunks that curve to
+/// a random side of the straight path (bimodal demonstrations), then runs episodes of
+/// ``Simulation/TrackingTask`` under ``Simulation/DelayedExecution``: synchronous, naive
+/// asynchronous and real-time chunking (the model's hard inpainting of the actions that run during
+/// the computation, weighted by RTC's soft mask), at every delay. Every strategy and delay sees
+/// the same targets and the same sampling noise per episode, so their differences are paired.
+public struct InferenceDelay: Experiment {
+    public let chapter = "deployment"
+    public let name = "inference-delay"
+
+    public init() {}
+
+    /// The statistics its claims may name, each with the `select` keys it reads.
+    public var statistics: [String: [String]] {
+        ["success_retained": ["strategy", "min_delay_share", "max_delay_share"],
+         "switch_jerk_ratio": ["strategy", "versus", "min_delay_share", "max_delay_share"]]
+    }
+
+    /// The experiment's parameters (every default lives in the experiment file).
+    public struct Config {
+        /// The control rate the steps stand for, Hz (labels only).
+        let rate: Double
+        /// Actions per chunk, actions run per chunk, and the delays (ascending, starting at 0).
+        let chunkLength: Int, executed: Int, delays: [Int]
+        /// Execution strategies, in table order (synchronous among them: the reference).
+        let strategies: [DelayedExecution.Strategy]
+        /// The task and its episodes.
+        let task: TrackingTask, episodes: Int
+        /// The scripted expert.
+        let gain: Double, bulge: Double
+        /// Demonstrations, the policy's model and training, and Euler steps per chunk.
+        let trainExamples: Int, policy: TokenPolicyConfig, inferenceSteps: Int
+    }
+
+    public func configure(_ p: ParameterReader) throws -> Config {
+        let chunkLength = try p.int("chunk_length", in: 2...10_000)
+        let executed = try p.int("executed", in: 1...chunkLength)
+        let delays = try p.ints("delays", in: 0...chunkLength).sorted()
+        guard delays.first == 0, Set(delays).count == delays.count, delays.count >= 2 else {
+            throw ConfigError(location: p.location, key: "delays", problem: "expected distinct delays including 0 (the undelayed reference) and at least one more")
+        }
+        let names = try p.strings("strategies", allowed: DelayedExecution.Strategy.allCases.map(\.rawValue))
+        guard names.contains(DelayedExecution.Strategy.synchronous.rawValue) else {
+            throw ConfigError(location: p.location, key: "strategies", problem: "must include synchronous (its success at delay 0 is the reference)")
+        }
+        let strategies = names.map { DelayedExecution.Strategy(rawValue: $0)! }
+        // Every strategy must hold at every delay before any work.
+        for s in strategies {
+            for d in delays {
+                do { _ = try DelayedExecution(strategy: s, chunkLength: chunkLength, delay: d, executed: executed) } catch {
+                    throw ConfigError(location: p.location, key: "delays", problem: "\(s.rawValue) at delay \(d): \(error)")
+                }
+            }
+        }
+        let table = try p.table("policy", required: true)
+        let task = TrackingTask(dims: 2, steps: try p.int("episode_steps", in: 1...1_000_000), maxStep: try p.double("max_step", in: 1e-6...10),
+                                meanHold: try p.double("mean_hold", in: 1...1e6), tolerance: try p.double("tolerance", in: 1e-6...10))
+        return Config(rate: try p.double("rate_hz", in: 0.1...10_000), chunkLength: chunkLength, executed: executed, delays: delays,
+                      strategies: strategies, task: task, episodes: try p.int("episodes", in: 1...100_000),
+                      gain: try p.double("expert_gain", in: 1e-3...1), bulge: try p.double("expert_bulge", in: 0...10),
+                      trainExamples: try p.int("train_examples", in: 8...10_000_000), policy: try TokenPolicyConfig(table),
+                      inferenceSteps: try p.int("inference_steps", in: 1...10_000))
+    }
+
+    struct Key: Hashable, Codable { let strategy: String; let delay: Int }
+    /// What one seed measured: each strategy and delay's episode reports, the final training loss, the data's hash.
+    struct SeedCells: Codable {
+        var reports: [Key: [TrackingTask.Report]]
+        var finalLoss: Double
+        var hash: String
+    }
+
+    public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
+        let runs = c.strategies.count * c.delays.count
+        context.progress.begin(total: context.seeds.count * (1 + runs), "training a flow-matching policy and running \(runs * c.episodes) episodes per seed")
+        let perSeed = try context.cells(context.seeds, label: { "seed \($0)" }) { seed in try measure(c, seed: seed, context: context) }
+        return try outcome(c, perSeed: perSeed, inputHash: StableHash.sha256Hex(perSeed.map(\.hash).joined()))
+    }
+
+    /// The condition a policy sees: the error to the target, then the position.
+    static func condition(_ o: TrackingTask.Observation) -> [Float] {
+        zip(o.target, o.position).map { Float($0 - $1) } + o.position.map { Float($0) }
+    }
+
+    /// The expert's demonstrations: random positions and targets, a random side per chunk.
+    static func demonstrations(_ c: Config, rng: inout SeededGenerator) throws -> (conditions: [[Float]], chunks: [[Double]]) {
+        var conditions: [[Float]] = [], chunks: [[Double]] = []
+        for _ in 0..<c.trainExamples {
+            let o = TrackingTask.Observation(position: (0..<2).map { _ in rng.nextUniform(-1.2, 1.2) }, target: (0..<2).map { _ in rng.nextUniform(-1, 1) })
+            let side: Double = rng.nextBool(probability: 0.5) ? 1 : -1
+            let chunk = try c.task.expert(gain: c.gain, length: c.chunkLength, bulge: c.bulge, side: side)(o, nil)
+            conditions.append(condition(o)); chunks.append(chunk.flatMap { $0 })
+        }
+        return (conditions, chunks)
+    }
+
+    /// Trains one seed's policy and runs every strategy and delay.
+    func measure(_ c: Config, seed: UInt64, context: RunContext) throws -> SeedCells {
+        let rng = context.generator(seed: seed)
+        var demoRNG = rng.derived("demonstrations")
+        let demos = try Self.demonstrations(c, rng: &demoRNG)
+        var flow = FlowMatchingConfig()
+        flow.inferenceSteps = c.inferenceSteps
+        let model = try ContinuousChunkModel(objective: try FlowMatching(flow), config: c.policy, prefixLength: 1, conditionDim: 4,
+                                             chunkLength: c.chunkLength, actionDim: 2, seed: rng.derived("policy").seed)
+        let summary = try model.train(conditions: demos.conditions, chunks: demos.chunks) { report in
+            context.progress.say("  seed \(seed) · flow policy · \(report)")
+        }
+        context.progress.step("seed \(seed) · policy trained · final loss \(Format.number(summary.finalLoss))", loss: summary.finalLoss)
+        var targetRNG = rng.derived("targets")
+        let targets = (0..<c.episodes).map { _ in c.task.targets(&targetRNG) }
+        var cells = SeedCells(reports: [:], finalLoss: summary.finalLoss,
+                              hash: StableHash.sha256Hex(demos.chunks.map { $0.map { JSONNumber.format($0) }.joined(separator: ",") }.joined(separator: ";")))
+        for strategy in c.strategies {
+            for d in c.delays {
+                let execution = try DelayedExecution(strategy: strategy, chunkLength: c.chunkLength, delay: d, executed: c.executed)
+                cells.reports[Key(strategy: strategy.rawValue, delay: d)] = try targets.enumerated().map { e, episode in
+                    var noise = rng.derived("sampling-episode-\(e)")   // the same noise for every strategy and delay
+                    return try c.task.run({ observation, keep in
+                        let condition = Self.condition(observation)
+                        let flat: [Double]
+                        if let keep {
+                            flat = try model.sample(conditions: [condition], rng: &noise, targets: [keep.actions.flatMap { $0 }], weights: keep.weights)[0]
+                        } else {
+                            flat = try model.sample(conditions: [condition], rng: &noise)[0]
+                        }
+                        return (0..<c.chunkLength).map { Array(flat[($0 * 2)..<($0 * 2 + 2)]) }
+                    }, execution: execution, targets: episode)
+                }
+                let success = Statistics.mean(cells.reports[Key(strategy: strategy.rawValue, delay: d)]!.map(\.withinTolerance))
+                context.progress.step("seed \(seed) · \(strategy.rawValue) · delay \(d) · within tolerance \(Format.number(success * 100)) %")
+            }
+        }
+        return cells
+    }
+}
