@@ -1,3 +1,4 @@
+import Foundation
 import Support
 
 /// The settings of ``FlowMatching`` (pi0's recipe, `../shared/REFERENCES.md`); validates itself and names the bad field.
@@ -102,9 +103,12 @@ public protocol InpaintingObjective: ChunkObjective {
 
 extension FlowMatching: InpaintingObjective {
     /// Real-time chunking's inpainting in its simpler, "hard" form: after every Euler step to time
-    /// `t`, each value moves to `(1 - w) x + w (t ε + (1 - t) target)`, the point at `t` of its
-    /// target's own noise-to-action path (ε: the value's starting noise). A value of weight 1 thus
-    /// ends exactly on its target, one of weight 0 is left to the model. The reference instead
+    /// `t`, each value moves to `(1 - a) x + a (t ε + (1 - t) target)`, the point at `t` of its
+    /// target's own noise-to-action path (ε: the value's starting noise), by the share
+    /// `a = 1 - (1 - w)^(1/K)` of its weight `w` over the `K` steps. A value of weight 1 thus ends
+    /// exactly on its target, one of weight 0 is left to the model, and the pulls of a weight in
+    /// between compound to `w` over the steps rather than to nearly 1 (pulling by `w` at every
+    /// step would freeze every value of the soft mask's decaying tail). The reference instead
     /// guides the velocity with a vector-Jacobian product (REFERENCES.md, Real-Time Chunking);
     /// this variant needs no gradient through the network.
     public func inpaint(rows: Int, width: Int, rng: inout SeededGenerator, targets: [Float], weights: [Float],
@@ -113,14 +117,16 @@ extension FlowMatching: InpaintingObjective {
         let start = (0..<(rows * width)).map { _ in Float(rng.nextGaussian()) }
         var x = start
         let steps = config.inferenceSteps, dt = -1 / Float(steps)
+        // Each step's share of the pull: weight 1 stays 1 (frozen), weight 0 stays 0 (free).
+        let share = weights.map { w -> Float in w >= 1 ? 1 : w <= 0 ? 0 : Float(1 - pow(1 - Double(w), 1 / Double(steps))) }
         for k in 0..<steps {
             let t = 1 - Float(k) / Float(steps)
             let v = try network(x, [Float](repeating: t, count: rows))
             let next = 1 - Float(k + 1) / Float(steps)
             for j in x.indices {
                 x[j] += dt * v[j]
-                let w = weights[j]
-                if w > 0 { x[j] = (1 - w) * x[j] + w * (next * start[j] + (1 - next) * targets[j]) }
+                let a = share[j]
+                if a > 0 { x[j] = (1 - a) * x[j] + a * (next * start[j] + (1 - next) * targets[j]) }
             }
         }
         return x

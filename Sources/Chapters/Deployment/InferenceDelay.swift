@@ -81,7 +81,9 @@ public struct InferenceDelay: Experiment {
 
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
         let runs = c.strategies.count * c.delays.count
-        context.progress.begin(total: context.seeds.count * (1 + runs), "training a flow-matching policy and running \(runs * c.episodes) episodes per seed")
+        // Training weighs about as much as twenty strategy-and-delay runs of episodes (for the ETA).
+        context.progress.begin(total: context.seeds.count * (1 + runs), weight: Double(context.seeds.count * 21 * runs),
+                               "training a flow-matching policy and running \(runs * c.episodes) episodes per seed")
         let perSeed = try context.cells(context.seeds, label: { "seed \($0)" }) { seed in try measure(c, seed: seed, context: context) }
         return try outcome(c, perSeed: perSeed, inputHash: StableHash.sha256Hex(perSeed.map(\.hash).joined()))
     }
@@ -115,7 +117,8 @@ public struct InferenceDelay: Experiment {
         let summary = try model.train(conditions: demos.conditions, chunks: demos.chunks) { report in
             context.progress.say("  seed \(seed) · flow policy · \(report)")
         }
-        context.progress.step("seed \(seed) · policy trained · final loss \(Format.number(summary.finalLoss))", loss: summary.finalLoss)
+        context.progress.step("seed \(seed) · policy trained · final loss \(Format.number(summary.finalLoss))", loss: summary.finalLoss,
+                              weight: Double(20 * c.strategies.count * c.delays.count))
         var targetRNG = rng.derived("targets")
         let targets = (0..<c.episodes).map { _ in c.task.targets(&targetRNG) }
         var cells = SeedCells(reports: [:], finalLoss: summary.finalLoss,
