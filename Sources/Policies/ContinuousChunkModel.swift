@@ -68,6 +68,18 @@ public final class ContinuousChunkModel {
         network(condition: condition, actions: Tensor(shape: [times.count, chunkLength, actionDim], scalars: inputs), times: times)
     }
 
+    /// One evaluation with its pullback: the outputs, and `e ↦ (∂output/∂inputs)ᵀ e` (one backward
+    /// pass through the network; call it once). Gradients also land on the weights, unused here.
+    func pullbackEvaluation(_ condition: Tensor, _ inputs: [Float], _ times: [Float]) -> (velocity: [Float], pullback: ([Float]) -> [Float]) {
+        let x = Tensor(shape: [times.count, chunkLength, actionDim], scalars: inputs, requiresGrad: true)
+        let output = network(condition: condition, actions: x, times: times)
+        precondition(output.requiresGrad, "guided inpainting needs the tape: it cannot run inside Tape.noGrad")
+        return (output.scalars, { e in
+            (output * Tensor(shape: output.shape, scalars: e)).sum().backward()
+            return x.grad ?? [Float](repeating: 0, count: inputs.count)
+        })
+    }
+
     /// The objective's MSE on one batch of scaled chunks (recorded on the tape unless in no-grad mode).
     func loss(conditions: [[Float]], scaled: [Float], rng: inout SeededGenerator) -> Tensor {
         let batch = objective.trainingBatch(scaled, width: width, rng: &rng)
@@ -101,7 +113,14 @@ public final class ContinuousChunkModel {
     /// chunk (RTC's soft mask, e.g. the Simulation module's `DelayedExecution.softMask`). Steps of weight
     /// 1 are frozen: they come back as the targets themselves. Only an objective that can inpaint
     /// (flow matching) can; the others throw.
-    public func sample(conditions: [[Float]], rng: inout SeededGenerator, targets: [[Double]], weights: [Double]) throws -> [[Double]] {
+    ///
+    /// With `guidance` (the largest guidance weight β; the reference uses 5), the reference's
+    /// guided inpainting (``FlowMatching/guidedInpaint(rows:width:rng:targets:weights:maxGuidance:network:)``,
+    /// a vector-Jacobian product through the network per step); without it, the hard variant.
+    public func sample(conditions: [[Float]], rng: inout SeededGenerator, targets: [[Double]], weights: [Double], guidance: Double? = nil) throws -> [[Double]] {
+        if let guidance, !(objective is FlowMatching) || !(guidance > 0) {
+            throw PolicyError.invalidArgument("guided inpainting needs flow matching and a guidance weight above 0, found \(objective.name) and \(guidance)")
+        }
         guard let inpainting = objective as? any InpaintingObjective else {
             throw PolicyError.invalidArgument("\(objective.name) cannot inpaint a chunk (real-time chunking needs flow matching)")
         }
@@ -118,9 +137,15 @@ public final class ContinuousChunkModel {
             let rows = Array(conditions[range])
             let condition = Tensor(shape: [rows.count, prefixLength, conditionDim], scalars: rows.flatMap { $0 })
             let scaledTargets = range.flatMap { scaling.scaled(targets[$0]) }
-            let values = Tape.noGrad {
-                inpainting.inpaint(rows: rows.count, width: width, rng: &rng, targets: scaledTargets,
-                                   weights: Array(repeating: perValue, count: rows.count).flatMap { $0 }) { evaluate(condition, $0, $1).scalars }
+            let rowWeights = Array(repeating: perValue, count: rows.count).flatMap { $0 }
+            let values: [Float]
+            if let guidance, let flow = objective as? FlowMatching {
+                values = flow.guidedInpaint(rows: rows.count, width: width, rng: &rng, targets: scaledTargets, weights: rowWeights,
+                                            maxGuidance: Float(guidance)) { pullbackEvaluation(condition, $0, $1) }
+            } else {
+                values = Tape.noGrad {
+                    inpainting.inpaint(rows: rows.count, width: width, rng: &rng, targets: scaledTargets, weights: rowWeights) { evaluate(condition, $0, $1).scalars }
+                }
             }
             let actions = scaling.unscaled(values)
             for (r, i) in range.enumerated() {

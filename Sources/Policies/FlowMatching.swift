@@ -133,3 +133,30 @@ extension FlowMatching: InpaintingObjective {
     }
 }
 
+extension FlowMatching {
+    /// Real-time chunking's guided inpainting, as the reference does it: at every Euler step the
+    /// velocity is corrected so that the step's one-step estimate of the actions, `â = x - t v`,
+    /// moves towards the targets where the weights ask for it:
+    /// `v ← v - c Jᵀ (w ⊙ (target - â))`, with `J = ∂â/∂x = I - t ∂v/∂x` and the guidance weight
+    /// `c = min(β, (1 - τ) / (τ r²))`, `τ = 1 - t`, `r² = (1 - τ)² / (τ² + (1 - τ)²)` (the paper's
+    /// schedule, written in this file's time, where `t = 1` is noise). `network` returns the
+    /// velocity and its pullback, `e ↦ (∂v/∂x)ᵀ e` (one vector-Jacobian product per step).
+    /// Nothing is frozen exactly: a caller that needs the frozen actions as they are sets them.
+    public func guidedInpaint(rows: Int, width: Int, rng: inout SeededGenerator, targets: [Float], weights: [Float], maxGuidance: Float,
+                              network: (_ inputs: [Float], _ times: [Float]) throws -> (velocity: [Float], pullback: ([Float]) -> [Float])) rethrows -> [Float] {
+        precondition(targets.count == rows * width && weights.count == rows * width, "targets and weights need rows × width values")
+        var x = (0..<(rows * width)).map { _ in Float(rng.nextGaussian()) }
+        let steps = config.inferenceSteps, dt = -1 / Float(steps)
+        for k in 0..<steps {
+            let t = 1 - Float(k) / Float(steps)
+            let (v, pullback) = try network(x, [Float](repeating: t, count: rows))
+            let e = x.indices.map { j in weights[j] * (targets[j] - (x[j] - t * v[j])) }
+            let jvp = pullback(e)
+            let tau = 1 - t
+            let r2 = (1 - tau) * (1 - tau) / (tau * tau + (1 - tau) * (1 - tau))
+            let c = tau > 0 ? min(maxGuidance, (1 - tau) / (tau * r2)) : maxGuidance
+            for j in x.indices { x[j] += dt * (v[j] - c * (e[j] - t * jvp[j])) }
+        }
+        return x
+    }
+}

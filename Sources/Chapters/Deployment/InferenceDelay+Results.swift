@@ -14,7 +14,7 @@ extension InferenceDelay {
         func summary(_ s: String, _ d: Int, _ scale: StatisticScale, _ value: @escaping (TrackingTask.Report) -> Double) -> SeedSummary {
             SeedSummary(perSeed.map { mean($0, s, d, value) }, scale: scale)
         }
-        let names = c.strategies.map(\.rawValue)
+        let names = c.strategies.map(\.name)
 
         var metrics: [MetricSeries] = [MetricSeries(condition: [], metric: "final_training_loss", unit: "MSE (scaled velocity)", scale: .log, perSeed: perSeed.map(\.finalLoss))]
         for s in names {
@@ -57,9 +57,10 @@ extension InferenceDelay {
         return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
     }
 
-    /// Palette colour of a strategy: synchronous black, naive asynchronous grey, real-time chunking flow's brown.
+    /// Palette colour of a strategy: synchronous black, naive asynchronous grey, real-time chunking
+    /// flow's brown, its hard-inpainting ablation olive.
     static func color(_ s: String) -> Int {
-        s == "synchronous" ? Palette.reference : s == "rtc" ? Palette.tokenizer("flow") : Palette.neutral
+        s == "synchronous" ? Palette.reference : s == "rtc" ? Palette.tokenizer("flow") : s == "rtc-hard" ? Palette.tokenizer("diffusion") : Palette.neutral
     }
 
     func delayAxis(_ c: Config) -> Axis {
@@ -69,7 +70,7 @@ extension InferenceDelay {
 
     func successFigure(_ c: Config, summary: (String, Int, StatisticScale, @escaping (TrackingTask.Report) -> Double) -> SeedSummary, reference: Double) -> Figure {
         var series: [Series] = []
-        for s in c.strategies.map(\.rawValue) {
+        for s in c.strategies.map(\.name) {
             let points = c.delays.map { d -> Series.Point in
                 let v = summary(s, d, .proportion, \.withinTolerance)
                 return Series.Point(x: Double(d), y: v.mean * 100, low: v.n > 1 ? v.low * 100 : nil, high: v.n > 1 ? v.high * 100 : nil)
@@ -90,7 +91,7 @@ extension InferenceDelay {
     func jerkFigure(_ c: Config, summary: (String, Int, StatisticScale, @escaping (TrackingTask.Report) -> Double) -> SeedSummary) -> Figure {
         var series: [Series] = []
         var top = 0.0
-        for s in c.strategies.map(\.rawValue) {
+        for s in c.strategies.map(\.name) {
             let switches = c.delays.map { d -> Series.Point in
                 let v = summary(s, d, .linear, \.switchJerk)
                 top = max(top, v.n > 1 ? v.high : v.mean)
@@ -107,7 +108,7 @@ extension InferenceDelay {
 
     func table(_ c: Config, summary: (String, Int, StatisticScale, @escaping (TrackingTask.Report) -> Double) -> SeedSummary) -> MarkdownTable {
         var rows: [[String]] = []
-        for s in c.strategies.map(\.rawValue) {
+        for s in c.strategies.map(\.name) {
             for d in c.delays {
                 rows.append([s, "\(d) (\(Format.number(Double(d) / c.rate * 1000)) ms)",
                              Format.percentInterval(summary(s, d, .proportion, \.withinTolerance)),

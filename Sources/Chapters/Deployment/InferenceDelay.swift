@@ -31,8 +31,9 @@ public struct InferenceDelay: Experiment {
         let rate: Double
         /// Actions per chunk, actions run per chunk, and the delays (ascending, starting at 0).
         let chunkLength: Int, executed: Int, delays: [Int]
-        /// Execution strategies, in table order (synchronous among them: the reference).
-        let strategies: [DelayedExecution.Strategy]
+        /// Execution strategies, in table order (synchronous among them: the reference): each name,
+        /// its schedule, and for real-time chunking its guidance weight (nil: hard inpainting).
+        let strategies: [Strategy]
         /// The task and its episodes.
         let task: TrackingTask, episodes: Int
         /// The scripted expert.
@@ -48,16 +49,20 @@ public struct InferenceDelay: Experiment {
         guard delays.first == 0, Set(delays).count == delays.count, delays.count >= 2 else {
             throw ConfigError(location: p.location, key: "delays", problem: "expected distinct delays including 0 (the undelayed reference) and at least one more")
         }
-        let names = try p.strings("strategies", allowed: DelayedExecution.Strategy.allCases.map(\.rawValue))
+        let guidance = try p.double("rtc_guidance", in: 1e-3...1e3)
+        let names = try p.strings("strategies", allowed: DelayedExecution.Strategy.allCases.map(\.rawValue) + ["rtc-hard"])
         guard names.contains(DelayedExecution.Strategy.synchronous.rawValue) else {
             throw ConfigError(location: p.location, key: "strategies", problem: "must include synchronous (its success at delay 0 is the reference)")
         }
-        let strategies = names.map { DelayedExecution.Strategy(rawValue: $0)! }
+        let strategies = names.map { name in
+            name == "rtc-hard" ? Strategy(name: name, schedule: .realTimeChunking, guidance: nil)
+                : Strategy(name: name, schedule: DelayedExecution.Strategy(rawValue: name)!, guidance: name == "rtc" ? guidance : nil)
+        }
         // Every strategy must hold at every delay before any work.
         for s in strategies {
             for d in delays {
-                do { _ = try DelayedExecution(strategy: s, chunkLength: chunkLength, delay: d, executed: executed) } catch {
-                    throw ConfigError(location: p.location, key: "delays", problem: "\(s.rawValue) at delay \(d): \(error)")
+                do { _ = try DelayedExecution(strategy: s.schedule, chunkLength: chunkLength, delay: d, executed: executed) } catch {
+                    throw ConfigError(location: p.location, key: "delays", problem: "\(s.name) at delay \(d): \(error)")
                 }
             }
         }
@@ -70,6 +75,10 @@ public struct InferenceDelay: Experiment {
                       trainExamples: try p.int("train_examples", in: 8...10_000_000), policy: try TokenPolicyConfig(table),
                       inferenceSteps: try p.int("inference_steps", in: 1...10_000))
     }
+
+    /// An execution strategy as the experiment file names it: `rtc` is real-time chunking with the
+    /// reference's guided inpainting, `rtc-hard` the same schedule with hard inpainting (ablation).
+    struct Strategy { let name: String; let schedule: DelayedExecution.Strategy; let guidance: Double? }
 
     struct Key: Hashable, Codable { let strategy: String; let delay: Int }
     /// What one seed measured: each strategy and delay's episode reports, the final training loss, the data's hash.
@@ -125,22 +134,23 @@ public struct InferenceDelay: Experiment {
                               hash: StableHash.sha256Hex(demos.chunks.map { $0.map { JSONNumber.format($0) }.joined(separator: ",") }.joined(separator: ";")))
         for strategy in c.strategies {
             for d in c.delays {
-                let execution = try DelayedExecution(strategy: strategy, chunkLength: c.chunkLength, delay: d, executed: c.executed)
-                cells.reports[Key(strategy: strategy.rawValue, delay: d)] = try targets.enumerated().map { e, episode in
+                let execution = try DelayedExecution(strategy: strategy.schedule, chunkLength: c.chunkLength, delay: d, executed: c.executed)
+                cells.reports[Key(strategy: strategy.name, delay: d)] = try targets.enumerated().map { e, episode in
                     var noise = rng.derived("sampling-episode-\(e)")   // the same noise for every strategy and delay
                     return try c.task.run({ observation, keep in
                         let condition = Self.condition(observation)
                         let flat: [Double]
                         if let keep {
-                            flat = try model.sample(conditions: [condition], rng: &noise, targets: [keep.actions.flatMap { $0 }], weights: keep.weights)[0]
+                            flat = try model.sample(conditions: [condition], rng: &noise, targets: [keep.actions.flatMap { $0 }], weights: keep.weights,
+                                                    guidance: strategy.guidance)[0]
                         } else {
                             flat = try model.sample(conditions: [condition], rng: &noise)[0]
                         }
                         return (0..<c.chunkLength).map { Array(flat[($0 * 2)..<($0 * 2 + 2)]) }
                     }, execution: execution, targets: episode)
                 }
-                let success = Statistics.mean(cells.reports[Key(strategy: strategy.rawValue, delay: d)]!.map(\.withinTolerance))
-                context.progress.step("seed \(seed) · \(strategy.rawValue) · delay \(d) · within tolerance \(Format.number(success * 100)) %")
+                let success = Statistics.mean(cells.reports[Key(strategy: strategy.name, delay: d)]!.map(\.withinTolerance))
+                context.progress.step("seed \(seed) · \(strategy.name) · delay \(d) · within tolerance \(Format.number(success * 100)) %")
             }
         }
         return cells

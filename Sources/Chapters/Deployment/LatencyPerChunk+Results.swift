@@ -46,7 +46,7 @@ extension LatencyPerChunk {
             .figure(widthFigure(c, summary: summary), caption:
                 "The same latencies at \(Format.parameter(top)) Hz against the model width (log-log)."),
             .table(latencyTable(c, summary: summary), caption:
-                "Seconds per chunk at \(Format.parameter(top)) Hz, in milliseconds: geometric mean over seeds of each seed's median [95 % interval over seeds], and the ratio to `\(c.reference)` at each width (geometric mean of the per-seed ratios). Tokens are those of the held-out chunk with the median token count; evaluations are network evaluations per chunk."),
+                "Seconds per chunk at \(Format.parameter(top)) Hz, in milliseconds: geometric mean over seeds of each seed's median [95 % interval over seeds], and the ratio to `\(c.reference)` at each width (geometric mean of the per-seed ratios). Tokens are those of the held-out chunk with the median token count; evaluations are network evaluations per chunk. The last column places each contender on the inference-delay axis of the next section: the control periods of \(Format.number(1000 / top)) ms its latency spans at the smallest width, rounded up."),
             .table(breakdownTable(c, rate: top, width: middle, perSeed: perSeed, summary: summary), caption:
                 "Where the time goes at \(Format.parameter(top)) Hz and width \(middle): medians of the model's share (token generation, or the network evaluations) and of the tokenizer's decode, in milliseconds (geometric means over seeds), and the spread of the \(c.repetitions) calls of the first seed (quartiles and extremes)."),
             .table(tokensTable(c, perSeed: perSeed), caption:
@@ -151,6 +151,7 @@ extension LatencyPerChunk {
         var header = ["contender", "tokens / evaluations per chunk"]
         header += c.widths.map { "width \($0) (ms)" }
         header += c.widths.map { "÷ \(c.reference), width \($0)" }
+        header.append("delay at \(Format.parameter(rate)) Hz, width \(c.widths[0]) (steps)")
         let rows = c.contenders.map { name -> [String] in
             let first = summary(name, rate, c.widths[0], { $0.tokens ?? $0.functionEvaluations ?? .nan })
             let count = c.tokenizers.contains(name) ? "\(Format.number(first.values.reduce(0, +) / Double(first.n))) tokens" : "\(Int(first.values[0])) evaluation\(first.values[0] == 1 ? "" : "s")"
@@ -159,7 +160,9 @@ extension LatencyPerChunk {
                 let a = summary(name, rate, w, \.median).values, b = summary(c.reference, rate, w, \.median).values
                 return Format.number(SeedSummary(zip(a, b).map { $0 / $1 }, scale: .log).mean)
             }
-            return [name, count] + ms + ratios
+            // The inference delay this latency means at the rate: control periods it spans, rounded up.
+            let delay = Int((summary(name, rate, c.widths[0], \.median).mean * rate).rounded(.up))
+            return [name, count] + ms + ratios + [String(delay)]
         }
         return MarkdownTable(header: header, rows: rows)
     }
