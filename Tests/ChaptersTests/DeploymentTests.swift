@@ -1,5 +1,6 @@
 import Foundation
 @testable import Lab
+@testable import Simulation
 import Support
 import XCTest
 @testable import Chapters
@@ -130,5 +131,41 @@ final class DeploymentTests: XCTestCase {
         let md = String(decoding: try w.read("chapters/deployment.md"), as: UTF8.self)
         let latency = try XCTUnwrap(md.range(of: "<!-- result: deployment/latency-per-chunk -->")), delay = try XCTUnwrap(md.range(of: "<!-- result: deployment/inference-delay -->"))
         XCTAssertLessThan(latency.lowerBound, delay.lowerBound)
+    }
+
+    /// The delay statistics by hand from made-up episode reports: success relative to synchronous
+    /// execution at delay 0, and the ratio of switch jerks, over the selected delays only.
+    func testDelayStatisticsByHand() throws {
+        let file = try ExperimentFile(root: ScratchWorkbench.repository, path: "experiments/deployment/inference-delay.toml")
+        let reader = try ParameterReader(file.resolved(.smoke), location: "inference-delay.toml")
+        _ = try reader.ints("seeds")
+        let c = try InferenceDelay().configure(reader)
+        try reader.finish()
+        XCTAssertEqual(c.delays, [0, 9])
+        func report(_ within: Double, _ jerk: Double) -> TrackingTask.Report {
+            TrackingTask.Report(meanDistance: 1 - within, withinTolerance: within, switchJerk: jerk, withinChunkJerk: jerk / 2)
+        }
+        // Success per strategy at delays 0 and 9 (two episodes each, averaged), switch jerk per strategy.
+        let success: [String: [Double]] = ["synchronous": [0.8, 0.4], "naive-async": [0.8, 0.2], "rtc": [0.8, 0.76], "rtc-hard": [0.8, 0.3]]
+        let jerk: [String: Double] = ["synchronous": 4, "naive-async": 2, "rtc": 1, "rtc-hard": 3]
+        var reports: [InferenceDelay.Key: [TrackingTask.Report]] = [:]
+        for s in c.strategies.map(\.name) {
+            for (i, d) in c.delays.enumerated() {
+                reports[InferenceDelay.Key(strategy: s, delay: d)] = [report(success[s]![i] + 0.05, jerk[s]!), report(success[s]![i] - 0.05, jerk[s]!)]
+            }
+        }
+        let cells = InferenceDelay.SeedCells(reports: reports, expert: [:], finalLoss: 0.1, hash: "h")
+        let outcome = try InferenceDelay().outcome(c, perSeed: [cells], inputHash: "h")
+        func stat(_ name: String, _ select: [(String, ParameterValue)]) throws -> [[Double]] {
+            try outcome.statistic(name, ParameterReader(.table(select.map { (key: $0.0, value: $0.1) }), location: "select"))
+        }
+        let rtc = try stat("success_retained", [("strategy", .string("rtc")), ("min_delay_share", .double(0.33))])
+        XCTAssertEqual(rtc[0].count, 1, "only delay 9 (0.36 of the chunk) is judged")
+        XCTAssertEqual(rtc[0][0], 0.95, accuracy: 1e-12)
+        XCTAssertEqual(try stat("success_retained", [("strategy", .string("naive-async"))])[0], [1, 0.25])
+        XCTAssertEqual(try stat("switch_jerk_ratio", [("strategy", .string("rtc")), ("versus", .string("naive-async")), ("min_delay_share", .double(0.1))]), [[0.5]])
+        XCTAssertThrowsError(try stat("success_retained", [("strategy", .string("rtc")), ("min_delay_share", .double(0.5))])) {
+            XCTAssertEqual(($0 as? ConfigError)?.key, "min_delay_share")
+        }
     }
 }

@@ -14,6 +14,11 @@ extension InferenceDelay {
         func summary(_ s: String, _ d: Int, _ scale: StatisticScale, _ value: @escaping (TrackingTask.Report) -> Double) -> SeedSummary {
             SeedSummary(perSeed.map { mean($0, s, d, value) }, scale: scale)
         }
+        /// The scripted expert's mean over seeds under strategy `s` at delay `d` (nil where it did not run).
+        func expert(_ s: String, _ d: Int, _ value: (TrackingTask.Report) -> Double) -> Double? {
+            guard perSeed.allSatisfy({ $0.expert[Key(strategy: s, delay: d)] != nil }) else { return nil }
+            return Statistics.mean(perSeed.map { Statistics.mean($0.expert[Key(strategy: s, delay: d)]!.map(value)) })
+        }
         let names = c.strategies.map(\.name)
 
         var metrics: [MetricSeries] = [MetricSeries(condition: [], metric: "final_training_loss", unit: "MSE (scaled velocity)", scale: .log, perSeed: perSeed.map(\.finalLoss))]
@@ -29,12 +34,12 @@ extension InferenceDelay {
 
         let reference = summary("synchronous", 0, .proportion, \.withinTolerance)
         let blocks: [ResultBlock] = [
-            .figure(successFigure(c, summary: summary, reference: reference.mean), caption:
-                "Share of control steps within \(Format.parameter(c.task.tolerance)) of the target against the inference delay, per execution strategy (\(c.episodes) episodes of \(c.task.steps) steps per seed and point, the same targets for all; means over seeds with 95 % intervals cut to [0, 100] %). The delay is in control steps at \(Format.parameter(c.rate)) Hz (top axis: milliseconds); chunks hold \(c.chunkLength) actions, of which \(c.executed) run before the next chunk takes over. The dashed line is 90 % of synchronous execution's success at delay 0, the claims' threshold; the shaded delays from a third of the chunk are the ones judged."),
+            .figure(successFigure(c, summary: summary, expert: expert, reference: reference.mean), caption:
+                "Share of control steps within \(Format.parameter(c.task.tolerance)) of the target against the inference delay, per execution strategy (\(c.episodes) episodes of \(c.task.steps) steps per seed and point, the same targets for all; means over seeds with 95 % intervals cut to [0, 100] %). The delay is in control steps at \(Format.parameter(c.rate)) Hz ; chunks hold \(c.chunkLength) actions, of which \(c.executed) run before the next chunk takes over. The dashed line is 90 % of synchronous execution's success at delay 0, the claims' threshold; delays right of the dotted line (a third of the chunk or more) are the ones judged. Hollow markers on dashed lines: the scripted expert that made the demonstrations, run under the same schedules (a random side per chunk; under real-time chunking it blends towards the actions it must keep and replans from them), what each schedule costs a policy that inpaints perfectly. `rtc-hard` is real-time chunking with hard inpainting, an ablation, never judged."),
             .figure(jerkFigure(c, summary: summary), caption:
                 "Mean change of action at chunk switches (solid) and within chunks (dashed), per strategy, against the delay (means over seeds with 95 % intervals). Synchronous execution's switches include the stop and restart around each wait."),
-            .table(table(c, summary: summary), caption:
-                "Per strategy and delay: the share of steps within tolerance and the mean distance to the target (95 % intervals over seeds), and the jerk at switches and within chunks (means over seeds). The policy's final training loss: \(Format.interval(SeedSummary(perSeed.map(\.finalLoss), scale: .log)))."),
+            .table(table(c, summary: summary, expert: expert), caption:
+                "Per strategy and delay: the share of steps within tolerance and the mean distance to the target (95 % intervals over seeds), the jerk at switches and within chunks (means over seeds), and the scripted expert's share under the same schedule (mean over seeds). The policy's final training loss: \(Format.interval(SeedSummary(perSeed.map(\.finalLoss), scale: .log)))."),
         ]
 
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
@@ -68,9 +73,14 @@ extension InferenceDelay {
              range: -0.5...(Double(c.delays.last!) + 0.5), tics: c.delays.map { (value: Double($0), label: String($0)) })
     }
 
-    func successFigure(_ c: Config, summary: (String, Int, StatisticScale, @escaping (TrackingTask.Report) -> Double) -> SeedSummary, reference: Double) -> Figure {
+    func successFigure(_ c: Config, summary: (String, Int, StatisticScale, @escaping (TrackingTask.Report) -> Double) -> SeedSummary,
+                       expert: (String, Int, (TrackingTask.Report) -> Double) -> Double?, reference: Double) -> Figure {
         var series: [Series] = []
         for s in c.strategies.map(\.name) {
+            let shown = c.delays.compactMap { d in expert(s, d, \.withinTolerance).map { Series.Point(x: Double(d), y: $0 * 100) } }
+            if shown.count == c.delays.count {
+                series.append(Series("expert, \(s)", style: .linePoints, points: shown, color: Self.color(s), dashed: true, marker: .hollowCircle))
+            }
             let points = c.delays.map { d -> Series.Point in
                 let v = summary(s, d, .proportion, \.withinTolerance)
                 return Series.Point(x: Double(d), y: v.mean * 100, low: v.n > 1 ? v.low * 100 : nil, high: v.n > 1 ? v.high * 100 : nil)
@@ -106,7 +116,8 @@ extension InferenceDelay {
                       x: delayAxis(c), y: Axis("mean change of action", unit: "units / step", range: 0...(top * 1.35)), series: series, legend: .topLeft)
     }
 
-    func table(_ c: Config, summary: (String, Int, StatisticScale, @escaping (TrackingTask.Report) -> Double) -> SeedSummary) -> MarkdownTable {
+    func table(_ c: Config, summary: (String, Int, StatisticScale, @escaping (TrackingTask.Report) -> Double) -> SeedSummary,
+               expert: (String, Int, (TrackingTask.Report) -> Double) -> Double?) -> MarkdownTable {
         var rows: [[String]] = []
         for s in c.strategies.map(\.name) {
             for d in c.delays {
@@ -114,9 +125,10 @@ extension InferenceDelay {
                              Format.percentInterval(summary(s, d, .proportion, \.withinTolerance)),
                              Format.interval(summary(s, d, .log, \.meanDistance)),
                              Format.number(summary(s, d, .linear, \.switchJerk).mean),
-                             Format.number(summary(s, d, .linear, \.withinChunkJerk).mean)])
+                             Format.number(summary(s, d, .linear, \.withinChunkJerk).mean),
+                             expert(s, d, \.withinTolerance).map { Format.number($0 * 100) + " %" } ?? "—"])
             }
         }
-        return MarkdownTable(header: ["strategy", "delay (steps)", "steps within tolerance", "mean distance", "jerk at switches", "jerk within chunks"], rows: rows)
+        return MarkdownTable(header: ["strategy", "delay (steps)", "steps within tolerance", "mean distance", "jerk at switches", "jerk within chunks", "expert within tolerance"], rows: rows)
     }
 }

@@ -81,9 +81,12 @@ public struct InferenceDelay: Experiment {
     struct Strategy { let name: String; let schedule: DelayedExecution.Strategy; let guidance: Double? }
 
     struct Key: Hashable, Codable { let strategy: String; let delay: Int }
-    /// What one seed measured: each strategy and delay's episode reports, the final training loss, the data's hash.
+    /// What one seed measured: each strategy and delay's episode reports, the scripted expert's
+    /// under the same schedules (a reference: what the schedule alone costs a policy that replans
+    /// from the actions it must keep), the final training loss, the data's hash.
     struct SeedCells: Codable {
         var reports: [Key: [TrackingTask.Report]]
+        var expert: [Key: [TrackingTask.Report]]
         var finalLoss: Double
         var hash: String
     }
@@ -130,7 +133,7 @@ public struct InferenceDelay: Experiment {
                               weight: Double(20 * c.strategies.count * c.delays.count))
         var targetRNG = rng.derived("targets")
         let targets = (0..<c.episodes).map { _ in c.task.targets(&targetRNG) }
-        var cells = SeedCells(reports: [:], finalLoss: summary.finalLoss,
+        var cells = SeedCells(reports: [:], expert: [:], finalLoss: summary.finalLoss,
                               hash: StableHash.sha256Hex(demos.chunks.map { $0.map { JSONNumber.format($0) }.joined(separator: ",") }.joined(separator: ";")))
         for strategy in c.strategies {
             for d in c.delays {
@@ -148,6 +151,16 @@ public struct InferenceDelay: Experiment {
                         }
                         return (0..<c.chunkLength).map { Array(flat[($0 * 2)..<($0 * 2 + 2)]) }
                     }, execution: execution, targets: episode)
+                }
+                // The expert under the same schedule, a random side per chunk (as in its demonstrations);
+                // under real-time chunking it blends towards the kept actions and replans from them.
+                if strategy.name != "rtc-hard" {
+                    cells.expert[Key(strategy: strategy.name, delay: d)] = try targets.enumerated().map { e, episode in
+                        var sides = rng.derived("expert-sides-episode-\(e)")
+                        return try c.task.run({ observation, keep in
+                            try c.task.expert(gain: c.gain, length: c.chunkLength, bulge: c.bulge, side: sides.nextBool(probability: 0.5) ? 1 : -1)(observation, keep)
+                        }, execution: execution, targets: episode)
+                    }
                 }
                 let success = Statistics.mean(cells.reports[Key(strategy: strategy.name, delay: d)]!.map(\.withinTolerance))
                 context.progress.step("seed \(seed) · \(strategy.name) · delay \(d) · within tolerance \(Format.number(success * 100)) %")
