@@ -35,9 +35,9 @@ extension InferenceDelay {
         let reference = summary("synchronous", 0, .proportion, \.withinTolerance)
         let blocks: [ResultBlock] = [
             .figure(successFigure(c, summary: summary, expert: expert, reference: reference.mean), caption:
-                "Share of control steps within \(Format.parameter(c.task.tolerance)) of the target against the inference delay, per execution strategy (\(c.episodes) episodes of \(c.task.steps) steps per seed and point, the same targets for all; means over seeds with 95 % intervals cut to [0, 100] %). The delay is in control steps at \(Format.parameter(c.rate)) Hz ; chunks hold \(c.chunkLength) actions, of which \(c.executed) run before the next chunk takes over. The dashed line is 90 % of synchronous execution's success at delay 0, the claims' threshold; delays right of the dotted line (a third of the chunk or more) are the ones judged. Hollow markers on dashed lines: the scripted expert that made the demonstrations, run under the same schedules (a random side per chunk; under real-time chunking it blends towards the actions it must keep and replans from them), what each schedule costs a policy that inpaints perfectly. `rtc-hard` is real-time chunking with hard inpainting, an ablation, never judged."),
+                "Share of control steps within \(Format.parameter(c.task.tolerance)) of the target against the inference delay, per execution strategy (\(c.episodes) episodes of \(c.task.steps) steps per seed and point, the same targets for all; means over seeds with 95 % intervals cut to [0, 100] %, each strategy nudged sideways). The delay is in control steps at \(Format.parameter(c.rate)) Hz; chunks hold \(c.chunkLength) actions, of which \(c.executed) run before the next chunk takes over. The dashed line is 90 % of synchronous execution's success at delay 0, the claims' threshold; delays right of the vertical line (a third of the chunk or more) are the ones judged. Hollow markers on dashed lines: the scripted expert that made the demonstrations, run under the same schedules (a random side per chunk; under real-time chunking it blends towards the actions it must keep and replans from them), what each schedule costs a policy that inpaints perfectly. `rtc-hard` is real-time chunking with hard inpainting, an ablation, never judged."),
             .figure(jerkFigure(c, summary: summary), caption:
-                "Mean change of action at chunk switches (solid) and within chunks (dashed), per strategy, against the delay (means over seeds with 95 % intervals). Synchronous execution's switches include the stop and restart around each wait."),
+                "Mean change of action at chunk switches (solid) and within chunks (dashed), per strategy, against the delay (means over seeds with 95 % intervals, each strategy nudged sideways). Synchronous execution's switches include the stop and restart around each wait."),
             .table(table(c, summary: summary, expert: expert), caption:
                 "Per strategy and delay: the share of steps within tolerance and the mean distance to the target (95 % intervals over seeds), the jerk at switches and within chunks (means over seeds), and the scripted expert's share under the same schedule (mean over seeds). The policy's final training loss: \(Format.interval(SeedSummary(perSeed.map(\.finalLoss), scale: .log)))."),
         ]
@@ -76,14 +76,16 @@ extension InferenceDelay {
     func successFigure(_ c: Config, summary: (String, Int, StatisticScale, @escaping (TrackingTask.Report) -> Double) -> SeedSummary,
                        expert: (String, Int, (TrackingTask.Report) -> Double) -> Double?, reference: Double) -> Figure {
         var series: [Series] = []
-        for s in c.strategies.map(\.name) {
+        let names = c.strategies.map(\.name)
+        for (i, s) in names.enumerated() {
+            let nudge = (Double(i) - Double(names.count - 1) / 2) * 0.12   // error bars side by side
             let shown = c.delays.compactMap { d in expert(s, d, \.withinTolerance).map { Series.Point(x: Double(d), y: $0 * 100) } }
             if shown.count == c.delays.count {
                 series.append(Series("expert, \(s)", style: .linePoints, points: shown, color: Self.color(s), dashed: true, marker: .hollowCircle))
             }
             let points = c.delays.map { d -> Series.Point in
                 let v = summary(s, d, .proportion, \.withinTolerance)
-                return Series.Point(x: Double(d), y: v.mean * 100, low: v.n > 1 ? v.low * 100 : nil, high: v.n > 1 ? v.high * 100 : nil)
+                return Series.Point(x: Double(d) + nudge, y: v.mean * 100, low: v.n > 1 ? v.low * 100 : nil, high: v.n > 1 ? v.high * 100 : nil)
             }
             series.append(Series(s, style: .linePoints, points: points, color: Self.color(s)))
             series.append(Series("\(s) 95 % CI", style: .errorBars, points: points, color: Self.color(s), inLegend: false))
@@ -101,11 +103,13 @@ extension InferenceDelay {
     func jerkFigure(_ c: Config, summary: (String, Int, StatisticScale, @escaping (TrackingTask.Report) -> Double) -> SeedSummary) -> Figure {
         var series: [Series] = []
         var top = 0.0
-        for s in c.strategies.map(\.name) {
+        let names = c.strategies.map(\.name)
+        for (i, s) in names.enumerated() {
+            let nudge = (Double(i) - Double(names.count - 1) / 2) * 0.12   // error bars side by side
             let switches = c.delays.map { d -> Series.Point in
                 let v = summary(s, d, .linear, \.switchJerk)
                 top = max(top, v.n > 1 ? v.high : v.mean)
-                return Series.Point(x: Double(d), y: v.mean, low: v.n > 1 ? max(0, v.low) : nil, high: v.n > 1 ? v.high : nil)
+                return Series.Point(x: Double(d) + nudge, y: v.mean, low: v.n > 1 ? max(0, v.low) : nil, high: v.n > 1 ? v.high : nil)
             }
             let within = c.delays.map { d in Series.Point(x: Double(d), y: summary(s, d, .linear, \.withinChunkJerk).mean) }
             series.append(Series("\(s) at switches", style: .linePoints, points: switches, color: Self.color(s)))
