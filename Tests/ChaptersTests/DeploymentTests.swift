@@ -7,7 +7,8 @@ import XCTest
 @testable import Experiments
 
 /// The deployment chapter: the latency experiment's contender names and statistics (by hand from
-/// made-up medians), a smoke run end to end, and the timed experiment running alone.
+/// made-up medians), a smoke run end to end, and the timed experiment running alone (the
+/// token-conflation experiment's own tests are in `TokenConflationTests`).
 final class DeploymentTests: XCTestCase {
     /// The smoke profile's configuration, with `overrides` merged into its parameters.
     func config(_ overrides: ParameterValue = .table([])) throws -> LatencyPerChunk.Config {
@@ -93,7 +94,16 @@ final class DeploymentTests: XCTestCase {
         let w = try ScratchWorkbench()
         defer { w.remove() }
         let reports = try w.run(.deployment)
-        XCTAssertEqual(reports.map(\.id), ["deployment/latency-per-chunk", "deployment/inference-delay"])
+        XCTAssertEqual(reports.map(\.id), ["deployment/latency-per-chunk", "deployment/inference-delay", "deployment/token-conflation"])
+        XCTAssertEqual(reports[2].verdicts.map(\.id), ["language-tokens-occur", "unconstrained-decode-failures", "constrained-no-failures", "constraints-keep-error"])
+        XCTAssertEqual(Array(try w.read("output/deployment/token-conflation/conflation.png").prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        // Constrained decoding decodes every chunk, greedy or sampled, even from the smoke profile's barely trained policies.
+        let conflation = try JSONSerialization.jsonObject(with: w.read("output/deployment/token-conflation/results.json")) as! [String: Any]
+        let constrainedFailures = (conflation["metrics"] as! [[String: Any]]).filter { m in
+            (m["metric"] as? String) == "decode_failure_share" && (m["condition"] as? [String: String])?["constraint"] == "constrained"
+        }
+        XCTAssertEqual(constrainedFailures.count, 4 * 2 * 2, "four contenders, two families, two decodings")
+        for m in constrainedFailures { XCTAssertEqual((m["per_seed"] as? [NSNumber])?.map(\.doubleValue), [0], "\(m["condition"] ?? "")") }
         XCTAssertEqual(reports[1].verdicts.map(\.id), ["rtc-keeps-success", "synchronous-loses-success", "naive-async-loses-success", "rtc-smoother-switches"])
         for figure in ["success-vs-delay", "jerk-vs-delay"] {
             XCTAssertEqual(Array(try w.read("output/deployment/inference-delay/\(figure).png").prefix(4)), [0x89, 0x50, 0x4E, 0x47], figure)

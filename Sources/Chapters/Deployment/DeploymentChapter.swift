@@ -7,8 +7,11 @@ extension Chapter {
     ///    same engine, against control rate and model width.
     /// 2. Control under inference delay — a flow-matching policy tracking a jumping target while
     ///    each chunk takes d steps to compute: synchronous, naive asynchronous, real-time chunking.
+    /// 3. Token conflation — language tokens where actions belong and the decode failures they
+    ///    cause, per token contender, without and with constrained decoding.
     public static let deployment = Chapter(slug: "deployment", title: "Deployment", experiments: [
         AnyExperiment(LatencyPerChunk()),
         AnyExperiment(InferenceDelay()),
+        AnyExperiment(TokenConflation()),
     ])
 }
