@@ -85,7 +85,8 @@ final class TokenConflationTests: XCTestCase {
                 : .init(chunks: 10, tokens: 100, languageTokens: 1, languageFailures: 1, malformedFailures: 1, decoded: 8, squaredError: [32])
         }
         var cells: [String: TokenConflation.ContenderCells] = [:]
-        for t in c.tokenizers {
+        XCTAssertEqual(c.rows, c.tokenizers + ["fast, 60 steps"], "the longer-training ablation's row after the contenders")
+        for t in c.rows {
             var w: [TokenConflation.Key: TokenConflation.Written] = [:]
             for f in c.families { for constrained in [false, true] { for d in c.decodings {
                 w[.init(family: f.rawValue, constrained: constrained, decoding: d)] = written(constrained: constrained)
@@ -96,7 +97,7 @@ final class TokenConflationTests: XCTestCase {
         func stat(_ name: String, _ select: [(String, ParameterValue)]) throws -> [[Double]] {
             try outcome.statistic(name, ParameterReader(.table(select.map { (key: $0.0, value: $0.1) }), location: "select"))
         }
-        let n = c.tokenizers.count * c.families.count
+        let n = c.tokenizers.count * c.families.count   // the ablation's row is never judged
         XCTAssertEqual(try stat("conflated_share", [("constraint", .string("none")), ("decoding", .string("greedy"))]), [Array(repeating: 0.01, count: n)])
         XCTAssertEqual(try stat("decode_failure_share", [("constraint", .string("none")), ("decoding", .string("greedy")), ("family", .string("wipe"))]),
                        [Array(repeating: 0.2, count: c.tokenizers.count)])

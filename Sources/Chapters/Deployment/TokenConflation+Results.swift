@@ -32,7 +32,7 @@ extension TokenConflation {
         func wayName(_ constrained: Bool, _ d: Decoding) -> String { "\(constrained ? "constrained" : "unconstrained"), \(d.rawValue)" }
 
         var metrics: [MetricSeries] = []
-        for t in c.tokenizers {
+        for t in c.rows {
             metrics.append(MetricSeries(condition: [("contender", t)], metric: "final_training_loss", unit: "cross-entropy (nats)", scale: .log, perSeed: perSeed.map { $0[t]!.finalLoss }))
             metrics.append(MetricSeries(condition: [("contender", t)], metric: "corpus_share_on_action_ids", scale: .proportion, perSeed: perSeed.map { $0[t]!.corpusShareOnActionIds }))
             for f in families {
@@ -52,9 +52,9 @@ extension TokenConflation {
             .figure(figure(c, perSeed: perSeed, ways: ways, wayName: wayName, thresholds: thresholds), caption:
                 "Top: held-out chunks whose written tokens do not decode strictly, per contender; bottom: language tokens among the tokens written in action positions. Left the training family (\(families[0])), right the unseen one\(families.count > 2 ? "s" : ""). Each policy writes the same \(c.heldOutChunks) chunks per family without constraints and with constrained decoding, greedily (filled) and by sampling at temperature 1 (hollow); means over \(perSeed.count) seeds with 95 % intervals cut to [0, 100] %, the ways nudged sideways. The dashed lines are the claims' thresholds."),
             .table(table(c, perSeed: perSeed, ways: ways, error: error), caption:
-                "Per contender, held-out family and way of writing: tokens written per chunk (mean over seeds), the share of them that are language tokens, the share of chunks that fail to decode (95 % intervals over seeds cut to [0, 100] %) and how many of those hold a language token (the rest are malformed action sequences), and the relative RMSE of the chunks that decode (each dimension's RMSE over the fitted chunks' standard deviation, averaged over dimensions; geometric mean over seeds with its 95 % interval). Without constraints, only the chunks that decode have an error; with them, every chunk does."),
+                "Per contender, held-out family and way of writing: tokens written per chunk (mean over seeds), the share of them that are language tokens, the share of chunks that fail to decode (95 % intervals over seeds cut to [0, 100] %) and how many of those hold a language token (the rest are malformed action sequences), and the relative RMSE of the chunks that decode (each dimension's RMSE over the fitted chunks' standard deviation, averaged over dimensions; geometric mean over seeds with its 95 % interval). Without constraints, only the chunks that decode have an error; with them, every chunk does. Rows named with a number of steps are the longer-training ablation, never judged."),
             .table(trainingTable(c, perSeed: perSeed), caption:
-                "The policies: action ids laid over the \(c.languageSize)-id language (its least-used ids), the share of the language corpus's tokens that sit on those ids (words the actions took over, still in the side task), and the final training loss over both tasks (geometric mean over seeds). Each policy trains \(c.policy.trainingSteps) steps on \(c.fitChunks) arm chunks and \(c.languageSequences) language sequences."),
+                "The policies: action ids laid over the \(c.languageSize)-id language (its least-used ids), the share of the language corpus's tokens that sit on those ids (words the actions took over, still in the side task), and the final training loss over both tasks (geometric mean over seeds). Each policy trains \(c.policy.trainingSteps) steps on \(c.fitChunks) arm chunks and \(c.languageSequences) language sequences; the ablation's rows (\(c.longerTokenizers.joined(separator: ", "))) train the same policy from the same start for \(c.longerSteps) steps."),
         ]
 
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
@@ -84,14 +84,14 @@ extension TokenConflation {
     /// Failure and language-token shares per contender, a column of panels per family.
     func figure(_ c: Config, perSeed: [[String: ContenderCells]], ways: [(constrained: Bool, decoding: Decoding)],
                 wayName: (Bool, Decoding) -> String, thresholds: Thresholds) -> Figure {
-        let tics = c.tokenizers.enumerated().map { (value: Double($0.offset + 1), label: $0.element) }
-        let x = Axis("contender", range: 0.5...(Double(c.tokenizers.count) + 0.5), tics: tics)
+        let tics = c.rows.enumerated().map { (value: Double($0.offset + 1), label: $0.element) }
+        let x = Axis("contender (the last \(c.longerTokenizers.count): longer training, an ablation)", range: 0.5...(Double(c.rows.count) + 0.5), tics: tics)
         func panel(_ family: String, title: String, y: String, value: @escaping (Written) -> Double, threshold: Double, legend: Bool) -> Panel {
             var series: [Series] = []
             var highest = threshold * 100
             for (i, way) in ways.enumerated() {
                 let shift = (Double(i) - Double(ways.count - 1) / 2) * 0.12
-                let points = c.tokenizers.enumerated().map { j, t -> Series.Point in
+                let points = c.rows.enumerated().map { j, t -> Series.Point in
                     let s = SeedSummary(perSeed.map { value($0[t]!.written[Key(family: family, constrained: way.constrained, decoding: way.decoding)]!) }, scale: .proportion)
                     highest = max(highest, s.n > 1 ? s.high * 100 : s.mean * 100)
                     return Series.Point(x: Double(j + 1) + shift, y: s.mean * 100, low: s.n > 1 ? s.low * 100 : nil, high: s.n > 1 ? s.high * 100 : nil)
@@ -120,7 +120,7 @@ extension TokenConflation {
     func table(_ c: Config, perSeed: [[String: ContenderCells]], ways: [(constrained: Bool, decoding: Decoding)],
                error: ([String: ContenderCells], String, Key) -> Double?) -> MarkdownTable {
         var rows: [[String]] = []
-        for t in c.tokenizers {
+        for t in c.rows {
             for f in c.families.map(\.rawValue) {
                 for way in ways {
                     let key = Key(family: f, constrained: way.constrained, decoding: way.decoding)
@@ -146,7 +146,7 @@ extension TokenConflation {
 
     /// Per contender: its action ids, the corpus share on them, the final loss.
     func trainingTable(_ c: Config, perSeed: [[String: ContenderCells]]) -> MarkdownTable {
-        let rows = c.tokenizers.map { t -> [String] in
+        let rows = c.rows.map { t -> [String] in
             [t, String(perSeed[0][t]!.actionIds), Format.percentInterval(SeedSummary(perSeed.map { $0[t]!.corpusShareOnActionIds }, scale: .proportion)),
              Format.interval(SeedSummary(perSeed.map { $0[t]!.finalLoss }, scale: .log))]
         }

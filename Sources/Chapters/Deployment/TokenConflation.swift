@@ -53,6 +53,14 @@ public struct TokenConflation: Experiment {
         let decodings: [Decoding]
         let policy: TokenPolicyConfig
         let settings: TokenizerSettings
+        /// Contenders also trained for `longerSteps` (an ablation, never judged): is what fails
+        /// to decode a sign of too little training?
+        let longerTokenizers: [String], longerSteps: Int
+
+        /// The ablation's row name for contender `t`.
+        func longerName(_ t: String) -> String { "\(t), \(longerSteps) steps" }
+        /// Every row the results show: the contenders, then the ablation's.
+        var rows: [String] { tokenizers + longerTokenizers.map(longerName) }
 
         /// Language sequences in the training set.
         var languageSequences: Int { Int((Double(fitChunks) * languageShare / (1 - languageShare)).rounded()) }
@@ -76,6 +84,8 @@ public struct TokenConflation: Experiment {
             throw ConfigError(location: p.location, key: "decodings", problem: "expected \"greedy\" first (the claims judge it), each decoding once")
         }
         let table = try p.table("policy", required: true)
+        let longer = try p.table("longer_training", required: true)
+        let longerTokenizers = try longer.strings("tokenizers", allowed: tokenizers)
         return Config(
             rate: try p.double("rate_hz", in: 2...10_000), tokenizers: tokenizers,
             languageSize: try p.int("language_vocabulary", in: 2...1_000_000),
@@ -88,7 +98,8 @@ public struct TokenConflation: Experiment {
             families: familyNames.map { RobotArmGenerator.Family(rawValue: $0)! },
             decodings: decodings.map { Decoding(rawValue: $0)! },
             policy: try TokenPolicyConfig(table),
-            settings: try TokenizerSettings(p, tokenizers: tokenizers, measured: tokenizers))
+            settings: try TokenizerSettings(p, tokenizers: tokenizers, measured: tokenizers),
+            longerTokenizers: longerTokenizers, longerSteps: try longer.int("train_steps", in: 1...10_000_000))
     }
 
     /// One way of writing one family's held-out chunks.
@@ -118,24 +129,28 @@ public struct TokenConflation: Experiment {
         var hash: String
     }
 
-    struct Item { let seed: UInt64; let tokenizer: String }
+    /// One policy to train and read: a seed, a contender and, for the ablation, its longer training.
+    struct Item { let seed: UInt64; let tokenizer: String; let longer: Bool }
 
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
-        let items = context.seeds.flatMap { s in c.tokenizers.map { Item(seed: s, tokenizer: $0) } }
+        let items = context.seeds.flatMap { s in
+            c.tokenizers.map { Item(seed: s, tokenizer: $0, longer: false) } + c.longerTokenizers.map { Item(seed: s, tokenizer: $0, longer: true) }
+        }
         let writings = c.families.count * 2 * c.decodings.count
         context.progress.begin(total: items.count * (1 + writings), weight: Double(items.count * 11 * writings),
                                "training one token policy per contender (\(c.tokenizers.joined(separator: ", "))) on actions and language, then writing \(c.heldOutChunks) held-out chunks \(writings) ways")
-        let cells = try context.cells(items, label: { "seed \($0.seed) · \($0.tokenizer)" },
-                                      cost: { Double(c.settings.windowsPerSequence[$0.tokenizer] == nil ? 3 : 1) }) { item in
-            try measure(c, seed: item.seed, tokenizer: item.tokenizer, context: context)
+        // Cost: the residual VQ's ten codes per chunk train about three times as fast as the others' 21 to 70 tokens.
+        let cells = try context.cells(items, label: { "seed \($0.seed) · \($0.longer ? c.longerName($0.tokenizer) : $0.tokenizer)" },
+                                      cost: { Double(c.settings.windowsPerSequence[$0.tokenizer] == nil ? 3 : 1) * ($0.longer ? Double(c.longerSteps) / Double(c.policy.trainingSteps) : 1) }) { item in
+            try measure(c, seed: item.seed, tokenizer: item.tokenizer, trainingSteps: item.longer ? c.longerSteps : c.policy.trainingSteps, context: context)
         }
         var perSeed: [[String: ContenderCells]] = []
-        for (s, _) in context.seeds.enumerated() {
+        for seed in context.seeds {
             var bySeed: [String: ContenderCells] = [:]
-            for (t, name) in c.tokenizers.enumerated() { bySeed[name] = cells[s * c.tokenizers.count + t] }
+            for (i, item) in items.enumerated() where item.seed == seed { bySeed[item.longer ? c.longerName(item.tokenizer) : item.tokenizer] = cells[i] }
             perSeed.append(bySeed)
         }
-        let hash = StableHash.sha256Hex(perSeed.flatMap { seed in c.tokenizers.map { seed[$0]!.hash } }.joined())
+        let hash = StableHash.sha256Hex(perSeed.flatMap { seed in c.rows.map { seed[$0]!.hash } }.joined())
         let thresholds = Thresholds(failures: try context.claim("unconstrained-decode-failures").threshold,
                                     languageTokens: try context.claim("language-tokens-occur").threshold)
         return try outcome(c, perSeed: perSeed, thresholds: thresholds, inputHash: hash)
@@ -149,7 +164,7 @@ public struct TokenConflation: Experiment {
     }
 
     /// Fits the tokenizer, trains its policy on actions and language, writes every held-out chunk every way.
-    func measure(_ c: Config, seed: UInt64, tokenizer name: String, context: RunContext) throws -> ContenderCells {
+    func measure(_ c: Config, seed: UInt64, tokenizer name: String, trainingSteps: Int, context: RunContext) throws -> ContenderCells {
         let rng = context.generator(seed: seed)
         let arm = RobotArmGenerator(frequency: c.rate, chunkSeconds: 1)
         let fit = try arm.chunks(count: c.fitChunks, seed: rng.derived("fit-data").seed)
@@ -182,10 +197,13 @@ public struct TokenConflation: Experiment {
         // A variable-length sequence may need up to one token per value (FAST's base symbols): the
         // policy's length leaves the constrained decoder room to finish every chunk.
         let fixedLength = tok.tokensPerChunk(steps: steps, dims: dims)
-        let policy = try TokenPolicy(config: c.policy, for: set, maxLength: max(set.maxLength, fixedLength == nil ? steps * dims : 0),
+        var config = c.policy
+        config.trainingSteps = trainingSteps
+        let policy = try TokenPolicy(config: config, for: set, maxLength: max(set.maxLength, fixedLength == nil ? steps * dims : 0),
                                      seed: rng.derived("policy-\(name)").seed)
-        let summary = try policy.train(set) { context.progress.say("  seed \(seed) · \(name) · \($0)") }
-        context.progress.step("seed \(seed) · \(name) · trained · final loss \(Format.number(summary.finalLoss))", loss: summary.finalLoss,
+        let label = trainingSteps == c.policy.trainingSteps ? name : c.longerName(name)
+        let summary = try policy.train(set) { context.progress.say("  seed \(seed) · \(label) · \($0)") }
+        context.progress.step("seed \(seed) · \(label) · trained · final loss \(Format.number(summary.finalLoss))", loss: summary.finalLoss,
                               weight: Double(10 * c.families.count * 2 * c.decodings.count))
 
         var constraint: (any TokenConstraint)?
@@ -207,7 +225,7 @@ public struct TokenConflation: Experiment {
                                                   constraint: constrained ? overlay.constraint(over: constraint) : nil)
                     let written = try Self.read(ids, overlay: overlay, tokenizer: tok, truth: heldOut)
                     cells.written[Key(family: family.rawValue, constrained: constrained, decoding: decoding)] = written
-                    context.progress.step("seed \(seed) · \(name) · \(family.rawValue) · \(constrained ? "constrained" : "unconstrained") · \(decoding.rawValue) · language tokens \(Format.percent(written.languageShare)), failures \(Format.percent(written.failureShare))")
+                    context.progress.step("seed \(seed) · \(label) · \(family.rawValue) · \(constrained ? "constrained" : "unconstrained") · \(decoding.rawValue) · language tokens \(Format.percent(written.languageShare)), failures \(Format.percent(written.failureShare))")
                 }
             }
         }
