@@ -102,15 +102,16 @@ extension TokenConflation {
                 series.append(Series("\(wayName(way.constrained, way.decoding)) 95 % CI", style: .errorBars, points: points, color: color, inLegend: false))
             }
             return Panel(title: title, x: x, y: Axis(y, unit: "%", range: 0...max(1, min(100, highest * 1.15))), series: series,
-                         legend: legend ? .topRight : .hidden, references: [.horizontal(threshold * 100, "claim's threshold", color: Palette.goal)])
+                         legend: legend ? .topLeft : .hidden, references: [.horizontal(threshold * 100, "claim's threshold", color: Palette.goal)])
         }
         let families = c.families.map(\.rawValue)
         let top = families.enumerated().map { i, f in
             panel(f, title: "\(f)\(i == 0 ? " (training family)" : " (unseen)")", y: "chunks failing to decode",
-                  value: \.failureShare, threshold: thresholds.failures, legend: i == 0)
+                  value: \.failureShare, threshold: thresholds.failures, legend: false)
         }
-        let bottom = families.map { f in
-            panel(f, title: "", y: "language tokens in action positions", value: \.languageShare, threshold: thresholds.languageTokens, legend: false)
+        // The legend goes where the shares are lowest: top left of the training family's language-token panel.
+        let bottom = families.enumerated().map { i, f in
+            panel(f, title: "", y: "language tokens in action positions", value: \.languageShare, threshold: thresholds.languageTokens, legend: i == 0)
         }
         return Figure(name: "conflation", title: "Decode failures and language tokens, without and with constrained decoding",
                       panels: Array(top + bottom), columns: families.count, width: 1100, height: 760)
