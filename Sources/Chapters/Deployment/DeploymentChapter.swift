@@ -15,3 +15,12 @@ extension Chapter {
         AnyExperiment(TokenConflation()),
     ])
 }
+
+/// What the deployment chapter's figures share.
+enum DeploymentFigures {
+    /// The sideways offset of series `index` of `count` drawn at the same x, so their error bars
+    /// stand side by side: `spacing` apart, centred on the x.
+    static func nudge(_ index: Int, of count: Int, spacing: Double = 0.12) -> Double {
+        (Double(index) - Double(count - 1) / 2) * spacing
+    }
+}

@@ -78,7 +78,7 @@ extension InferenceDelay {
         var series: [Series] = []
         let names = c.strategies.map(\.name)
         for (i, s) in names.enumerated() {
-            let nudge = (Double(i) - Double(names.count - 1) / 2) * 0.12   // error bars side by side
+            let nudge = DeploymentFigures.nudge(i, of: names.count)
             let shown = c.delays.compactMap { d in expert(s, d, \.withinTolerance).map { Series.Point(x: Double(d), y: $0 * 100) } }
             if shown.count == c.delays.count {
                 series.append(Series("expert, \(s)", style: .linePoints, points: shown, color: Self.color(s), dashed: true, marker: .hollowCircle))
@@ -105,7 +105,7 @@ extension InferenceDelay {
         var top = 0.0
         let names = c.strategies.map(\.name)
         for (i, s) in names.enumerated() {
-            let nudge = (Double(i) - Double(names.count - 1) / 2) * 0.12   // error bars side by side
+            let nudge = DeploymentFigures.nudge(i, of: names.count)
             let switches = c.delays.map { d -> Series.Point in
                 let v = summary(s, d, .linear, \.switchJerk)
                 top = max(top, v.n > 1 ? v.high : v.mean)

@@ -90,7 +90,7 @@ extension TokenConflation {
             var series: [Series] = []
             var highest = threshold * 100
             for (i, way) in ways.enumerated() {
-                let shift = (Double(i) - Double(ways.count - 1) / 2) * 0.12
+                let shift = DeploymentFigures.nudge(i, of: ways.count)
                 let points = c.rows.enumerated().map { j, t -> Series.Point in
                     let s = SeedSummary(perSeed.map { value($0[t]!.written[Key(family: family, constrained: way.constrained, decoding: way.decoding)]!) }, scale: .proportion)
                     highest = max(highest, s.n > 1 ? s.high * 100 : s.mean * 100)

@@ -130,7 +130,13 @@ public struct TokenConflation: Experiment {
     }
 
     /// One policy to train and read: a seed, a contender and, for the ablation, its longer training.
-    struct Item { let seed: UInt64; let tokenizer: String; let longer: Bool }
+    struct Item {
+        let seed: UInt64, tokenizer: String, longer: Bool
+        /// Its row in the results: the contender's name, or the ablation's.
+        func row(_ c: Config) -> String { longer ? c.longerName(tokenizer) : tokenizer }
+        /// Its policy's training steps.
+        func trainingSteps(_ c: Config) -> Int { longer ? c.longerSteps : c.policy.trainingSteps }
+    }
 
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
         let items = context.seeds.flatMap { s in
@@ -140,14 +146,14 @@ public struct TokenConflation: Experiment {
         context.progress.begin(total: items.count * (1 + writings), weight: Double(items.count * 11 * writings),
                                "training one token policy per contender (\(c.tokenizers.joined(separator: ", "))) on actions and language, then writing \(c.heldOutChunks) held-out chunks \(writings) ways")
         // Cost: the residual VQ's ten codes per chunk train about three times as fast as the others' 21 to 70 tokens.
-        let cells = try context.cells(items, label: { "seed \($0.seed) · \($0.longer ? c.longerName($0.tokenizer) : $0.tokenizer)" },
-                                      cost: { Double(c.settings.windowsPerSequence[$0.tokenizer] == nil ? 3 : 1) * ($0.longer ? Double(c.longerSteps) / Double(c.policy.trainingSteps) : 1) }) { item in
-            try measure(c, seed: item.seed, tokenizer: item.tokenizer, trainingSteps: item.longer ? c.longerSteps : c.policy.trainingSteps, context: context)
+        let cells = try context.cells(items, label: { "seed \($0.seed) · \($0.row(c))" },
+                                      cost: { Double(c.settings.windowsPerSequence[$0.tokenizer] == nil ? 3 : 1) * Double($0.trainingSteps(c)) / Double(c.policy.trainingSteps) }) { item in
+            try measure(c, item, context: context)
         }
         var perSeed: [[String: ContenderCells]] = []
         for seed in context.seeds {
             var bySeed: [String: ContenderCells] = [:]
-            for (i, item) in items.enumerated() where item.seed == seed { bySeed[item.longer ? c.longerName(item.tokenizer) : item.tokenizer] = cells[i] }
+            for (i, item) in items.enumerated() where item.seed == seed { bySeed[item.row(c)] = cells[i] }
             perSeed.append(bySeed)
         }
         let hash = StableHash.sha256Hex(perSeed.flatMap { seed in c.rows.map { seed[$0]!.hash } }.joined())
@@ -164,7 +170,8 @@ public struct TokenConflation: Experiment {
     }
 
     /// Fits the tokenizer, trains its policy on actions and language, writes every held-out chunk every way.
-    func measure(_ c: Config, seed: UInt64, tokenizer name: String, trainingSteps: Int, context: RunContext) throws -> ContenderCells {
+    func measure(_ c: Config, _ item: Item, context: RunContext) throws -> ContenderCells {
+        let (seed, name, label) = (item.seed, item.tokenizer, item.row(c))
         let rng = context.generator(seed: seed)
         let arm = RobotArmGenerator(frequency: c.rate, chunkSeconds: 1)
         let fit = try arm.chunks(count: c.fitChunks, seed: rng.derived("fit-data").seed)
@@ -198,10 +205,9 @@ public struct TokenConflation: Experiment {
         // policy's length leaves the constrained decoder room to finish every chunk.
         let fixedLength = tok.tokensPerChunk(steps: steps, dims: dims)
         var config = c.policy
-        config.trainingSteps = trainingSteps
+        config.trainingSteps = item.trainingSteps(c)
         let policy = try TokenPolicy(config: config, for: set, maxLength: max(set.maxLength, fixedLength == nil ? steps * dims : 0),
                                      seed: rng.derived("policy-\(name)").seed)
-        let label = trainingSteps == c.policy.trainingSteps ? name : c.longerName(name)
         let summary = try policy.train(set) { context.progress.say("  seed \(seed) · \(label) · \($0)") }
         context.progress.step("seed \(seed) · \(label) · trained · final loss \(Format.number(summary.finalLoss))", loss: summary.finalLoss,
                               weight: Double(10 * c.families.count * 2 * c.decodings.count))
