@@ -49,7 +49,7 @@ do for [format in "png svg"] {
     set ylabel "seconds per chunk (s)"
     set logscale y 10
     set format y "%g"
-    set yrange [6.96283297833e-05:0.322695982019]
+    set yrange [5.91626471253e-05:0.407336418394]
     set ytics autofreq
     set bmargin
     unset key
@@ -87,7 +87,7 @@ do for [format in "png svg"] {
     set ylabel "seconds per chunk (s)"
     set logscale y 10
     set format y "%g"
-    set yrange [6.96283297833e-05:0.322695982019]
+    set yrange [5.91626471253e-05:0.407336418394]
     set ytics autofreq
     set bmargin
     unset key
@@ -125,7 +125,7 @@ do for [format in "png svg"] {
     set ylabel "seconds per chunk (s)"
     set logscale y 10
     set format y "%g"
-    set yrange [6.96283297833e-05:0.322695982019]
+    set yrange [5.91626471253e-05:0.407336418394]
     set ytics autofreq
     set bmargin
     set key on outside right top vertical noopaque

@@ -49,7 +49,7 @@ do for [format in "png svg"] {
     set ylabel "seconds per chunk (s)"
     set logscale y 10
     set format y "%g"
-    set yrange [0.000153537570816:0.322695982019]
+    set yrange [0.000141971046:0.407336418394]
     set ytics autofreq
     set bmargin
     set key on outside right top vertical noopaque
