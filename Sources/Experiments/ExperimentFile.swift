@@ -23,6 +23,7 @@ public enum Profile: String, CaseIterable, Sendable {
 /// chapter = "data"
 /// name = "outlier-sensitivity"
 /// title = "..."
+/// runs_in = ["smoke", "full"]   # optional: the profiles it computes in (default: all)
 /// [parameters]            # defaults shared by every profile
 /// [profiles.quick]        # per-profile overrides, including `seeds = [...]`
 /// [[claims]]              # each claim and its decision rule, fixed before any run
@@ -39,6 +40,10 @@ public struct ExperimentFile {
     public let profiles: [Profile: ParameterValue]
     /// The claims with their rules, in file order.
     public let claims: [ClaimSpec]
+    /// The profiles this experiment computes in (`runs_in`; default: every profile). A chapter run
+    /// in another profile keeps the experiment's last results as they are, labelled with the
+    /// profile that made them (e.g. a full-profile block in a chapter regenerated on quick).
+    public let runsIn: [Profile]
 
     /// Loads and checks the file at `root/path`.
     public init(root: URL, path: String) throws {
@@ -58,6 +63,8 @@ public struct ExperimentFile {
         name = try meta.string("name")
         title = try meta.string("title")
         _ = try meta.string("summary", default: "")
+        let runsIn = try meta.strings("runs_in", default: Profile.allCases.map(\.rawValue), allowed: Profile.allCases.map(\.rawValue))
+        self.runsIn = Profile.allCases.filter { runsIn.contains($0.rawValue) }
         try meta.finish()
         for (key, value) in [("chapter", chapter), ("name", name)] where !Self.isSlug(value) {
             throw ConfigError(location: "\(path): experiment", key: key, problem: "expected a lower-case slug like 'outlier-sensitivity', found \"\(value)\"")
@@ -91,6 +98,9 @@ public struct ExperimentFile {
 
     /// `chapter/name`.
     public var id: String { "\(chapter)/\(name)" }
+
+    /// Whether a chapter run in `profile` computes this experiment (see ``runsIn``).
+    public func runs(in profile: Profile) -> Bool { runsIn.contains(profile) }
 
     /// The parameters for `profile`: the shared defaults with the profile's overrides applied.
     public func resolved(_ profile: Profile) -> ParameterValue {

@@ -21,7 +21,9 @@ public struct ChapterCommand: ParsableCommand {
             profile, seeds, claims and source code); --force recomputes it. An interrupted run keeps \
             its finished cells (e.g. trained models' results) under output/.cache/ and resumes from \
             them when rerun with the same settings; --force discards them. One run writes a chapter \
-            at a time: a second one fails at once naming the first (or waits, with --wait).
+            at a time: a second one fails at once naming the first (or waits, with --wait). An \
+            experiment whose file names the profiles it runs in (`runs_in`) is not computed in the \
+            others: the chapter keeps its last results, labelled with their profile.
 
             Inputs this chapter reads: \(chapter.inputs.isEmpty ? "none" : chapter.inputs.map { "\($0.name) (\($0.what))" }.joined(separator: ", ")).
 
@@ -56,6 +58,9 @@ public struct ChapterCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Compute only part I of N of the chapter's cells (0 <= I < N, e.g. one part per Slurm array task; see scripts/slurm/), waiting for other running shards' cells where a later step needs them, and write nothing else; a run without --shard then writes the chapter from the stored cells, computing whatever no shard finished.")
     var shard: String?
 
+    @Option(name: .customLong("experiment"), help: "Compute only this experiment (its file name, e.g. frequency-sweep; repeatable); the chapter's other blocks keep their last results.")
+    var only: [String] = []
+
     @Option(help: .hidden)
     var helper: Int?
 
@@ -65,6 +70,11 @@ public struct ChapterCommand: ParsableCommand {
     public func validate() throws {
         if let seed, seed > UInt64(Int32.max) {
             throw ValidationError("--seed must be in 0...\(Int32.max), the range of the experiment files' seeds; got \(seed)")
+        }
+        let names = Self.chapter.experiments.map(\.name)
+        for name in only where !names.contains(name) {
+            let hint = Suggestion.closest(to: name, in: names).map { " (did you mean \($0)?)" } ?? ""
+            throw ValidationError("--experiment: \(Self.chapter.command) has no experiment '\(name)'\(hint); its experiments: \(names.joined(separator: ", "))")
         }
         if let shard {
             guard CellCache.Shard(shard) != nil else {
@@ -101,16 +111,19 @@ public struct ChapterCommand: ParsableCommand {
         options.helperIndex = helper
         options.waitForWriter = wait
         options.shard = shard.flatMap { CellCache.Shard($0) }
+        options.only = only.isEmpty ? nil : only
         if let helper {
             guard helper >= 1 else { throw ValidationError("--helper must be at least 1, got \(helper)") }
             Parallel.setThreads(1)
         } else if shard != nil, processes == 1 {
             Parallel.setThreads(1)  // a shard is given cores as processes (a Slurm task's CPUs), one engine thread each
         } else if processes > 1 {
-            options.helperCommand = (Self.executable, ["--profile", p.rawValue, "--gnuplot", gnuplot, "--root", paths.root.path, "--processes", String(processes)]
-                                        + (seed.map { ["--seed", String($0)] } ?? [])
-                                        + (shard.map { ["--shard", $0] } ?? [])
-                                        + named.keys.sorted().flatMap { ["--input", "\($0)=\(named[$0]!.path)"] })
+            var arguments = ["--profile", p.rawValue, "--gnuplot", gnuplot, "--root", paths.root.path, "--processes", String(processes)]
+            arguments += seed.map { ["--seed", String($0)] } ?? []
+            arguments += shard.map { ["--shard", $0] } ?? []
+            arguments += only.flatMap { ["--experiment", $0] }
+            arguments += named.keys.sorted().flatMap { ["--input", "\($0)=\(named[$0]!.path)"] }
+            options.helperCommand = (Self.executable, arguments)
         }
         let reports = try ChapterRunner(chapter: Self.chapter, paths: paths, options: options).run()
         if helper == nil, shard == nil { print(VerdictSummary.text(chapter: Self.chapter, reports: reports)) }
@@ -162,7 +175,7 @@ public enum VerdictSummary {
     public static func text(chapter: Chapter, reports: [ExperimentReport]) -> String {
         var lines = ["", "\(chapter.title) chapter — verdicts"]
         for r in reports {
-            lines.append("  \(r.id)\(r.cached ? " (cached)" : "")")
+            lines.append("  \(r.id)" + (r.kept.map { " (not computed in this run; kept from its last run, profile \($0))" } ?? (r.cached ? " (cached)" : "")))
             for v in r.verdicts {
                 lines.append("    [\(v.verdict)] \(v.statement) — measured \(v.measured)")
             }

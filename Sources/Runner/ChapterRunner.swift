@@ -35,6 +35,9 @@ public struct RunOptions: Sendable {
     /// Set in a shard of a split run (`--shard I/N`): this process computes only its part of the
     /// cells and writes nothing else; a plain run afterwards assembles the chapter.
     public var shard: CellCache.Shard? = nil
+    /// When set (`--experiment NAME`), only these experiments (file names) are computed; the
+    /// chapter's other blocks keep their last results.
+    public var only: [String]? = nil
 
     public init(profile: Profile = .default, baseSeed: UInt64? = nil, force: Bool = false, quiet: Bool = false,
                 gnuplot: String = "gnuplot", inputs: [String: URL] = [:]) {
@@ -46,8 +49,11 @@ public struct RunOptions: Sendable {
 /// What happened to one experiment in a chapter run.
 public struct ExperimentReport: Sendable {
     public let id: String
-    /// Whether the result came from the cache.
+    /// Whether the result came from the cache (or was kept without computing, see ``kept``).
     public let cached: Bool
+    /// Set when this run did not compute the experiment and kept its last results: the profile
+    /// that made them (or `none` when there are none).
+    public var kept: String? = nil
     /// The results folder.
     public let directory: URL
     /// (claim id, statement, verdict, measured) for each claim.
@@ -87,9 +93,12 @@ public struct ChapterRunner {
         let inputs = options.inputs.keys.sorted().map { "\($0)=\(Self.contentHash(options.inputs[$0]!))" }.joined(separator: ",")
         var cells = CellCache(directory: paths.url(WorkbenchPaths.cellCacheFolder(chapter.slug)),
                               runKey: StableHash.sha256Hex(provenance.codeHash + "\n" + inputs))
-        // Each experiment's results from an earlier run with the same cache key, read once.
-        let cached = prepared.map { cachedResult($0, provenance: provenance) }
-        let pending = zip(prepared, cached).filter { $1 == nil }.map(\.0)
+        // Each experiment's results from an earlier run with the same cache key, read once; an
+        // experiment this run does not compute (its profiles, or --experiment) is kept as it is.
+        let computes = prepared.map(self.computes)
+        try checkKept(zip(prepared, computes).filter { !$1 }.map(\.0))
+        let cached = zip(prepared, computes).map { $1 ? cachedResult($0, provenance: provenance) : nil }
+        let pending = prepared.indices.filter { computes[$0] && cached[$0] == nil }.map { prepared[$0] }
         cells.shard = options.shard
         if let index = options.helperIndex {
             cells.sharing = CellCache.Sharing(isCoordinator: false)
@@ -116,7 +125,8 @@ public struct ChapterRunner {
             for timed in [false, true] {
                 if timed { helpers?.waitForAll() }
                 for (i, (p, earlier)) in zip(prepared, cached).enumerated() where p.experiment.timesWallClock == timed {
-                    reports[i] = try execute(p, cached: earlier, provenance: provenance, renderer: renderer, cells: cells)
+                    reports[i] = computes[i] ? try execute(p, cached: earlier, provenance: provenance, renderer: renderer, cells: cells)
+                                             : try keep(p)
                 }
             }
             let done = reports.map { $0! }
@@ -153,6 +163,48 @@ public struct ChapterRunner {
         } catch let deferred as CellCache.Deferred {
             return deferred
         }
+    }
+
+    /// Whether this run computes `p`: its file runs in this profile (`runs_in`) and `--experiment`
+    /// names it or is not given.
+    func computes(_ p: Prepared) -> Bool {
+        p.file.runs(in: options.profile) && (options.only.map { $0.contains(p.file.name) } ?? true)
+    }
+
+    /// Why this run does not compute `p` (for progress lines and errors).
+    func whyKept(_ p: Prepared) -> String {
+        p.file.runs(in: options.profile)
+            ? "not named by --experiment"
+            : "runs only in profile\(p.file.runsIn.count == 1 ? "" : "s") \(p.file.runsIn.map(\.rawValue).joined(separator: ", "))"
+    }
+
+    /// Checks, before any work, that every experiment this run keeps has complete results to keep
+    /// when the chapter embeds them; else the error says how to compute them.
+    func checkKept(_ kept: [Prepared]) throws {
+        let url = paths.url(chapter.filePath)
+        let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+        let embedded = Set(((try? Literate.markers(in: text, file: chapter.filePath)) ?? []).compactMap { m -> String? in
+            if case .result(let id) = m.kind { return id }
+            return nil
+        })
+        for p in kept where embedded.contains(p.file.id) && ResultsFile.complete(in: paths.outputDirectory(p.file.id), id: p.file.id) == nil {
+            let profile = p.file.runs(in: options.profile) ? options.profile : p.file.runsIn.last!
+            throw ConfigError(location: WorkbenchPaths.outputFolder(p.file.id), key: "",
+                              problem: "no complete results to keep for \(chapter.filePath) (\(p.file.name) \(whyKept(p))); compute them with `swift run -c release \(chapter.command) --profile \(profile.rawValue) --experiment \(p.file.name)`")
+        }
+    }
+
+    /// Reports `p` from its last results without computing it (see ``computes(_:)``).
+    func keep(_ p: Prepared) throws -> ExperimentReport {
+        let progress = ProgressReporter(label: p.file.id, quiet: options.quiet)
+        let folder = paths.outputDirectory(p.file.id)
+        guard let last = ResultsFile.complete(in: folder, id: p.file.id) else {
+            progress.say("\(whyKept(p)); it has no results in \(relative(folder)) and the chapter does not show it")
+            return ExperimentReport(id: p.file.id, cached: true, kept: "none", directory: folder, verdicts: [])
+        }
+        progress.say("\(whyKept(p)); keeping \(relative(folder)) from its last run (profile \(last.profile))")
+        return ExperimentReport(id: p.file.id, cached: true, kept: last.profile, directory: folder,
+                                verdicts: last.claims.map { ($0.id, $0.statement, $0.verdict, Format.interval($0.summary)) })
     }
 
     /// The complete results of `p` from an earlier run, when their cache key matches this run's.

@@ -15,9 +15,11 @@ import Experiments
 /// with FAST, whose error should stay low and flat with far fewer tokens.
 public struct FrequencySweep: Experiment {
     public let chapter = "evaluation"
-    public let name = "frequency-sweep"
+    /// The experiment file's name: `frequency-sweep`, or `collapse-regime` (the same sweep at the
+    /// full profile's highest rates only, see ``Experiments/Chapter/evaluation``).
+    public let name: String
 
-    public init() {}
+    public init(name: String = "frequency-sweep") { self.name = name }
 
     /// The statistics its claims may name, each with the `select` keys it reads (`policy` instead
     /// of `tokenizer` for a continuous policy, whose statistics are the first three).
