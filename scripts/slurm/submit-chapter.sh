@@ -2,7 +2,7 @@
 # Runs a chapter as a Slurm job array: N tasks compute its cells side by side, then one dependent
 # job writes the results and the chapter.
 #
-#   scripts/slurm/submit-chapter.sh CHAPTER [--profile P] [--tasks N] [--cpus C] [--root DIR] [--bin DIR] [--wait]
+#   scripts/slurm/submit-chapter.sh CHAPTER [--profile P] [--tasks N] [--cpus C] [--root DIR] [--bin DIR] [--experiment NAME]... [--wait]
 #
 # Array task i is shard i of N (`chapter-CHAPTER --shard i/N --processes C`): it computes its part
 # of the chapter's cells, C worker processes of one engine thread each, and stores them in the
@@ -10,9 +10,12 @@
 # descriptions, so the tasks share no lock and no message, only that folder. The dependent job
 # (afterany: it runs even when a task failed, and computes whatever a failed task left) is the
 # ordinary chapter run: it reads the cells back, writes output/ and the chapter, and clears the
-# cells. A cell's result depends only on its inputs, so the chapter is the same, bit for bit, as a
-# run on one machine with the same OpenBLAS kernel (mixed node types give results equal within
-# the kernels' rounding, and each result's provenance names only the assembling node).
+# cells. With --experiment (repeatable) every task and the final job compute only the named
+# experiments, and the chapter keeps its other blocks as they are (e.g. the evaluation chapter's
+# full-profile collapse regime: --profile full --experiment collapse-regime). A cell's result
+# depends only on its inputs, so the chapter is the same, bit for bit, as a run on one machine
+# with the same OpenBLAS kernel (mixed node types give results equal within the kernels'
+# rounding, and each result's provenance names only the assembling node).
 #
 # The workbench root must be on a file system every node sees. Resources per task follow the
 # profile (below); override with SBATCH_* variables as sbatch allows. Logs go to output/.slurm/.
@@ -21,7 +24,7 @@ set -euo pipefail
 usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 chapter=$1; shift
-profile=quick tasks=4 cpus=1 root= bin= wait=
+profile=quick tasks=4 cpus=1 root= bin= wait= experiments=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) profile=${2:?--profile needs a value}; shift 2;;
@@ -29,6 +32,7 @@ while [ $# -gt 0 ]; do
     --cpus) cpus=${2:?--cpus needs a value}; shift 2;;
     --root) root=${2:?--root needs a value}; shift 2;;
     --bin) bin=${2:?--bin needs a value}; shift 2;;
+    --experiment) experiments+=(--experiment "${2:?--experiment needs a value}"); shift 2;;
     --wait) wait=1; shift;;
     *) echo "submit-chapter.sh: unknown option $1" >&2; usage;;
   esac
@@ -42,7 +46,7 @@ if [ -z "$bin" ]; then
   bin="$here/.build/release"
 fi
 exe="$bin/chapter-$chapter"
-[ -x "$exe" ] || { echo "submit-chapter.sh: no executable $exe (chapters: data, foundations, training, architectures, evaluation)" >&2; exit 2; }
+[ -x "$exe" ] || { echo "submit-chapter.sh: no executable $exe (chapters: foundations, architectures, data, training, evaluation, deployment)" >&2; exit 2; }
 
 # Per task: time limit, and memory per CPU (each worker process trains one model at a time), by
 # profile. The limits are generous: the longest quick cell (a 20,000-step residual VQ with 256
@@ -56,7 +60,7 @@ case "$profile" in
 esac
 logs="$root/output/.slurm"
 mkdir -p "$logs"
-command=$(printf '%q ' "$exe" --profile "$profile" --root "$root")
+command=$(printf '%q ' "$exe" --profile "$profile" --root "$root" "${experiments[@]}")
 
 array=$(sbatch --parsable --job-name "$chapter-cells" --array "0-$((tasks - 1))" --ntasks 1 --cpus-per-task "$cpus" \
   --mem-per-cpu "$memory" --time "$limit" --output "$logs/$chapter-cells-%A_%a.log" \
