@@ -105,7 +105,7 @@ final class DeploymentTests: XCTestCase {
         XCTAssertEqual(constrainedFailures.count, 5 * 2 * 2, "four contenders and the longer-trained FAST, two families, two decodings")
         for m in constrainedFailures { XCTAssertEqual((m["per_seed"] as? [NSNumber])?.map(\.doubleValue), [0], "\(m["condition"] ?? "")") }
         XCTAssertEqual(reports[1].verdicts.map(\.id), ["rtc-keeps-success", "synchronous-loses-success", "naive-async-loses-success", "rtc-smoother-switches"])
-        for figure in ["success-vs-delay", "jerk-vs-delay"] {
+        for figure in ["success-vs-delay", "jerk-vs-delay", "success-vs-delay-unimodal"] {
             XCTAssertEqual(Array(try w.read("output/deployment/inference-delay/\(figure).png").prefix(4)), [0x89, 0x50, 0x4E, 0x47], figure)
         }
         XCTAssertEqual(reports[0].verdicts.map(\.id), ["fast-slower-than-flow", "rvq-fastest-tokens", "binning-slowest-tokens", "binning-latency-grows-with-rate"])
@@ -164,7 +164,15 @@ final class DeploymentTests: XCTestCase {
                 reports[InferenceDelay.Key(strategy: s, delay: d)] = [report(success[s]![i] + 0.05, jerk[s]!), report(success[s]![i] - 0.05, jerk[s]!)]
             }
         }
-        let cells = InferenceDelay.SeedCells(reports: reports, expert: [:], finalLoss: 0.1, hash: "h")
+        XCTAssertEqual(c.ablations, ["unimodal"])
+        // The unimodal ablation: every success halved but synchronous at delay 0, rtc's switches as jerky as naive-async's.
+        var straight: [InferenceDelay.Key: [TrackingTask.Report]] = [:]
+        for (key, r) in reports {
+            let keep = key.strategy == "synchronous" && key.delay == 0
+            straight[key] = r.map { report(keep ? $0.withinTolerance : $0.withinTolerance / 2, key.strategy == "rtc" ? 2 : $0.switchJerk) }
+        }
+        var cells = InferenceDelay.SeedCells(reports: reports, expert: [:], finalLoss: 0.1, hash: "h")
+        cells.ablations["unimodal"] = InferenceDelay.Run(reports: straight, expert: [:], finalLoss: 0.01)
         let outcome = try InferenceDelay().outcome(c, perSeed: [cells], inputHash: "h")
         func stat(_ name: String, _ select: [(String, ParameterValue)]) throws -> [[Double]] {
             try outcome.statistic(name, ParameterReader(.table(select.map { (key: $0.0, value: $0.1) }), location: "select"))
@@ -176,6 +184,31 @@ final class DeploymentTests: XCTestCase {
         XCTAssertEqual(try stat("switch_jerk_ratio", [("strategy", .string("rtc")), ("versus", .string("naive-async")), ("min_delay_share", .double(0.1))]), [[0.5]])
         XCTAssertThrowsError(try stat("success_retained", [("strategy", .string("rtc")), ("min_delay_share", .double(0.5))])) {
             XCTAssertEqual(($0 as? ConfigError)?.key, "min_delay_share")
+        }
+        // The same statistics on the ablation's reports, each against its own synchronous success at delay 0.
+        let unimodal: (String, ParameterValue) = ("demonstrations", .string("unimodal"))
+        XCTAssertEqual(try stat("success_retained", [("strategy", .string("rtc")), ("min_delay_share", .double(0.33)), unimodal])[0][0], 0.475, accuracy: 1e-12)
+        XCTAssertEqual(try stat("success_retained", [("strategy", .string("naive-async")), unimodal])[0], [0.5, 0.125])
+        XCTAssertEqual(try stat("switch_jerk_ratio", [("strategy", .string("rtc")), ("versus", .string("naive-async")), ("min_delay_share", .double(0.1)), unimodal]), [[1]])
+        XCTAssertEqual(try stat("success_retained", [("strategy", .string("rtc")), ("demonstrations", .string("bimodal"))])[0], [1, 0.95])
+        XCTAssertThrowsError(try stat("success_retained", [("strategy", .string("rtc")), ("demonstrations", .string("trimodal"))])) {
+            XCTAssertEqual(($0 as? ConfigError)?.key, "demonstrations")
+        }
+        // Its metrics carry the demonstration set; the judged metrics keep their conditions.
+        let tagged = outcome.metrics.filter { $0.condition.contains { $0.name == "demonstrations" } }
+        XCTAssertEqual(tagged.count, 1 + c.strategies.count * c.delays.count * 2)
+        XCTAssertEqual(outcome.metrics.count - tagged.count, 1 + c.strategies.count * c.delays.count * 4)
+    }
+
+    /// An ablation the experiment does not know, or named twice, is refused before any work, naming the key.
+    func testDelayAblationsValidated() throws {
+        let file = try ExperimentFile(root: ScratchWorkbench.repository, path: "experiments/deployment/inference-delay.toml")
+        for bad: [ParameterValue] in [[.string("trimodal")], [.string("unimodal"), .string("unimodal")]] {
+            guard case .table(var entries) = file.resolved(.smoke) else { return XCTFail("expected a table") }
+            entries.removeAll { $0.key == "ablations" }
+            entries.append((key: "ablations", value: .array(bad)))
+            let reader = try ParameterReader(.table(entries), location: "inference-delay.toml")
+            XCTAssertThrowsError(try InferenceDelay().configure(reader)) { XCTAssertEqual(($0 as? ConfigError)?.key, "ablations", "\(bad)") }
         }
     }
 }

@@ -6,19 +6,26 @@ import Support
 import Experiments
 
 extension InferenceDelay {
-    /// Metrics, figures, the table and the claim statistics from every seed's episodes.
-    func outcome(_ c: Config, perSeed: [SeedCells], inputHash: String) throws -> ExperimentOutcome {
-        func mean(_ cells: SeedCells, _ s: String, _ d: Int, _ value: (TrackingTask.Report) -> Double) -> Double {
-            Statistics.mean(cells.reports[Key(strategy: s, delay: d)]!.map(value))
+    /// Metrics, figures, the tables and the claim statistics from every seed's episodes; with
+    /// ablations, their figure and table and the claims decided under each demonstration set.
+    func outcome(_ c: Config, perSeed: [SeedCells], inputHash: String, claims: [ClaimSpec] = []) throws -> ExperimentOutcome {
+        /// One seed's measurements on demonstration set `v` (the judged set's, or an ablation's).
+        func run(_ cells: SeedCells, _ v: String) -> Run {
+            v == Self.bimodal ? Run(reports: cells.reports, expert: cells.expert, finalLoss: cells.finalLoss) : cells.ablations[v]!
         }
-        func summary(_ s: String, _ d: Int, _ scale: StatisticScale, _ value: @escaping (TrackingTask.Report) -> Double) -> SeedSummary {
-            SeedSummary(perSeed.map { mean($0, s, d, value) }, scale: scale)
+        func mean(_ cells: SeedCells, _ s: String, _ d: Int, _ value: (TrackingTask.Report) -> Double, _ v: String = Self.bimodal) -> Double {
+            Statistics.mean(run(cells, v).reports[Key(strategy: s, delay: d)]!.map(value))
         }
-        /// The scripted expert's mean over seeds under strategy `s` at delay `d` (nil where it did not run).
-        func expert(_ s: String, _ d: Int, _ value: (TrackingTask.Report) -> Double) -> Double? {
-            guard perSeed.allSatisfy({ $0.expert[Key(strategy: s, delay: d)] != nil }) else { return nil }
-            return Statistics.mean(perSeed.map { Statistics.mean($0.expert[Key(strategy: s, delay: d)]!.map(value)) })
+        /// Summaries and the expert's means on demonstration set `v`.
+        func summaries(_ v: String) -> Summaries {
+            Summaries(summary: { s, d, scale, value in SeedSummary(perSeed.map { mean($0, s, d, value, v) }, scale: scale) },
+                      expert: { s, d, value in
+                          guard perSeed.allSatisfy({ run($0, v).expert[Key(strategy: s, delay: d)] != nil }) else { return nil }
+                          return Statistics.mean(perSeed.map { Statistics.mean(run($0, v).expert[Key(strategy: s, delay: d)]!.map(value)) })
+                      })
         }
+        let judged = summaries(Self.bimodal)
+        let summary = judged.summary, expert = judged.expert
         let names = c.strategies.map(\.name)
 
         var metrics: [MetricSeries] = [MetricSeries(condition: [], metric: "final_training_loss", unit: "MSE (scaled velocity)", scale: .log, perSeed: perSeed.map(\.finalLoss))]
@@ -32,8 +39,20 @@ extension InferenceDelay {
             }
         }
 
+        for v in c.ablations {
+            let tag: [(name: String, value: String)] = [("demonstrations", v)]
+            metrics.append(MetricSeries(condition: tag, metric: "final_training_loss", unit: "MSE (scaled velocity)", scale: .log, perSeed: perSeed.map { run($0, v).finalLoss }))
+            for s in names {
+                for d in c.delays {
+                    let cond: [(name: String, value: String)] = tag + [("strategy", s), ("delay_steps", String(d))]
+                    metrics.append(MetricSeries(condition: cond, metric: "within_tolerance", scale: .proportion, perSeed: perSeed.map { mean($0, s, d, \.withinTolerance, v) }))
+                    metrics.append(MetricSeries(condition: cond, metric: "switch_jerk", unit: "task units / step", scale: .linear, perSeed: perSeed.map { mean($0, s, d, \.switchJerk, v) }))
+                }
+            }
+        }
+
         let reference = summary("synchronous", 0, .proportion, \.withinTolerance)
-        let blocks: [ResultBlock] = [
+        var blocks: [ResultBlock] = [
             .figure(successFigure(c, summary: summary, expert: expert, reference: reference.mean), caption:
                 "Share of control steps within \(Format.parameter(c.task.tolerance)) of the target against the inference delay, per execution strategy (\(c.episodes) episodes of \(c.task.steps) steps per seed and point, the same targets for all; means over seeds with 95 % intervals cut to [0, 100] %, each strategy nudged sideways). The delay is in control steps at \(Format.parameter(c.rate)) Hz; chunks hold \(c.chunkLength) actions, of which \(c.executed) run before the next chunk takes over. The dashed line is 90 % of synchronous execution's success at delay 0, the claims' threshold; delays right of the vertical line (a third of the chunk or more) are the ones judged. Hollow markers on dashed lines: the scripted expert that made the demonstrations, run under the same schedules (a random side per chunk; under real-time chunking it blends towards the actions it must keep and replans from them), what each schedule costs a policy that inpaints perfectly. `rtc-hard` is real-time chunking with hard inpainting, an ablation, never judged."),
             .figure(jerkFigure(c, summary: summary), caption:
@@ -41,9 +60,18 @@ extension InferenceDelay {
             .table(table(c, summary: summary, expert: expert), caption:
                 "Per strategy and delay: the share of steps within tolerance and the mean distance to the target (95 % intervals over seeds), the jerk at switches and within chunks (means over seeds), and the scripted expert's share under the same schedule (mean over seeds). The policy's final training loss: \(Format.interval(SeedSummary(perSeed.map(\.finalLoss), scale: .log)))."),
         ]
+        for v in c.ablations {
+            let a = summaries(v)
+            blocks.append(.figure(successFigure(c, summary: a.summary, expert: a.expert,
+                                                reference: a.summary("synchronous", 0, .proportion, \.withinTolerance).mean, demonstrations: v), caption:
+                "Ablation, never judged: the same as the first figure for a policy trained on \(v) demonstrations (the expert goes straight to the target, so two chunks cannot disagree about a side), from the same draws: positions, targets, weights, batches and sampling noise. The dashed line is 90 % of this policy's synchronous success at delay 0."))
+            blocks.append(.table(table(c, summary: a.summary, expert: a.expert), caption:
+                "Ablation, \(v) demonstrations: per strategy and delay, as in the table above. The policy's final training loss: \(Format.interval(SeedSummary(perSeed.map { run($0, v).finalLoss }, scale: .log)))."))
+        }
 
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
             let strategy = try select.string("strategy", allowed: names)
+            let v = try select.string("demonstrations", default: Self.bimodal, allowed: [Self.bimodal] + c.ablations)
             let lo = try select.double("min_delay_share", default: 0), hi = try select.double("max_delay_share", default: 1)
             let delays = c.delays.filter { Double($0) / Double(c.chunkLength) >= lo && Double($0) / Double(c.chunkLength) <= hi }
             guard !delays.isEmpty else {
@@ -51,15 +79,28 @@ extension InferenceDelay {
             }
             switch name {
             case "success_retained":
-                return perSeed.map { cells in delays.map { mean(cells, strategy, $0, \.withinTolerance) / mean(cells, "synchronous", 0, \.withinTolerance) } }
+                return perSeed.map { cells in delays.map { mean(cells, strategy, $0, \.withinTolerance, v) / mean(cells, "synchronous", 0, \.withinTolerance, v) } }
             case "switch_jerk_ratio":
                 let versus = try select.string("versus", allowed: names)
-                return perSeed.map { cells in delays.map { mean(cells, strategy, $0, \.switchJerk) / mean(cells, versus, $0, \.switchJerk) } }
+                return perSeed.map { cells in delays.map { mean(cells, strategy, $0, \.switchJerk, v) / mean(cells, versus, $0, \.switchJerk, v) } }
             default:
                 throw ConfigError(location: select.location, key: "statistic", problem: "unknown statistic '\(name)'; this experiment computes \(statistics.keys.sorted().joined(separator: ", "))")
             }
         }
-        return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+        var outcome = ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+        if !c.ablations.isEmpty {
+            let settings = [ClaimSetting("\(Self.bimodal) demonstrations (judged)")]
+                + c.ablations.map { ClaimSetting("\($0) demonstrations (ablation)", select: [("demonstrations", .string($0))]) }
+            outcome.blocks.append(.table(try outcome.claimsTable(claims, settings: settings, location: "deployment/inference-delay"), caption:
+                "The claims decided by their own rules on each demonstration set (each against its own policy's synchronous success at delay 0). Only the judged set's verdicts enter the ledger."))
+        }
+        return outcome
+    }
+
+    /// A demonstration set's per-strategy-and-delay summaries over seeds and the expert's means (nil where it did not run).
+    struct Summaries {
+        let summary: (String, Int, StatisticScale, @escaping (TrackingTask.Report) -> Double) -> SeedSummary
+        let expert: (String, Int, (TrackingTask.Report) -> Double) -> Double?
     }
 
     /// Palette colour of a strategy: synchronous black, naive asynchronous grey, real-time chunking
@@ -74,7 +115,8 @@ extension InferenceDelay {
     }
 
     func successFigure(_ c: Config, summary: (String, Int, StatisticScale, @escaping (TrackingTask.Report) -> Double) -> SeedSummary,
-                       expert: (String, Int, (TrackingTask.Report) -> Double) -> Double?, reference: Double) -> Figure {
+                       expert: (String, Int, (TrackingTask.Report) -> Double) -> Double?, reference: Double,
+                       demonstrations: String = InferenceDelay.bimodal) -> Figure {
         var series: [Series] = []
         let names = c.strategies.map(\.name)
         for (i, s) in names.enumerated() {
@@ -95,7 +137,9 @@ extension InferenceDelay {
         if let first = c.delays.first(where: { Double($0) / Double(c.chunkLength) >= 0.33 }) {
             references.append(Reference(.vertical, at: Double(first) - 0.5, label: "judged from here", color: Palette.neutral, inLegend: false, note: "(d) judged →"))
         }
-        return Figure(name: "success-vs-delay", title: "Tracking success against inference delay",
+        let judged = demonstrations == Self.bimodal
+        return Figure(name: judged ? "success-vs-delay" : "success-vs-delay-\(demonstrations)",
+                      title: judged ? "Tracking success against inference delay" : "Tracking success against inference delay, \(demonstrations) demonstrations (ablation)",
                       x: delayAxis(c), y: Axis("steps within tolerance", unit: "%", range: 0...100), series: series, legend: .bottomLeft,
                       references: references)
     }
