@@ -36,6 +36,10 @@ final class DeploymentTests: XCTestCase {
         XCTAssertThrowsError(try config(.table([("widths", .array([.int(16), .int(18)]))]))) { error in
             XCTAssertEqual((error as? ConfigError)?.key, "widths", "18 is not a multiple of the 4 heads")
         }
+        XCTAssertThrowsError(try config(.table([("tokenizers", .array([.string("minmax"), .string("fast")]))]))) { error in
+            XCTAssertEqual((error as? ConfigError)?.key, "vqbet", "VQ-BeT's policy needs the rvq tokenizer")
+        }
+        XCTAssertFalse(try config(.table([("vqbet", .bool(false))])).contenders.contains("vqbet"))
     }
 
     /// Made-up medians at two rates and two widths for two seeds; every statistic checked by hand.
@@ -44,7 +48,8 @@ final class DeploymentTests: XCTestCase {
         XCTAssertEqual(c.rates, [10, 50])
         XCTAssertEqual(c.widths, [16, 32])
         // median(seed, contender, rate, width) = base(contender) * rateFactor * widthFactor * seedFactor
-        let base: [String: Double] = ["minmax": 8, "fast": 4, "beast": 5, "rvq": 1, "flow-1": 0.5, "flow-10": 2, "ddim-10": 2.5, "ddpm-20": 6]
+        XCTAssertEqual(c.contenders.filter { !c.tokenizers.contains($0) }.first, "vqbet", "VQ-BeT's policy follows the token contenders")
+        let base: [String: Double] = ["minmax": 8, "fast": 4, "beast": 5, "rvq": 1, "vqbet": 0.25, "flow-1": 0.5, "flow-10": 2, "ddim-10": 2.5, "ddpm-20": 6]
         func made(_ seed: Int, _ name: String, _ rate: Double, _ width: Int) -> Double {
             base[name]! * (rate == 50 && name == "minmax" ? 3 : 1) * (width == 32 ? 2 : 1) * (seed == 0 ? 1.0 : 1.5)
         }
@@ -69,7 +74,7 @@ final class DeploymentTests: XCTestCase {
         }
         // fast / flow-10 = 2 in every cell and seed (rate and width factors cancel).
         XCTAssertEqual(try stat("latency_ratio", [("contender", .string("fast")), ("reference", .string("flow-10")), ("min_rate_hz", .int(50))]), [[2, 2], [2, 2]])
-        // rvq against the fastest other token contender (fast, 4): 1/4; binning at 50 Hz against the slowest other (beast, 5): 24/5.
+        // rvq against the fastest other token contender (fast, 4): 1/4, VQ-BeT's faster policy not among them; binning at 50 Hz against the slowest other (beast, 5): 24/5.
         XCTAssertEqual(try stat("latency_vs_fastest_other", [("contender", .string("rvq"))]), [[0.25, 0.25, 0.25, 0.25], [0.25, 0.25, 0.25, 0.25]])
         XCTAssertEqual(try stat("latency_vs_slowest_other", [("contender", .string("minmax")), ("min_rate_hz", .int(25))]), [[4.8, 4.8], [4.8, 4.8]])
         XCTAssertEqual(try stat("latency_vs_slowest_other", [("contender", .string("minmax")), ("max_width", .int(16))]), [[1.6, 4.8], [1.6, 4.8]])
@@ -109,6 +114,13 @@ final class DeploymentTests: XCTestCase {
             XCTAssertEqual(Array(try w.read("output/deployment/inference-delay/\(figure).png").prefix(4)), [0x89, 0x50, 0x4E, 0x47], figure)
         }
         XCTAssertEqual(reports[0].verdicts.map(\.id), ["fast-slower-than-flow", "rvq-fastest-tokens", "binning-slowest-tokens", "binning-latency-grows-with-rate"])
+        // VQ-BeT's policy makes a one-second chunk in as many passes as the rvq tokenizer has windows per chunk (5), at every rate and width.
+        let latency = try JSONSerialization.jsonObject(with: w.read("output/deployment/latency-per-chunk/results.json")) as! [String: Any]
+        let passes = (latency["metrics"] as! [[String: Any]]).filter { m in
+            (m["metric"] as? String) == "network_evaluations_per_chunk" && (m["condition"] as? [String: String])?["contender"] == "vqbet"
+        }
+        XCTAssertEqual(passes.count, 2 * 2, "two rates, two widths")
+        for m in passes { XCTAssertEqual((m["per_seed"] as? [NSNumber])?.map(\.doubleValue), [5], "\(m["condition"] ?? "")") }
         let out = "output/deployment/latency-per-chunk"
         for figure in ["latency-vs-rate", "latency-vs-width"] {
             XCTAssertEqual(Array(try w.read("\(out)/\(figure).png").prefix(4)), [0x89, 0x50, 0x4E, 0x47], figure)

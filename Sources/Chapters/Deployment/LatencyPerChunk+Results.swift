@@ -42,7 +42,7 @@ extension LatencyPerChunk {
         let top = c.rates.last!, middle = c.widths[c.widths.count / 2]
         let blocks: [ResultBlock] = [
             .figure(rateFigure(c, summary: summary), caption:
-                "Seconds to produce one \(Format.parameter(c.chunkSeconds)) s chunk at batch 1 against the control rate, one panel per model width (`d_model`; \(c.policy.layers) layers, \(c.policy.heads) heads for every contender). Points are geometric means over seeds of each seed's median over \(c.repetitions) timed calls; bars are 95 % intervals over seeds on the log scale. Token contenders (tokenizer colours) generate their tokens with the KV cache, then decode them; flow matching (brown) and diffusion (olive) are marked by their network evaluations per chunk. The y axis is logarithmic."),
+                "Seconds to produce one \(Format.parameter(c.chunkSeconds)) s chunk at batch 1 against the control rate, one panel per model width (`d_model`; \(c.policy.layers) layers, \(c.policy.heads) heads for every contender). Points are geometric means over seeds of each seed's median over \(c.repetitions) timed calls; bars are 95 % intervals over seeds on the log scale. Token contenders (tokenizer colours) generate their tokens with the KV cache, then decode them\(c.vqbet ? "; vqbet (the residual VQ's colour, dashed, squares) is VQ-BeT's own policy, one pass per window" : ""); flow matching (brown) and diffusion (olive) are marked by their network evaluations per chunk. The y axis is logarithmic."),
             .figure(widthFigure(c, summary: summary), caption:
                 "The same latencies at \(Format.parameter(top)) Hz against the model width (log-log)."),
             .table(latencyTable(c, summary: summary), caption:
@@ -93,6 +93,7 @@ extension LatencyPerChunk {
     /// and diffusion in olive, told apart by marker.
     func style(_ name: String, _ c: Config) -> (color: Int, marker: Marker?, dashed: Bool) {
         if c.tokenizers.contains(name) { return (Palette.tokenizer(name), nil, false) }
+        if name == Self.vqbet { return (Palette.tokenizer("rvq"), .square, true) }
         let k = c.continuous.first { $0.name == name }!
         let family = k.method == "flow" ? c.continuous.filter { $0.method == "flow" } : c.continuous.filter { $0.method != "flow" }
         let markers: [Marker] = [.hollowCircle, .hollowSquare, .hollowTriangle, .hollowDiamond, .square, .triangle, .diamond]
@@ -154,7 +155,9 @@ extension LatencyPerChunk {
         header.append("delay at \(Format.parameter(rate)) Hz, width \(c.widths[0]) (steps)")
         let rows = c.contenders.map { name -> [String] in
             let first = summary(name, rate, c.widths[0], { $0.tokens ?? $0.functionEvaluations ?? .nan })
-            let count = c.tokenizers.contains(name) ? "\(Format.number(first.values.reduce(0, +) / Double(first.n))) tokens" : "\(Int(first.values[0])) evaluation\(first.values[0] == 1 ? "" : "s")"
+            let count = c.tokenizers.contains(name) ? "\(Format.number(first.values.reduce(0, +) / Double(first.n))) tokens"
+                : name == Self.vqbet ? "\(Int(first.values[0])) forward passes"
+                : "\(Int(first.values[0])) evaluation\(first.values[0] == 1 ? "" : "s")"
             let ms = c.widths.map { Format.interval(summary(name, rate, $0, \.median).scaled(by: 1000)) }
             let ratios = c.widths.map { w -> String in
                 let a = summary(name, rate, w, \.median).values, b = summary(c.reference, rate, w, \.median).values
@@ -176,7 +179,7 @@ extension LatencyPerChunk {
             let decode = decodes.allSatisfy { $0 > 0 } ? SeedSummary(decodes, scale: .log).mean : 0
             let first = perSeed[0].latency[Key(rate: rate, width: width)]!.first { $0.name == name }!
             let ms = { (x: Double) in Format.number(x * 1000) }
-            return [name, Format.number(model), decode == 0 ? "none" : Format.number(decode),
+            return [name, Format.number(model), name == Self.vqbet ? "in the model's" : decode == 0 ? "none" : Format.number(decode),
                     "\(ms(first.lowerQuartile)) – \(ms(first.upperQuartile))", "\(ms(first.fastest)) – \(ms(first.slowest))"]
         }
         return MarkdownTable(header: ["contender", "model (ms)", "decode (ms)", "quartiles, first seed (ms)", "fastest – slowest, first seed (ms)"], rows: rows)

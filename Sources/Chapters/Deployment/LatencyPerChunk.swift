@@ -15,7 +15,10 @@ import Experiments
 /// decoder-only transformer and decode them with their tokenizer; the continuous contenders
 /// (flow matching and diffusion at several numbers of network evaluations) sample one chunk from
 /// the chunk transformer of the same width and depth. ``ChunkLatency`` calls them in turn, on one
-/// engine thread; the claims are ratios of medians measured in the same call.
+/// engine thread; the claims are ratios of medians measured in the same call. With `vqbet`,
+/// VQ-BeT's own policy runs beside them, never judged: per window, one pass of its transformer
+/// over the recent observations, its code and offset heads and the residual VQ's decoder, as many
+/// windows as make the chunk.
 ///
 /// The models are untrained: what a chunk costs depends on the shapes and on how many tokens or
 /// evaluations it takes, not on the weights. Each token policy generates exactly as many tokens
@@ -55,6 +58,8 @@ public struct LatencyPerChunk: Experiment {
         let rates: [Double], widths: [Int]
         /// Token contenders (tokenizer registry names) and continuous ones, in table order.
         let tokenizers: [String]
+        /// Whether VQ-BeT's own policy over the `rvq` tokenizer is timed too (shown after the token contenders).
+        let vqbet: Bool
         let continuous: [ContinuousContender]
         /// The contender the table's ratios divide by.
         let reference: String
@@ -68,8 +73,8 @@ public struct LatencyPerChunk: Experiment {
         let policy: TokenPolicyConfig
         let settings: TokenizerSettings
 
-        /// Every contender's name, token contenders first.
-        var contenders: [String] { tokenizers + continuous.map(\.name) }
+        /// Every contender's name, token contenders first, then VQ-BeT's policy, then the continuous ones.
+        var contenders: [String] { tokenizers + (vqbet ? [LatencyPerChunk.vqbet] : []) + continuous.map(\.name) }
     }
 
     public func configure(_ p: ParameterReader) throws -> Config {
@@ -86,6 +91,10 @@ public struct LatencyPerChunk: Experiment {
         guard Set(continuous.map(\.name)).count == continuous.count, !continuous.isEmpty else {
             throw ConfigError(location: p.location, key: "continuous", problem: "expected at least one continuous contender, each named once")
         }
+        let vqbet = try p.bool("vqbet", default: false)
+        guard !vqbet || tokenizers.contains("rvq") else {
+            throw ConfigError(location: p.location, key: "vqbet", problem: "VQ-BeT's policy decodes with the rvq tokenizer; add \"rvq\" to `tokenizers` or set vqbet = false")
+        }
         let table = try p.table("policy", required: true)
         for key in ["d_model"] where table.keys.contains(key) {
             throw ConfigError(location: table.location, key: key, problem: "set by `widths`, not here")
@@ -98,7 +107,7 @@ public struct LatencyPerChunk: Experiment {
         }
         let c = Config(
             chunkSeconds: try p.double("chunk_seconds", in: 0.01...100),
-            rates: rates.sorted(), widths: widthsSorted, tokenizers: tokenizers, continuous: continuous,
+            rates: rates.sorted(), widths: widthsSorted, tokenizers: tokenizers, vqbet: vqbet, continuous: continuous,
             reference: try p.string("reference", allowed: tokenizers + continuous.map(\.name)),
             prefixLength: try p.int("prefix_length", in: 1...10_000),
             fitChunks: try p.int("fit_chunks", in: 10...1_000_000),
@@ -134,6 +143,9 @@ public struct LatencyPerChunk: Experiment {
         }
         return ContinuousContender(name: name, method: method, settings: settings, evaluations: n)
     }
+
+    /// The name VQ-BeT's own policy has among the contenders.
+    static let vqbet = "vqbet"
 
     /// One rate and width.
     struct Key: Hashable, Codable { let rate: Double; let width: Int }
@@ -182,6 +194,13 @@ public struct LatencyPerChunk: Experiment {
             cells.tokens[rate] = Dictionary(uniqueKeysWithValues: tokenizers.map { ($0.name, $0.tokens.count) })
             var conditionRNG = rng.derived("condition-\(rate)")
             let condition = (0..<(c.prefixLength * dims)).map { _ in Float(conditionRNG.nextGaussian() * 0.5) }
+            // VQ-BeT's own tokenizer: the rvq contender's settings and seed, fitted on the same chunks (the same codes).
+            var vqTokenizer: ResidualVQTokenizer?
+            if c.vqbet {
+                let t = try ResidualVQTokenizer(try ResidualVQConfig(ParameterReader(c.settings.table("rvq", steps: steps, seed: seed), location: "\(c.settings.location).rvq")))
+                try t.fit(fit)
+                vqTokenizer = t
+            }
             for width in c.widths {
                 var config = c.policy
                 config.dModel = width
@@ -190,6 +209,16 @@ public struct LatencyPerChunk: Experiment {
                     let policy = try TokenPolicy(config: config, vocabulary: t.tokenizer.vocabularySize, prefixLength: c.prefixLength,
                                                  conditionDim: dims, maxLength: t.tokens.count, seed: rng.derived("token-model-\(t.name)-\(rate)-\(width)").seed)
                     probes.append(Self.tokenProbe(t.name, policy: policy, tokenizer: t.tokenizer, condition: condition, tokens: t.tokens, steps: steps, dims: dims))
+                }
+                if let vqTokenizer {
+                    var vc = VQBeTConfig()
+                    vc.history = c.prefixLength; vc.dModel = width; vc.heads = config.heads; vc.blocks = config.layers
+                    vc.seed = rng.derived("vqbet-model-\(rate)-\(width)").seed
+                    let policy = try VQBeTPolicy(vc, tokenizer: vqTokenizer, observationDim: dims, actionDim: dims)
+                    let history = (0..<c.prefixLength).map { i in condition[(i * dims)..<((i + 1) * dims)].map(Double.init) }
+                    let window = vqTokenizer.config.window
+                    probes.append(Self.vqbetProbe(policy: policy, history: history, windows: (steps + window - 1) / window,
+                                                  seed: rng.derived("vqbet-sampling-\(rate)-\(width)").seed))
                 }
                 for k in c.continuous {
                     let objective = try PolicyRegistry.make(k.method, parameters: ParameterReader(k.settings, location: k.name))
@@ -206,6 +235,17 @@ public struct LatencyPerChunk: Experiment {
             }
         }
         return cells
+    }
+
+    /// VQ-BeT's own policy: `windows` calls of its act, each a pass of its transformer over
+    /// `history`, its code and offset heads, a draw of each layer's code and the decoder; the
+    /// decode happens inside the call and is counted with the model.
+    static func vqbetProbe(policy: VQBeTPolicy, history: [[Double]], windows: Int, seed: UInt64) -> ChunkLatency.Probe {
+        var rng = SeededGenerator(seed: seed)
+        return ChunkLatency.Probe(name: vqbet) {
+            let seconds = try Stopwatch.seconds { for _ in 0..<windows { _ = try policy.act([history], rng: &rng) } }
+            return ChunkLatency.Sample(modelSeconds: seconds, decodeSeconds: 0, functionEvaluations: windows)
+        }
     }
 
     /// A token contender: generates `tokens.count` tokens from `condition` with the KV cache (end
