@@ -49,7 +49,7 @@ do for [format in "png svg"] {
     set ylabel "seconds per chunk (s)"
     set logscale y 10
     set format y "%g"
-    set yrange [5.91626471253e-05:0.407336418394]
+    set yrange [9.09761857244e-05:0.552452394823]
     set ytics autofreq
     set bmargin
     unset key
@@ -64,18 +64,20 @@ do for [format in "png svg"] {
         'latency-vs-rate.dat' index 5 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#C0392B' notitle, \
         'latency-vs-rate.dat' index 6 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#CC79A7' title "rvq", \
         'latency-vs-rate.dat' index 7 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#CC79A7' notitle, \
-        'latency-vs-rate.dat' index 8 using 1:2 with linespoints lw 2 pt 6 ps 1.2 lc rgb '#8C6D31' title "flow-1", \
-        'latency-vs-rate.dat' index 9 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
-        'latency-vs-rate.dat' index 10 using 1:2 with linespoints lw 2 pt 4 ps 1.2 lc rgb '#8C6D31' title "flow-2", \
+        'latency-vs-rate.dat' index 8 using 1:2 with linespoints lw 2 pt 5 ps 1.2 lc rgb '#CC79A7' dt 2 title "vqbet", \
+        'latency-vs-rate.dat' index 9 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#CC79A7' notitle, \
+        'latency-vs-rate.dat' index 10 using 1:2 with linespoints lw 2 pt 6 ps 1.2 lc rgb '#8C6D31' title "flow-1", \
         'latency-vs-rate.dat' index 11 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
-        'latency-vs-rate.dat' index 12 using 1:2 with linespoints lw 2 pt 8 ps 1.2 lc rgb '#8C6D31' title "flow-5", \
+        'latency-vs-rate.dat' index 12 using 1:2 with linespoints lw 2 pt 4 ps 1.2 lc rgb '#8C6D31' title "flow-2", \
         'latency-vs-rate.dat' index 13 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
-        'latency-vs-rate.dat' index 14 using 1:2 with linespoints lw 2 pt 7 ps 1.2 lc rgb '#8C6D31' title "flow-10", \
+        'latency-vs-rate.dat' index 14 using 1:2 with linespoints lw 2 pt 8 ps 1.2 lc rgb '#8C6D31' title "flow-5", \
         'latency-vs-rate.dat' index 15 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
-        'latency-vs-rate.dat' index 16 using 1:2 with linespoints lw 2 pt 6 ps 1.2 lc rgb '#9AA52B' title "ddim-10", \
-        'latency-vs-rate.dat' index 17 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#9AA52B' notitle, \
-        'latency-vs-rate.dat' index 18 using 1:2 with linespoints lw 2 pt 4 ps 1.2 lc rgb '#9AA52B' dt 2 title "ddpm-100", \
-        'latency-vs-rate.dat' index 19 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#9AA52B' notitle
+        'latency-vs-rate.dat' index 16 using 1:2 with linespoints lw 2 pt 7 ps 1.2 lc rgb '#8C6D31' title "flow-10", \
+        'latency-vs-rate.dat' index 17 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
+        'latency-vs-rate.dat' index 18 using 1:2 with linespoints lw 2 pt 6 ps 1.2 lc rgb '#9AA52B' title "ddim-10", \
+        'latency-vs-rate.dat' index 19 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#9AA52B' notitle, \
+        'latency-vs-rate.dat' index 20 using 1:2 with linespoints lw 2 pt 4 ps 1.2 lc rgb '#9AA52B' dt 2 title "ddpm-100", \
+        'latency-vs-rate.dat' index 21 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#9AA52B' notitle
 
     # Panel 2 of 3: "width 128"
     set title "width 128"
@@ -87,33 +89,35 @@ do for [format in "png svg"] {
     set ylabel "seconds per chunk (s)"
     set logscale y 10
     set format y "%g"
-    set yrange [5.91626471253e-05:0.407336418394]
+    set yrange [9.09761857244e-05:0.552452394823]
     set ytics autofreq
     set bmargin
     unset key
     unset arrow
     unset label
     plot \
-        'latency-vs-rate.dat' index 20 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#0072B2' title "minmax", \
-        'latency-vs-rate.dat' index 21 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#0072B2' notitle, \
-        'latency-vs-rate.dat' index 22 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "fast", \
-        'latency-vs-rate.dat' index 23 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
-        'latency-vs-rate.dat' index 24 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#C0392B' title "beast", \
-        'latency-vs-rate.dat' index 25 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#C0392B' notitle, \
-        'latency-vs-rate.dat' index 26 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#CC79A7' title "rvq", \
-        'latency-vs-rate.dat' index 27 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#CC79A7' notitle, \
-        'latency-vs-rate.dat' index 28 using 1:2 with linespoints lw 2 pt 6 ps 1.2 lc rgb '#8C6D31' title "flow-1", \
-        'latency-vs-rate.dat' index 29 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
-        'latency-vs-rate.dat' index 30 using 1:2 with linespoints lw 2 pt 4 ps 1.2 lc rgb '#8C6D31' title "flow-2", \
-        'latency-vs-rate.dat' index 31 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
-        'latency-vs-rate.dat' index 32 using 1:2 with linespoints lw 2 pt 8 ps 1.2 lc rgb '#8C6D31' title "flow-5", \
+        'latency-vs-rate.dat' index 22 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#0072B2' title "minmax", \
+        'latency-vs-rate.dat' index 23 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#0072B2' notitle, \
+        'latency-vs-rate.dat' index 24 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "fast", \
+        'latency-vs-rate.dat' index 25 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
+        'latency-vs-rate.dat' index 26 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#C0392B' title "beast", \
+        'latency-vs-rate.dat' index 27 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#C0392B' notitle, \
+        'latency-vs-rate.dat' index 28 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#CC79A7' title "rvq", \
+        'latency-vs-rate.dat' index 29 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#CC79A7' notitle, \
+        'latency-vs-rate.dat' index 30 using 1:2 with linespoints lw 2 pt 5 ps 1.2 lc rgb '#CC79A7' dt 2 title "vqbet", \
+        'latency-vs-rate.dat' index 31 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#CC79A7' notitle, \
+        'latency-vs-rate.dat' index 32 using 1:2 with linespoints lw 2 pt 6 ps 1.2 lc rgb '#8C6D31' title "flow-1", \
         'latency-vs-rate.dat' index 33 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
-        'latency-vs-rate.dat' index 34 using 1:2 with linespoints lw 2 pt 7 ps 1.2 lc rgb '#8C6D31' title "flow-10", \
+        'latency-vs-rate.dat' index 34 using 1:2 with linespoints lw 2 pt 4 ps 1.2 lc rgb '#8C6D31' title "flow-2", \
         'latency-vs-rate.dat' index 35 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
-        'latency-vs-rate.dat' index 36 using 1:2 with linespoints lw 2 pt 6 ps 1.2 lc rgb '#9AA52B' title "ddim-10", \
-        'latency-vs-rate.dat' index 37 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#9AA52B' notitle, \
-        'latency-vs-rate.dat' index 38 using 1:2 with linespoints lw 2 pt 4 ps 1.2 lc rgb '#9AA52B' dt 2 title "ddpm-100", \
-        'latency-vs-rate.dat' index 39 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#9AA52B' notitle
+        'latency-vs-rate.dat' index 36 using 1:2 with linespoints lw 2 pt 8 ps 1.2 lc rgb '#8C6D31' title "flow-5", \
+        'latency-vs-rate.dat' index 37 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
+        'latency-vs-rate.dat' index 38 using 1:2 with linespoints lw 2 pt 7 ps 1.2 lc rgb '#8C6D31' title "flow-10", \
+        'latency-vs-rate.dat' index 39 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
+        'latency-vs-rate.dat' index 40 using 1:2 with linespoints lw 2 pt 6 ps 1.2 lc rgb '#9AA52B' title "ddim-10", \
+        'latency-vs-rate.dat' index 41 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#9AA52B' notitle, \
+        'latency-vs-rate.dat' index 42 using 1:2 with linespoints lw 2 pt 4 ps 1.2 lc rgb '#9AA52B' dt 2 title "ddpm-100", \
+        'latency-vs-rate.dat' index 43 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#9AA52B' notitle
 
     # Panel 3 of 3: "width 256"
     set title "width 256"
@@ -125,33 +129,35 @@ do for [format in "png svg"] {
     set ylabel "seconds per chunk (s)"
     set logscale y 10
     set format y "%g"
-    set yrange [5.91626471253e-05:0.407336418394]
+    set yrange [9.09761857244e-05:0.552452394823]
     set ytics autofreq
     set bmargin
     set key on outside right top vertical noopaque
     unset arrow
     unset label
     plot \
-        'latency-vs-rate.dat' index 40 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#0072B2' title "minmax", \
-        'latency-vs-rate.dat' index 41 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#0072B2' notitle, \
-        'latency-vs-rate.dat' index 42 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "fast", \
-        'latency-vs-rate.dat' index 43 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
-        'latency-vs-rate.dat' index 44 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#C0392B' title "beast", \
-        'latency-vs-rate.dat' index 45 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#C0392B' notitle, \
-        'latency-vs-rate.dat' index 46 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#CC79A7' title "rvq", \
-        'latency-vs-rate.dat' index 47 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#CC79A7' notitle, \
-        'latency-vs-rate.dat' index 48 using 1:2 with linespoints lw 2 pt 6 ps 1.2 lc rgb '#8C6D31' title "flow-1", \
-        'latency-vs-rate.dat' index 49 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
-        'latency-vs-rate.dat' index 50 using 1:2 with linespoints lw 2 pt 4 ps 1.2 lc rgb '#8C6D31' title "flow-2", \
-        'latency-vs-rate.dat' index 51 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
-        'latency-vs-rate.dat' index 52 using 1:2 with linespoints lw 2 pt 8 ps 1.2 lc rgb '#8C6D31' title "flow-5", \
-        'latency-vs-rate.dat' index 53 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
-        'latency-vs-rate.dat' index 54 using 1:2 with linespoints lw 2 pt 7 ps 1.2 lc rgb '#8C6D31' title "flow-10", \
+        'latency-vs-rate.dat' index 44 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#0072B2' title "minmax", \
+        'latency-vs-rate.dat' index 45 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#0072B2' notitle, \
+        'latency-vs-rate.dat' index 46 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#E69F00' title "fast", \
+        'latency-vs-rate.dat' index 47 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#E69F00' notitle, \
+        'latency-vs-rate.dat' index 48 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#C0392B' title "beast", \
+        'latency-vs-rate.dat' index 49 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#C0392B' notitle, \
+        'latency-vs-rate.dat' index 50 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#CC79A7' title "rvq", \
+        'latency-vs-rate.dat' index 51 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#CC79A7' notitle, \
+        'latency-vs-rate.dat' index 52 using 1:2 with linespoints lw 2 pt 5 ps 1.2 lc rgb '#CC79A7' dt 2 title "vqbet", \
+        'latency-vs-rate.dat' index 53 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#CC79A7' notitle, \
+        'latency-vs-rate.dat' index 54 using 1:2 with linespoints lw 2 pt 6 ps 1.2 lc rgb '#8C6D31' title "flow-1", \
         'latency-vs-rate.dat' index 55 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
-        'latency-vs-rate.dat' index 56 using 1:2 with linespoints lw 2 pt 6 ps 1.2 lc rgb '#9AA52B' title "ddim-10", \
-        'latency-vs-rate.dat' index 57 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#9AA52B' notitle, \
-        'latency-vs-rate.dat' index 58 using 1:2 with linespoints lw 2 pt 4 ps 1.2 lc rgb '#9AA52B' dt 2 title "ddpm-100", \
-        'latency-vs-rate.dat' index 59 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#9AA52B' notitle
+        'latency-vs-rate.dat' index 56 using 1:2 with linespoints lw 2 pt 4 ps 1.2 lc rgb '#8C6D31' title "flow-2", \
+        'latency-vs-rate.dat' index 57 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
+        'latency-vs-rate.dat' index 58 using 1:2 with linespoints lw 2 pt 8 ps 1.2 lc rgb '#8C6D31' title "flow-5", \
+        'latency-vs-rate.dat' index 59 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
+        'latency-vs-rate.dat' index 60 using 1:2 with linespoints lw 2 pt 7 ps 1.2 lc rgb '#8C6D31' title "flow-10", \
+        'latency-vs-rate.dat' index 61 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
+        'latency-vs-rate.dat' index 62 using 1:2 with linespoints lw 2 pt 6 ps 1.2 lc rgb '#9AA52B' title "ddim-10", \
+        'latency-vs-rate.dat' index 63 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#9AA52B' notitle, \
+        'latency-vs-rate.dat' index 64 using 1:2 with linespoints lw 2 pt 4 ps 1.2 lc rgb '#9AA52B' dt 2 title "ddpm-100", \
+        'latency-vs-rate.dat' index 65 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#9AA52B' notitle
 
     unset multiplot
     unset output

@@ -49,7 +49,7 @@ do for [format in "png svg"] {
     set ylabel "seconds per chunk (s)"
     set logscale y 10
     set format y "%g"
-    set yrange [0.000141971046:0.407336418394]
+    set yrange [0.00013760895417:0.552452394823]
     set ytics autofreq
     set bmargin
     set key on outside right top vertical noopaque
@@ -64,18 +64,20 @@ do for [format in "png svg"] {
         'latency-vs-width.dat' index 5 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#C0392B' notitle, \
         'latency-vs-width.dat' index 6 using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#CC79A7' title "rvq", \
         'latency-vs-width.dat' index 7 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#CC79A7' notitle, \
-        'latency-vs-width.dat' index 8 using 1:2 with linespoints lw 2 pt 6 ps 1.2 lc rgb '#8C6D31' title "flow-1", \
-        'latency-vs-width.dat' index 9 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
-        'latency-vs-width.dat' index 10 using 1:2 with linespoints lw 2 pt 4 ps 1.2 lc rgb '#8C6D31' title "flow-2", \
+        'latency-vs-width.dat' index 8 using 1:2 with linespoints lw 2 pt 5 ps 1.2 lc rgb '#CC79A7' dt 2 title "vqbet", \
+        'latency-vs-width.dat' index 9 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#CC79A7' notitle, \
+        'latency-vs-width.dat' index 10 using 1:2 with linespoints lw 2 pt 6 ps 1.2 lc rgb '#8C6D31' title "flow-1", \
         'latency-vs-width.dat' index 11 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
-        'latency-vs-width.dat' index 12 using 1:2 with linespoints lw 2 pt 8 ps 1.2 lc rgb '#8C6D31' title "flow-5", \
+        'latency-vs-width.dat' index 12 using 1:2 with linespoints lw 2 pt 4 ps 1.2 lc rgb '#8C6D31' title "flow-2", \
         'latency-vs-width.dat' index 13 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
-        'latency-vs-width.dat' index 14 using 1:2 with linespoints lw 2 pt 7 ps 1.2 lc rgb '#8C6D31' title "flow-10", \
+        'latency-vs-width.dat' index 14 using 1:2 with linespoints lw 2 pt 8 ps 1.2 lc rgb '#8C6D31' title "flow-5", \
         'latency-vs-width.dat' index 15 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
-        'latency-vs-width.dat' index 16 using 1:2 with linespoints lw 2 pt 6 ps 1.2 lc rgb '#9AA52B' title "ddim-10", \
-        'latency-vs-width.dat' index 17 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#9AA52B' notitle, \
-        'latency-vs-width.dat' index 18 using 1:2 with linespoints lw 2 pt 4 ps 1.2 lc rgb '#9AA52B' dt 2 title "ddpm-100", \
-        'latency-vs-width.dat' index 19 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#9AA52B' notitle
+        'latency-vs-width.dat' index 16 using 1:2 with linespoints lw 2 pt 7 ps 1.2 lc rgb '#8C6D31' title "flow-10", \
+        'latency-vs-width.dat' index 17 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#8C6D31' notitle, \
+        'latency-vs-width.dat' index 18 using 1:2 with linespoints lw 2 pt 6 ps 1.2 lc rgb '#9AA52B' title "ddim-10", \
+        'latency-vs-width.dat' index 19 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#9AA52B' notitle, \
+        'latency-vs-width.dat' index 20 using 1:2 with linespoints lw 2 pt 4 ps 1.2 lc rgb '#9AA52B' dt 2 title "ddpm-100", \
+        'latency-vs-width.dat' index 21 using 1:2:3:4 with yerrorbars lw 1.5 pt 7 ps 0.8 lc rgb '#9AA52B' notitle
 
     unset multiplot
     unset output
