@@ -107,7 +107,7 @@ final class DeploymentTests: XCTestCase {
         let constrainedFailures = (conflation["metrics"] as! [[String: Any]]).filter { m in
             (m["metric"] as? String) == "decode_failure_share" && (m["condition"] as? [String: String])?["constraint"] == "constrained"
         }
-        XCTAssertEqual(constrainedFailures.count, 5 * 2 * 2, "four contenders and the longer-trained FAST, two families, two decodings")
+        XCTAssertEqual(constrainedFailures.count, 5 * 2 * 2, "four contenders and the ablation's FAST, two families, two decodings")
         for m in constrainedFailures { XCTAssertEqual((m["per_seed"] as? [NSNumber])?.map(\.doubleValue), [0], "\(m["condition"] ?? "")") }
         XCTAssertEqual(reports[1].verdicts.map(\.id), ["rtc-keeps-success", "synchronous-loses-success", "naive-async-loses-success", "rtc-smoother-switches"])
         for figure in ["success-vs-delay", "jerk-vs-delay", "success-vs-delay-unimodal"] {

@@ -85,18 +85,27 @@ final class TokenConflationTests: XCTestCase {
                 : .init(chunks: 10, tokens: 100, languageTokens: 1, languageFailures: 1, malformedFailures: 1, decoded: 8, squaredError: [32])
         }
         var cells: [String: TokenConflation.ContenderCells] = [:]
-        XCTAssertEqual(c.rows, c.tokenizers + ["fast, 60 steps"], "the longer-training ablation's row after the contenders")
+        XCTAssertEqual(c.rows, c.tokenizers + ["fast, 120 chunks, 60 steps"], "the ablation's row after the contenders")
         for t in c.rows {
             var w: [TokenConflation.Key: TokenConflation.Written] = [:]
             for f in c.families { for constrained in [false, true] { for d in c.decodings {
                 w[.init(family: f.rawValue, constrained: constrained, decoding: d)] = written(constrained: constrained)
             } } }
-            cells[t] = .init(written: w, corpusShareOnActionIds: 0.01, actionIds: 8, finalLoss: 1, scale: [1], steps: 4, hash: t)
+            // The held-out loss is lowest at step 20 (and again at 30: the earlier one counts).
+            let curve: [TokenConflation.ActionLoss] = [.init(step: 10, training: 3, heldOut: 3.5), .init(step: 20, training: 2, heldOut: 2.5),
+                                                       .init(step: 30, training: 1, heldOut: 2.5), .init(step: 40, training: 0.5, heldOut: 2.75)]
+            cells[t] = .init(written: w, actionLoss: curve, corpusShareOnActionIds: 0.01, actionIds: 8, finalLoss: 1, scale: [1], steps: 4, hash: t)
         }
         let outcome = try TokenConflation().outcome(c, perSeed: [cells], thresholds: .init(failures: 0.01, languageTokens: 0.001), inputHash: "h")
         func stat(_ name: String, _ select: [(String, ParameterValue)]) throws -> [[Double]] {
             try outcome.statistic(name, ParameterReader(.table(select.map { (key: $0.0, value: $0.1) }), location: "select"))
         }
+        func metric(_ name: String, _ t: String) -> [Double]? {
+            outcome.metrics.first { $0.metric == name && $0.condition.first?.value == t && $0.condition.count == 1 }?.perSeed
+        }
+        XCTAssertEqual(metric("action_loss_training_chunks", "fast"), [0.5], "the last check's training-chunk loss")
+        XCTAssertEqual(metric("action_loss_held_out", "fast"), [2.75], "the last check's held-out loss")
+        XCTAssertEqual(metric("lowest_held_out_loss_step", "minmax"), [20], "the earliest of two equal lowest held-out losses")
         let n = c.tokenizers.count * c.families.count   // the ablation's row is never judged
         XCTAssertEqual(try stat("conflated_share", [("constraint", .string("none")), ("decoding", .string("greedy"))]), [Array(repeating: 0.01, count: n)])
         XCTAssertEqual(try stat("decode_failure_share", [("constraint", .string("none")), ("decoding", .string("greedy")), ("family", .string("wipe"))]),
@@ -107,6 +116,23 @@ final class TokenConflationTests: XCTestCase {
         for r in ratio[0] { XCTAssertEqual(r, 1.5, accuracy: 1e-12) }
         XCTAssertThrowsError(try stat("conflated_share", [("constraint", .string("masked")), ("decoding", .string("greedy"))])) {
             XCTAssertEqual(($0 as? ConfigError)?.key, "constraint")
+        }
+    }
+
+    /// A loss-check interval that is not a multiple of the policy's progress interval (50 steps)
+    /// is refused before any work, naming the key; a multiple is taken.
+    func testLossIntervalValidated() throws {
+        let file = try ExperimentFile(root: ScratchWorkbench.repository, path: "experiments/deployment/token-conflation.toml")
+        for (every, accepted) in [(75, false), (0, false), (100, true)] {
+            guard case .table(var entries) = file.resolved(.smoke) else { return XCTFail("expected a table") }
+            entries.removeAll { $0.key == "loss_every" || $0.key == "seeds" }
+            entries.append((key: "loss_every", value: .int(every)))
+            let reader = try ParameterReader(.table(entries), location: "token-conflation.toml")
+            if accepted {
+                XCTAssertEqual(try TokenConflation().configure(reader).lossEvery, every)
+            } else {
+                XCTAssertThrowsError(try TokenConflation().configure(reader)) { XCTAssertEqual(($0 as? ConfigError)?.key, "loss_every", "\(every)") }
+            }
         }
     }
 }

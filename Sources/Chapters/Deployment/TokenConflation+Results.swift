@@ -34,6 +34,9 @@ extension TokenConflation {
         var metrics: [MetricSeries] = []
         for t in c.rows {
             metrics.append(MetricSeries(condition: [("contender", t)], metric: "final_training_loss", unit: "cross-entropy (nats)", scale: .log, perSeed: perSeed.map { $0[t]!.finalLoss }))
+            metrics.append(MetricSeries(condition: [("contender", t)], metric: "action_loss_training_chunks", unit: "cross-entropy (nats)", scale: .log, perSeed: perSeed.map { $0[t]!.actionLoss.last!.training }))
+            metrics.append(MetricSeries(condition: [("contender", t)], metric: "action_loss_held_out", unit: "cross-entropy (nats)", scale: .log, perSeed: perSeed.map { $0[t]!.actionLoss.last!.heldOut }))
+            metrics.append(MetricSeries(condition: [("contender", t)], metric: "lowest_held_out_loss_step", unit: "steps", scale: .linear, perSeed: perSeed.map { Double(Self.lowestHeldOut($0[t]!.actionLoss).step) }))
             metrics.append(MetricSeries(condition: [("contender", t)], metric: "corpus_share_on_action_ids", scale: .proportion, perSeed: perSeed.map { $0[t]!.corpusShareOnActionIds }))
             for f in families {
                 for (constrained, d) in ways {
@@ -52,9 +55,11 @@ extension TokenConflation {
             .figure(figure(c, perSeed: perSeed, ways: ways, wayName: wayName, thresholds: thresholds), caption:
                 "Top: held-out chunks whose written tokens do not decode strictly, per contender; bottom: language tokens among the tokens written in action positions. Left the training family (\(families[0])), right the unseen one\(families.count > 2 ? "s" : ""). Each policy writes the same \(c.heldOutChunks) chunks per family without constraints and with constrained decoding, greedily (filled) and by sampling at temperature 1 (hollow); means over \(perSeed.count) seeds with 95 % intervals cut to [0, 100] %, the ways nudged sideways. The dashed lines are the claims' thresholds."),
             .table(table(c, perSeed: perSeed, ways: ways, error: error), caption:
-                "Per contender, held-out family and way of writing: tokens written per chunk (mean over seeds), the share of them that are language tokens, the share of chunks that fail to decode (95 % intervals over seeds cut to [0, 100] %) and how many of those hold a language token (the rest are malformed action sequences), and the relative RMSE of the chunks that decode (each dimension's RMSE over the fitted chunks' standard deviation, averaged over dimensions; geometric mean over seeds with its 95 % interval). Without constraints, only the chunks that decode have an error; with them, every chunk does. Rows named with a number of steps are the longer-training ablation, never judged."),
+                "Per contender, held-out family and way of writing: tokens written per chunk (mean over seeds), the share of them that are language tokens, the share of chunks that fail to decode (95 % intervals over seeds cut to [0, 100] %) and how many of those hold a language token (the rest are malformed action sequences), and the relative RMSE of the chunks that decode (each dimension's RMSE over the fitted chunks' standard deviation, averaged over dimensions; geometric mean over seeds with its 95 % interval). Without constraints, only the chunks that decode have an error; with them, every chunk does. Rows named with a number of chunks and steps are the ablation, never judged."),
             .table(trainingTable(c, perSeed: perSeed), caption:
-                "The policies: action ids laid over the \(c.languageSize)-id language (its least-used ids), the share of the language corpus's tokens that sit on those ids (words the actions took over, still in the side task), and the final training loss over both tasks (geometric mean over seeds). Each policy trains \(c.policy.trainingSteps) steps on \(c.fitChunks) arm chunks and \(c.languageSequences) language sequences; the ablation's rows (\(c.longerTokenizers.joined(separator: ", "))) train the same policy from the same start for \(c.longerSteps) steps."),
+                "The policies: action ids laid over the \(c.languageSize)-id language (its least-used ids), the share of the language corpus's tokens that sit on those ids (words the actions took over, still in the side task), the final training loss over both tasks, and the action task's teacher-forced loss at the end of training on \(c.heldOutChunks) training chunks and on the \(c.heldOutChunks) held-out chunks of the training family, with the step at which the held-out loss was lowest (checked every \(c.lossEvery) steps; losses: geometric mean over seeds with 95 % intervals; steps: every seed's). Each policy trains \(c.policy.trainingSteps) steps on \(c.fitChunks) arm chunks and \(c.languageSequences(c.fitChunks)) language sequences; the ablation's rows (\(c.ablationTokenizers.joined(separator: ", "))) train the same policy from the same start for \(c.ablationSteps) steps on \(c.ablationChunks) arm chunks and \(c.languageSequences(c.ablationChunks)) language sequences."),
+            .figure(learningCurves(c, perSeed: perSeed), caption:
+                "The action task's teacher-forced loss (nats per token, EOS included) during training, checked every \(c.lossEvery) steps: left on the held-out chunks of the training family, right on as many training chunks. Means over \(perSeed.count) seeds; dashed lines are the ablation's (more chunks and steps). A held-out loss that turns up while the training loss keeps falling is a policy learning its training chunks by heart; one still falling at the end is a policy that would gain from more steps."),
         ]
 
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
@@ -85,7 +90,7 @@ extension TokenConflation {
     func figure(_ c: Config, perSeed: [[String: ContenderCells]], ways: [(constrained: Bool, decoding: Decoding)],
                 wayName: (Bool, Decoding) -> String, thresholds: Thresholds) -> Figure {
         let tics = c.rows.enumerated().map { (value: Double($0.offset + 1), label: $0.element) }
-        let x = Axis("contender (the last \(c.longerTokenizers.count): longer training, an ablation)", range: 0.5...(Double(c.rows.count) + 0.5), tics: tics)
+        let x = Axis("contender (the last \(c.ablationTokenizers.count): more chunks and steps, an ablation)", range: 0.5...(Double(c.rows.count) + 0.5), tics: tics)
         func panel(_ family: String, title: String, y: String, value: @escaping (Written) -> Double, threshold: Double, legend: Bool) -> Panel {
             var series: [Series] = []
             var highest = threshold * 100
@@ -145,12 +150,42 @@ extension TokenConflation {
                              rows: rows, align: ["l", "l", "l", "l", "r", "r", "r", "r", "r", "r"])
     }
 
-    /// Per contender: its action ids, the corpus share on them, the final loss.
+    /// The point of `curve` with the lowest held-out loss (the earliest, on a tie).
+    static func lowestHeldOut(_ curve: [ActionLoss]) -> ActionLoss {
+        curve.dropFirst().reduce(curve[0]) { $1.heldOut < $0.heldOut ? $1 : $0 }
+    }
+
+    /// Per contender: its action ids, the corpus share on them, the final losses and the step of the lowest held-out loss.
     func trainingTable(_ c: Config, perSeed: [[String: ContenderCells]]) -> MarkdownTable {
         let rows = c.rows.map { t -> [String] in
             [t, String(perSeed[0][t]!.actionIds), Format.percentInterval(SeedSummary(perSeed.map { $0[t]!.corpusShareOnActionIds }, scale: .proportion)),
-             Format.interval(SeedSummary(perSeed.map { $0[t]!.finalLoss }, scale: .log))]
+             Format.interval(SeedSummary(perSeed.map { $0[t]!.finalLoss }, scale: .log)),
+             Format.interval(SeedSummary(perSeed.map { $0[t]!.actionLoss.last!.training }, scale: .log)),
+             Format.interval(SeedSummary(perSeed.map { $0[t]!.actionLoss.last!.heldOut }, scale: .log)),
+             perSeed.map { String(Self.lowestHeldOut($0[t]!.actionLoss).step) }.joined(separator: ", ")]
         }
-        return MarkdownTable(header: ["contender", "action ids", "language corpus on action ids", "final training loss"], rows: rows)
+        return MarkdownTable(header: ["contender", "action ids", "language corpus on action ids", "final training loss",
+                                      "action loss, training chunks", "action loss, held-out chunks", "lowest held-out loss at step (per seed)"],
+                             rows: rows, align: ["l", "r", "r", "r", "r", "r", "r"])
+    }
+
+    /// The action task's loss against training steps per contender: held-out chunks left, training chunks right.
+    func learningCurves(_ c: Config, perSeed: [[String: ContenderCells]]) -> Figure {
+        func panel(_ title: String, _ value: @escaping (ActionLoss) -> Double, legend: Bool) -> Panel {
+            let series = c.rows.map { t -> Series in
+                let curves = perSeed.map { $0[t]!.actionLoss }
+                let points = curves[0].indices.map { i in
+                    Series.Point(x: Double(curves[0][i].step), y: Statistics.mean(curves.map { value($0[i]) }))
+                }
+                let tokenizer = c.tokenizers.first { c.ablationName($0) == t } ?? t
+                return Series(t, style: .line, points: points, color: Palette.tokenizer(tokenizer), dashed: t != tokenizer)
+            }
+            return Panel(title: title, x: Axis("training step"), y: Axis("action loss", unit: "nats per token", log: true),
+                         series: series, legend: legend ? .topRight : .hidden)
+        }
+        return Figure(name: "learning-curves", title: "The action task's loss during training, held-out and training chunks",
+                      panels: [panel("held-out chunks (\(c.families[0].rawValue))", \.heldOut, legend: true),
+                               panel("training chunks", \.training, legend: false)],
+                      columns: 2, width: 1100, height: 440)
     }
 }

@@ -52,18 +52,20 @@ public struct TokenConflation: Experiment {
         let families: [RobotArmGenerator.Family]
         let decodings: [Decoding]
         let policy: TokenPolicyConfig
+        /// Steps between measurements of the action task's loss on training and held-out chunks.
+        let lossEvery: Int
         let settings: TokenizerSettings
-        /// Contenders also trained for `longerSteps` (an ablation, never judged): is what fails
-        /// to decode a sign of too little training?
-        let longerTokenizers: [String], longerSteps: Int
+        /// Contenders also trained on `ablationChunks` arm chunks for `ablationSteps` steps (an
+        /// ablation, never judged): is what fails to decode a sign of too little data or training?
+        let ablationTokenizers: [String], ablationChunks: Int, ablationSteps: Int
 
         /// The ablation's row name for contender `t`.
-        func longerName(_ t: String) -> String { "\(t), \(longerSteps) steps" }
+        func ablationName(_ t: String) -> String { "\(t), \(ablationChunks) chunks, \(ablationSteps) steps" }
         /// Every row the results show: the contenders, then the ablation's.
-        var rows: [String] { tokenizers + longerTokenizers.map(longerName) }
+        var rows: [String] { tokenizers + ablationTokenizers.map(ablationName) }
 
-        /// Language sequences in the training set.
-        var languageSequences: Int { Int((Double(fitChunks) * languageShare / (1 - languageShare)).rounded()) }
+        /// Language sequences in a training set of `chunks` arm chunks.
+        func languageSequences(_ chunks: Int) -> Int { Int((Double(chunks) * languageShare / (1 - languageShare)).rounded()) }
     }
 
     public func configure(_ p: ParameterReader) throws -> Config {
@@ -84,8 +86,13 @@ public struct TokenConflation: Experiment {
             throw ConfigError(location: p.location, key: "decodings", problem: "expected \"greedy\" first (the claims judge it), each decoding once")
         }
         let table = try p.table("policy", required: true)
-        let longer = try p.table("longer_training", required: true)
-        let longerTokenizers = try longer.strings("tokenizers", allowed: tokenizers)
+        let ablation = try p.table("ablation", required: true)
+        let ablationTokenizers = try ablation.strings("tokenizers", allowed: tokenizers)
+        let policy = try TokenPolicyConfig(table)
+        let lossEvery = try p.int("loss_every", in: 1...10_000_000)
+        guard lossEvery % policy.progressEvery == 0 else {
+            throw ConfigError(location: p.location, key: "loss_every", problem: "expected a multiple of the policy's progress interval (\(policy.progressEvery) steps), got \(lossEvery)")
+        }
         return Config(
             rate: try p.double("rate_hz", in: 2...10_000), tokenizers: tokenizers,
             languageSize: try p.int("language_vocabulary", in: 2...1_000_000),
@@ -97,9 +104,10 @@ public struct TokenConflation: Experiment {
             heldOutChunks: try p.int("held_out_chunks", in: 1...1_000_000),
             families: familyNames.map { RobotArmGenerator.Family(rawValue: $0)! },
             decodings: decodings.map { Decoding(rawValue: $0)! },
-            policy: try TokenPolicyConfig(table),
+            policy: policy, lossEvery: lossEvery,
             settings: try TokenizerSettings(p, tokenizers: tokenizers, measured: tokenizers),
-            longerTokenizers: longerTokenizers, longerSteps: try longer.int("train_steps", in: 1...10_000_000))
+            ablationTokenizers: ablationTokenizers, ablationChunks: try ablation.int("fit_chunks", in: 10...1_000_000),
+            ablationSteps: try ablation.int("train_steps", in: 1...10_000_000))
     }
 
     /// One way of writing one family's held-out chunks.
@@ -117,9 +125,20 @@ public struct TokenConflation: Experiment {
         var languageShare: Double { tokens > 0 ? Double(languageTokens) / Double(tokens) : 0 }
     }
 
+    /// The action task's teacher-forced loss (nats per token) at one point of training.
+    struct ActionLoss: Codable, Equatable {
+        let step: Int
+        /// On as many training chunks as there are held-out ones, evenly spaced through the fitted set.
+        let training: Double
+        /// On the held-out chunks of the training family.
+        let heldOut: Double
+    }
+
     /// What one seed's policy for one contender measured.
     struct ContenderCells: Codable {
         var written: [Key: Written]
+        /// The action task's loss on training and held-out chunks every `lossEvery` steps and at the end.
+        var actionLoss: [ActionLoss]
         /// The action ids' share of the language corpus's tokens (their words, still in use).
         var corpusShareOnActionIds: Double
         /// Action ids (the tokenizer's vocabulary) and the final training loss.
@@ -129,18 +148,20 @@ public struct TokenConflation: Experiment {
         var hash: String
     }
 
-    /// One policy to train and read: a seed, a contender and, for the ablation, its longer training.
+    /// One policy to train and read: a seed, a contender and whether it is the ablation's.
     struct Item {
-        let seed: UInt64, tokenizer: String, longer: Bool
+        let seed: UInt64, tokenizer: String, ablation: Bool
         /// Its row in the results: the contender's name, or the ablation's.
-        func row(_ c: Config) -> String { longer ? c.longerName(tokenizer) : tokenizer }
+        func row(_ c: Config) -> String { ablation ? c.ablationName(tokenizer) : tokenizer }
         /// Its policy's training steps.
-        func trainingSteps(_ c: Config) -> Int { longer ? c.longerSteps : c.policy.trainingSteps }
+        func trainingSteps(_ c: Config) -> Int { ablation ? c.ablationSteps : c.policy.trainingSteps }
+        /// The arm chunks it is fitted on.
+        func fitChunks(_ c: Config) -> Int { ablation ? c.ablationChunks : c.fitChunks }
     }
 
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
         let items = context.seeds.flatMap { s in
-            c.tokenizers.map { Item(seed: s, tokenizer: $0, longer: false) } + c.longerTokenizers.map { Item(seed: s, tokenizer: $0, longer: true) }
+            c.tokenizers.map { Item(seed: s, tokenizer: $0, ablation: false) } + c.ablationTokenizers.map { Item(seed: s, tokenizer: $0, ablation: true) }
         }
         let writings = c.families.count * 2 * c.decodings.count
         context.progress.begin(total: items.count * (1 + writings), weight: Double(items.count * 11 * writings),
@@ -174,7 +195,7 @@ public struct TokenConflation: Experiment {
         let (seed, name, label) = (item.seed, item.tokenizer, item.row(c))
         let rng = context.generator(seed: seed)
         let arm = RobotArmGenerator(frequency: c.rate, chunkSeconds: 1)
-        let fit = try arm.chunks(count: c.fitChunks, seed: rng.derived("fit-data").seed)
+        let fit = try arm.chunks(count: item.fitChunks(c), seed: rng.derived("fit-data").seed)
         let (steps, dims) = (fit.steps, fit.dims)
         let tok = try c.settings.make(name, steps: steps, seed: seed, location: "\(c.settings.location).\(name)")
         try tok.fit(fit)
@@ -186,7 +207,7 @@ public struct TokenConflation: Experiment {
         var languageRNG = rng.derived("language")
         let language = SideLanguage(size: c.languageSize, exponent: c.zipfExponent, successorShare: c.successorShare,
                                     lengths: c.languageLengths, rng: &languageRNG)
-        let corpus = language.sequences(c.languageSequences, rng: &languageRNG)
+        let corpus = language.sequences(c.languageSequences(fit.count), rng: &languageRNG)
         let usage = language.usage(corpus)
         let overlay = try VocabularyOverlay(usage: usage, actionVocabulary: tok.vocabularySize)
         let onActionIds = overlay.languageIds.reduce(0) { $0 + usage[$1] }
@@ -208,19 +229,41 @@ public struct TokenConflation: Experiment {
         config.trainingSteps = item.trainingSteps(c)
         let policy = try TokenPolicy(config: config, for: set, maxLength: max(set.maxLength, fixedLength == nil ? steps * dims : 0),
                                      seed: rng.derived("policy-\(name)").seed)
-        let summary = try policy.train(set) { context.progress.say("  seed \(seed) · \(label) · \($0)") }
+        let heldOut = try c.families.map { family in
+            try RobotArmGenerator(frequency: c.rate, chunkSeconds: 1, family: family)
+                .chunks(count: c.heldOutChunks, seed: rng.derived("held-out-\(family.rawValue)").seed)
+        }
+        // The action task's loss while training: on training chunks and on the training family's
+        // held-out ones (the action task alone, so the two are comparable; the gap is overfitting).
+        func actionSet(_ chunks: [ActionChunk], tokens: [[Int]]) throws -> TokenSequenceSet {
+            try TokenSequenceSet(sequences: tokens, conditions: chunks.map { Self.actionCondition($0, mean: mean, scale: scale) },
+                                 prefixLength: 2, conditionDim: dims + 1, vocabulary: c.languageSize)
+        }
+        let probe = (0..<min(c.heldOutChunks, fit.count)).map { $0 * fit.count / min(c.heldOutChunks, fit.count) }
+        let trainingProbe = try actionSet(probe.map { fit.chunks[$0] }, tokens: probe.map { actions[$0] })
+        let heldOutProbe = try actionSet(heldOut[0].chunks, tokens: try heldOut[0].chunks.map { overlay.languageIds(of: try tok.encode($0)) })
+        var actionLoss: [ActionLoss] = [], probeError: Error?
+        let summary = try policy.train(set) { p in
+            context.progress.say("  seed \(seed) · \(label) · \(p)")
+            guard p.step % c.lossEvery == 0 || p.step == p.totalSteps else { return }
+            do {
+                actionLoss.append(ActionLoss(step: p.step, training: try policy.teacherForcedLoss(trainingProbe), heldOut: try policy.teacherForcedLoss(heldOutProbe)))
+            } catch { probeError = error }
+        }
+        if let probeError { throw probeError }
+        if let last = actionLoss.last {
+            context.progress.say("  seed \(seed) · \(label) · action loss, training chunks \(Format.number(last.training)), held-out \(Format.number(last.heldOut))")
+        }
         context.progress.step("seed \(seed) · \(label) · trained · final loss \(Format.number(summary.finalLoss))", loss: summary.finalLoss,
                               weight: Double(10 * c.families.count * 2 * c.decodings.count))
 
         var constraint: (any TokenConstraint)?
         if let constrains = tok as? any ConstrainsDecoding { constraint = try constrains.tokenConstraint(steps: steps, dims: dims) }
         let length: GenerationLength = fixedLength.map { .fixed($0) } ?? .untilEnd(max: policy.maxLength)
-        var cells = ContenderCells(written: [:], corpusShareOnActionIds: Double(onActionIds) / Double(max(usage.reduce(0, +), 1)),
+        var cells = ContenderCells(written: [:], actionLoss: actionLoss, corpusShareOnActionIds: Double(onActionIds) / Double(max(usage.reduce(0, +), 1)),
                                    actionIds: tok.vocabularySize, finalLoss: summary.finalLoss, scale: scale, steps: steps,
                                    hash: fit.contentHash + StableHash.sha256Hex(corpus.map { $0.map(String.init).joined(separator: ",") }.joined(separator: ";")))
-        for family in c.families {
-            let heldOut = try RobotArmGenerator(frequency: c.rate, chunkSeconds: 1, family: family)
-                .chunks(count: c.heldOutChunks, seed: rng.derived("held-out-\(family.rawValue)").seed)
+        for (family, heldOut) in zip(c.families, heldOut) {
             cells.hash += heldOut.contentHash
             let conditions = heldOut.chunks.map { Self.actionCondition($0, mean: mean, scale: scale) }
             for constrained in [false, true] {
