@@ -145,8 +145,7 @@ public struct InferenceDelay: Experiment {
         var demoRNG = rng.derived("demonstrations")
         let demos = try Self.demonstrations(c, rng: &demoRNG)
         let judged = try run(c, demos: demos, seed: seed, label: "", rng: rng, context: context)
-        var cells = SeedCells(reports: judged.reports, expert: judged.expert, finalLoss: judged.finalLoss,
-                              hash: StableHash.sha256Hex(demos.chunks.map { $0.map { JSONNumber.format($0) }.joined(separator: ",") }.joined(separator: ";")))
+        var cells = SeedCells(reports: judged.reports, expert: judged.expert, finalLoss: judged.finalLoss, hash: Self.hash(demos))
         for name in c.ablations {
             // The same draws (positions, targets, policy weights, batches, noise): only the expert's bulge differs.
             var straight = c
@@ -154,8 +153,14 @@ public struct InferenceDelay: Experiment {
             var ablationRNG = rng.derived("demonstrations")
             let ablationDemos = try Self.demonstrations(straight, rng: &ablationRNG)
             cells.ablations[name] = try run(straight, demos: ablationDemos, seed: seed, label: "\(name) · ", rng: rng, context: context)
+            cells.hash += Self.hash(ablationDemos)
         }
         return cells
+    }
+
+    /// The content hash of a demonstration set's chunks (the input data's hash covers every set trained on).
+    static func hash(_ demos: (conditions: [[Float]], chunks: [[Double]])) -> String {
+        StableHash.sha256Hex(demos.chunks.map { $0.map { JSONNumber.format($0) }.joined(separator: ",") }.joined(separator: ";"))
     }
 
     /// Trains a policy on `demos` and runs it, and the expert that made them, under every strategy and delay.

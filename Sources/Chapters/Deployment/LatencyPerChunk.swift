@@ -182,10 +182,17 @@ public struct LatencyPerChunk: Experiment {
             let heldOut = try arm.chunks(count: c.heldOutChunks, seed: rng.derived("held-out-data-\(rate)").seed)
             cells.hash += fit.contentHash + heldOut.contentHash
             let (steps, dims) = (fit.steps, fit.dims)
+            // VQ-BeT's own tokenizer is the rvq contender's, built from its settings and seed (VQ-BeT's
+            // policy needs the residual VQ itself, not any tokenizer): one fit serves both.
+            var vqTokenizer: ResidualVQTokenizer?
+            if c.vqbet {
+                vqTokenizer = try ResidualVQTokenizer(try ResidualVQConfig(ParameterReader(c.settings.table("rvq", steps: steps, seed: seed), location: "\(c.settings.location).rvq")))
+            }
             // Each tokenizer, fitted, with the real tokens of its median held-out chunk.
             var tokenizers: [(name: String, tokenizer: any ActionTokenizer, tokens: [Int])] = []
             for name in c.tokenizers {
-                let tok = try c.settings.make(name, steps: steps, seed: seed, location: "\(c.settings.location).\(name)")
+                let tok: any ActionTokenizer = try (name == "rvq" ? vqTokenizer : nil)
+                    ?? c.settings.make(name, steps: steps, seed: seed, location: "\(c.settings.location).\(name)")
                 try tok.fit(fit)
                 let encoded = try heldOut.chunks.map { try tok.encode($0) }
                 let median = encoded.indices.sorted { (encoded[$0].count, $0) < (encoded[$1].count, $1) }[encoded.count / 2]
@@ -194,13 +201,6 @@ public struct LatencyPerChunk: Experiment {
             cells.tokens[rate] = Dictionary(uniqueKeysWithValues: tokenizers.map { ($0.name, $0.tokens.count) })
             var conditionRNG = rng.derived("condition-\(rate)")
             let condition = (0..<(c.prefixLength * dims)).map { _ in Float(conditionRNG.nextGaussian() * 0.5) }
-            // VQ-BeT's own tokenizer: the rvq contender's settings and seed, fitted on the same chunks (the same codes).
-            var vqTokenizer: ResidualVQTokenizer?
-            if c.vqbet {
-                let t = try ResidualVQTokenizer(try ResidualVQConfig(ParameterReader(c.settings.table("rvq", steps: steps, seed: seed), location: "\(c.settings.location).rvq")))
-                try t.fit(fit)
-                vqTokenizer = t
-            }
             for width in c.widths {
                 var config = c.policy
                 config.dModel = width

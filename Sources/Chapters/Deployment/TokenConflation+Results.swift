@@ -181,7 +181,7 @@ extension TokenConflation {
                 return Series(t, style: .line, points: points, color: Palette.tokenizer(tokenizer), dashed: t != tokenizer)
             }
             return Panel(title: title, x: Axis("training step"), y: Axis("action loss", unit: "nats per token", log: true),
-                         series: series, legend: legend ? .topRight : .hidden)
+                         series: series, legend: legend ? .bottomRight : .hidden)   // below the curves, right of the judged policies' steps
         }
         return Figure(name: "learning-curves", title: "The action task's loss during training, held-out and training chunks",
                       panels: [panel("held-out chunks (\(c.families[0].rawValue))", \.heldOut, legend: true),
