@@ -89,8 +89,9 @@ extension TokenConflation {
     /// Failure and language-token shares per contender, a column of panels per family.
     func figure(_ c: Config, perSeed: [[String: ContenderCells]], ways: [(constrained: Bool, decoding: Decoding)],
                 wayName: (Bool, Decoding) -> String, thresholds: Thresholds) -> Figure {
-        let tics = c.rows.enumerated().map { (value: Double($0.offset + 1), label: $0.element) }
-        let x = Axis("contender (the last \(c.ablationTokenizers.count): more chunks and steps, an ablation)", range: 0.5...(Double(c.rows.count) + 0.5), tics: tics)
+        // The ablation's rows are marked with a star (their full names are too long for a tic).
+        let tics = (c.tokenizers + c.ablationTokenizers.map { "\($0)*" }).enumerated().map { (value: Double($0.offset + 1), label: $0.element) }
+        let x = Axis("contender (*: \(c.ablationChunks) chunks and \(c.ablationSteps) steps, an ablation)", range: 0.5...(Double(c.rows.count) + 0.5), tics: tics)
         func panel(_ family: String, title: String, y: String, value: @escaping (Written) -> Double, threshold: Double, legend: Bool) -> Panel {
             var series: [Series] = []
             var highest = threshold * 100
@@ -106,7 +107,8 @@ extension TokenConflation {
                 series.append(Series(wayName(way.constrained, way.decoding), style: .points, points: points, color: color, marker: marker))
                 series.append(Series("\(wayName(way.constrained, way.decoding)) 95 % CI", style: .errorBars, points: points, color: color, inLegend: false))
             }
-            return Panel(title: title, x: x, y: Axis(y, unit: "%", range: 0...max(1, min(100, highest * 1.15))), series: series,
+            // The panel with the legend keeps its top third free for it.
+            return Panel(title: title, x: x, y: Axis(y, unit: "%", range: 0...max(1, min(100, highest * (legend ? 1.6 : 1.15)))), series: series,
                          legend: legend ? .topLeft : .hidden, references: [.horizontal(threshold * 100, "claim's threshold", color: Palette.goal)])
         }
         let families = c.families.map(\.rawValue)
@@ -114,7 +116,7 @@ extension TokenConflation {
             panel(f, title: "\(f)\(i == 0 ? " (training family)" : " (unseen)")", y: "chunks failing to decode",
                   value: \.failureShare, threshold: thresholds.failures, legend: false)
         }
-        // The legend goes where the shares are lowest: top left of the training family's language-token panel.
+        // The legend goes where the shares are lowest: the training family's language-token panel.
         let bottom = families.enumerated().map { i, f in
             panel(f, title: "", y: "language tokens in action positions", value: \.languageShare, threshold: thresholds.languageTokens, legend: i == 0)
         }
