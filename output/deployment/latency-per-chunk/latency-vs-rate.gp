@@ -49,7 +49,7 @@ do for [format in "png svg"] {
     set ylabel "seconds per chunk (s)"
     set logscale y 10
     set format y "%g"
-    set yrange [9.09761857244e-05:0.552452394823]
+    set yrange [9.00121773395e-05:0.590625449713]
     set ytics autofreq
     set bmargin
     unset key
@@ -89,7 +89,7 @@ do for [format in "png svg"] {
     set ylabel "seconds per chunk (s)"
     set logscale y 10
     set format y "%g"
-    set yrange [9.09761857244e-05:0.552452394823]
+    set yrange [9.00121773395e-05:0.590625449713]
     set ytics autofreq
     set bmargin
     unset key
@@ -129,7 +129,7 @@ do for [format in "png svg"] {
     set ylabel "seconds per chunk (s)"
     set logscale y 10
     set format y "%g"
-    set yrange [9.09761857244e-05:0.552452394823]
+    set yrange [9.00121773395e-05:0.590625449713]
     set ytics autofreq
     set bmargin
     set key on outside right top vertical noopaque

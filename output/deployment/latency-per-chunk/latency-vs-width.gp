@@ -49,7 +49,7 @@ do for [format in "png svg"] {
     set ylabel "seconds per chunk (s)"
     set logscale y 10
     set format y "%g"
-    set yrange [0.00013760895417:0.552452394823]
+    set yrange [0.000168967713795:0.590625449713]
     set ytics autofreq
     set bmargin
     set key on outside right top vertical noopaque
