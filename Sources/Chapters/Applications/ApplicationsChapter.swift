@@ -1,0 +1,13 @@
+import Experiments
+
+extension Chapter {
+    /// The applications chapter: what the contenders do on tasks, not on reconstruction error.
+    ///
+    /// 1. Target precision — how fine a target each policy can stop on, against its tokenizer's
+    ///    resolution; and the same for the continuous policies and 256-bin binning trained for
+    ///    VQ-BeT's 20,000 steps (a full-profile block).
+    public static let applications = Chapter(slug: "applications", title: "Applications", experiments: [
+        AnyExperiment(TargetPrecision()),
+        AnyExperiment(TargetPrecision(name: "precision-training")),
+    ])
+}
