@@ -46,7 +46,7 @@ if [ -z "$bin" ]; then
   bin="$here/.build/release"
 fi
 exe="$bin/chapter-$chapter"
-[ -x "$exe" ] || { echo "submit-chapter.sh: no executable $exe (chapters: foundations, architectures, data, training, evaluation, deployment)" >&2; exit 2; }
+[ -x "$exe" ] || { echo "submit-chapter.sh: no executable $exe (chapters: foundations, architectures, data, training, evaluation, deployment, applications)" >&2; exit 2; }
 
 # Per task: time limit, and memory per CPU (each worker process trains one model at a time), by
 # profile. The limits are generous: the longest quick cell (a 20,000-step residual VQ with 256

@@ -240,7 +240,7 @@ public struct TokenConflation: Experiment {
                                  prefixLength: 2, conditionDim: dims + 1, vocabulary: c.languageSize)
         }
         let probe = (0..<min(c.heldOutChunks, fit.count)).map { $0 * fit.count / min(c.heldOutChunks, fit.count) }
-        let trainingProbe = try actionSet(probe.map { fit.chunks[$0] }, tokens: probe.map { actions[$0] })
+        let trainingProbe = set.subset(probe)   // the training set's first fit.count sequences are the action chunks
         let heldOutProbe = try actionSet(heldOut[0].chunks, tokens: try heldOut[0].chunks.map { overlay.languageIds(of: try tok.encode($0)) })
         var actionLoss: [ActionLoss] = [], probeError: Error?
         let summary = try policy.train(set) { p in
