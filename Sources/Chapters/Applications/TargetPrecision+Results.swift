@@ -37,6 +37,8 @@ extension TargetPrecision {
         var blocks: [ResultBlock] = []
         blocks.append(.figure(successFigure(c, perSeed: perSeed), caption:
             "Success against tolerance: the share of \(c.episodes) episodes per seed (mean over \(perSeed.count) seed(s)) whose final distance to the target is at most the tolerance, finer tolerances to the left. Left panel: the binning family (per-step min-max binning at each bin count, OpenVLA's percentile binning); right panel: the other tokenizers, VQ-BeT with and without its offset head, and the continuous policies. The dotted line is the \(Format.percent(c.successLevel)) success level at which the table reads each contender's tolerance."))
+        blocks.append(.figure(approachFigure(c, perSeed: perSeed), caption:
+            "The distance to the target at every step of the first \(perSeed.first?.first?.paths.count ?? 0) episodes of the first seed, per contender (log scale, drawn down to a millionth). Dashed grey lines mark where a new chunk is asked for; between them the policy's chunk runs open loop."))
         blocks.append(.table(table(c, perSeed: perSeed), caption:
             "Per contender: its resolution (the 95th percentile of the absolute round-trip error per action value on \(c.testDemos) held-out demonstrations' chunks, in action units; the largest single-step displacement is \(Format.parameter(c.task.maxStep))), what standing still becomes (the mean absolute value per action of a chunk of zeros after its round trip: the drift per step of a policy that means not to move), the tolerance it reaches (the final distance that \(Format.percent(c.successLevel)) of the episodes stay within; geometric mean and 95 % interval over seeds, log scale), its success at each tolerance (mean over seeds), and what one chunk of \(c.chunk) actions costs."))
 
@@ -88,33 +90,57 @@ extension TargetPrecision {
                              rows: rows)
     }
 
-    /// Success against tolerance, two panels: the binning family, and everything else.
+    /// Success against tolerance, two panels: the binning family, and everything else. Each curve
+    /// is drawn on a fine grid of tolerances; in the binning panel, whose contenders share binning's
+    /// blue, a marker at each of the table's tolerances tells them apart.
     func successFigure(_ c: Config, perSeed: [[Cell]]) -> Figure {
         let grid = Self.toleranceGrid(c.tolerances)
-        let markers = Marker.allCases
-        func series(_ i: Int, _ v: Contender, marker: Marker?) -> Series {
-            let pts = grid.map { t in
-                Series.Point(x: t, y: Statistics.mean(perSeed.map { PrecisionTask.success($0[i].finalDistances, tolerance: t) }))
-            }
-            return Series(v.name, style: .line, points: pts, color: Palette.tokenizer(v.palette), dashed: !v.isTokenized && v.name == "diffusion", marker: marker)
-        }
+        func success(_ i: Int, _ t: Double) -> Double { Statistics.mean(perSeed.map { PrecisionTask.success($0[i].finalDistances, tolerance: t) }) }
         var binning: [Series] = [], others: [Series] = []
+        let markers: [Marker] = [.triangle, .square, .circle, .diamond, .hollowTriangle, .hollowSquare, .hollowCircle, .hollowDiamond]
         for (i, v) in c.contenders.enumerated() {
+            let color = Palette.tokenizer(v.palette)
+            let line = grid.map { Series.Point(x: $0, y: success(i, $0)) }
             if case .tokenizer(let n, _) = v.kind, n == "minmax" || n == "openvla" || n == "equal-mass" {
-                binning.append(series(i, v, marker: markers[binning.count % markers.count]))
+                binning.append(Series(v.name, style: .line, points: line, color: color, inLegend: false))
+                binning.append(Series(v.name, style: .linePoints, points: c.tolerances.map { Series.Point(x: $0, y: success(i, $0)) }, color: color,
+                                      marker: markers[(binning.count / 2) % markers.count]))
             } else {
-                others.append(series(i, v, marker: nil))
+                others.append(Series(v.name, style: .line, points: line, color: color, dashed: v.name == "diffusion"))
             }
         }
-        let level = Series("\(Format.percent(c.successLevel)) success", style: .line, points: [Series.Point(x: grid.last!, y: c.successLevel), Series.Point(x: grid.first!, y: c.successLevel)],
+        let level = Series("\(Format.percent(c.successLevel)) success", style: .line,
+                           points: [Series.Point(x: grid.last!, y: c.successLevel), Series.Point(x: grid.first!, y: c.successLevel)],
                            color: Palette.reference, dashed: true, inLegend: false)
         let x = Axis("tolerance (final distance to the target)", log: true, range: grid.last!...grid.first!)
         let y = Axis("success rate", range: 0...1.02)
         var panels: [Panel] = []
-        if !binning.isEmpty { panels.append(Panel(title: "per-step binning and OpenVLA", x: x, y: y, series: binning + [level], legend: .bottomLeft)) }
-        if !others.isEmpty { panels.append(Panel(title: "other tokenizers, VQ-BeT and continuous policies", x: x, y: y, series: others + [level], legend: .bottomLeft)) }
+        if !binning.isEmpty { panels.append(Panel(title: "per-step binning and OpenVLA", x: x, y: y, series: binning + [level], legend: .below)) }
+        if !others.isEmpty { panels.append(Panel(title: "other tokenizers, VQ-BeT and continuous policies", x: x, y: y, series: others + [level], legend: .below)) }
         return Figure(name: "success-vs-tolerance", title: "Success against tolerance on the precision task", panels: panels,
-                      columns: panels.count, width: 560 * panels.count, height: 460)
+                      columns: panels.count, width: 560 * panels.count, height: 560)
+    }
+
+    /// The distance to the target against the step, for a few episodes of the first seed, one
+    /// panel per contender (log scale, drawn down to `floor`).
+    func approachFigure(_ c: Config, perSeed: [[Cell]], floor: Double = 1e-6) -> Figure {
+        let panels = c.contenders.enumerated().map { i, v -> Panel in
+            let paths = perSeed.first?[i].paths ?? []
+            let series = paths.enumerated().map { e, path in
+                Series("episode \(e + 1)", style: .line, points: path.enumerated().map { t, offset in
+                    Series.Point(x: Double(t), y: max(floor, offset.map { $0 * $0 }.reduce(0, +).squareRoot()))
+                }, color: Palette.tokenizer(v.palette), inLegend: false)
+            }
+            let chunks = stride(from: c.chunk, to: c.task.steps, by: c.chunk).map { t in
+                Series("chunk", style: .line, points: [Series.Point(x: Double(t), y: floor), Series.Point(x: Double(t), y: 10)],
+                       color: Palette.neutral, dashed: true, inLegend: false)
+            }
+            return Panel(title: v.name, x: Axis("step", range: 0...Double(c.task.steps)), y: Axis("distance to the target", log: true, range: floor...10),
+                         series: chunks + series, legend: .hidden)
+        }
+        let columns = min(5, panels.count)
+        return Figure(name: "approach", title: "Distance to the target, step by step", panels: panels, columns: columns,
+                      width: 300 * columns, height: 300 * ((panels.count + columns - 1) / columns) + 60)
     }
 
     /// Tolerances for the figure's curves: 8 per decade from the largest to the smallest tolerance of the grid.
