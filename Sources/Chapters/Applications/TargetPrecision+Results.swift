@@ -92,7 +92,7 @@ extension TargetPrecision {
 
     /// Success against tolerance, two panels: the binning family, and everything else. Each curve
     /// is drawn on a fine grid of tolerances; in the binning panel, whose contenders share binning's
-    /// blue, a marker at each of the table's tolerances tells them apart.
+    /// blue, markers at the table's tolerances tell them apart.
     func successFigure(_ c: Config, perSeed: [[Cell]]) -> Figure {
         let grid = Self.toleranceGrid(c.tolerances)
         func success(_ i: Int, _ t: Double) -> Double { Statistics.mean(perSeed.map { PrecisionTask.success($0[i].finalDistances, tolerance: t) }) }
@@ -103,7 +103,7 @@ extension TargetPrecision {
             let line = grid.map { Series.Point(x: $0, y: success(i, $0)) }
             if case .tokenizer(let n, _) = v.kind, n == "minmax" || n == "openvla" || n == "equal-mass" {
                 binning.append(Series(v.name, style: .line, points: line, color: color, inLegend: false))
-                binning.append(Series(v.name, style: .linePoints, points: c.tolerances.map { Series.Point(x: $0, y: success(i, $0)) }, color: color,
+                binning.append(Series(v.name, style: .points, points: c.tolerances.map { Series.Point(x: $0, y: success(i, $0)) }, color: color,
                                       marker: markers[(binning.count / 2) % markers.count]))
             } else {
                 others.append(Series(v.name, style: .line, points: line, color: color, dashed: v.name == "diffusion"))
@@ -135,7 +135,8 @@ extension TargetPrecision {
                 Series("chunk", style: .line, points: [Series.Point(x: Double(t), y: floor), Series.Point(x: Double(t), y: 10)],
                        color: Palette.neutral, dashed: true, inLegend: false)
             }
-            return Panel(title: v.name, x: Axis("step", range: 0...Double(c.task.steps)), y: Axis("distance to the target", log: true, range: floor...10),
+            let tics = stride(from: 0, through: c.task.steps, by: 2 * c.chunk).map { (value: Double($0), label: "\($0)") }
+            return Panel(title: v.name, x: Axis("step", range: 0...Double(c.task.steps), tics: tics), y: Axis("distance to the target", log: true, range: floor...10),
                          series: chunks + series, legend: .hidden)
         }
         let columns = min(5, panels.count)
