@@ -101,7 +101,7 @@ extension TargetPrecision {
         for (i, v) in c.contenders.enumerated() {
             let color = Palette.tokenizer(v.palette)
             let line = grid.map { Series.Point(x: $0, y: success(i, $0)) }
-            if case .tokenizer(let n, _) = v.kind, n == "minmax" || n == "openvla" || n == "equal-mass" {
+            if v.isBinning {
                 binning.append(Series(v.name, style: .line, points: line, color: color, inLegend: false))
                 binning.append(Series(v.name, style: .points, points: c.tolerances.map { Series.Point(x: $0, y: success(i, $0)) }, color: color,
                                       marker: markers[(binning.count / 2) % markers.count]))

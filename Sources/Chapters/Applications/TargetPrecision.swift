@@ -33,28 +33,7 @@ public struct TargetPrecision: Experiment {
          "tolerance_ratio": ["contenders", "versus"]]
     }
 
-    /// One contender: its name (a column of every table) and what it is.
-    struct Contender: Equatable {
-        enum Kind: Equatable {
-            /// A token policy over the registered tokenizer `name`, with its settings.
-            case tokenizer(name: String, settings: ParameterValue)
-            /// VQ-BeT's policy over its residual VQ, with or without the offset head.
-            case vqbet(offsets: Bool)
-            /// A continuous policy (PolicyRegistry name) with its settings.
-            case continuous(name: String, settings: ParameterValue)
-        }
-        let name: String, kind: Kind
-        /// The palette key of its colour.
-        var palette: String {
-            switch kind {
-            case .tokenizer(let n, _): return n
-            case .vqbet(let offsets): return offsets ? "rvq" : "verlet"
-            case .continuous(let n, _): return n
-            }
-        }
-        /// Whether it has a tokenizer, whose round-trip error is its resolution.
-        var isTokenized: Bool { if case .continuous = kind { return false } else { return true } }
-    }
+    typealias Contender = ApplicationContender
 
     public struct Config {
         let task: PrecisionTask
@@ -62,7 +41,7 @@ public struct TargetPrecision: Experiment {
         let tolerances: [Double]          // the grid of the success table and figure, descending
         let successLevel: Double          // the success rate at which "the tolerance reached" is read
         let residual: ResidualVQConfig    // VQ-BeT's tokenizer; its window is every policy's chunk
-        let vqbet: VQBeTConfig            // VQ-BeT's policy (history and offsets set here)
+        let vqbet: VQBeTConfig            // VQ-BeT's policy (history 1; offsets set per variant)
         let model: TokenPolicyConfig      // the shared transformer of the token and continuous policies
         let trainDemos: Int, testDemos: Int, episodes: Int
         var chunk: Int { residual.window }
@@ -79,50 +58,9 @@ public struct TargetPrecision: Experiment {
             throw ConfigError(location: t.location, key: "task", problem: "\(e)")
         }
         try t.finish()
-        let residual = try VQBeTStudy.residualVQ(p)
-        var vqbet = try VQBeTStudy.policy(p, offsets: "set by the experiment: VQ-BeT runs with and without its offset head")
-        let modelTable = try p.table("model", required: true)
-        try modelTable.reject("seed", because: "drawn per seed by the experiment")
-        let model = try TokenPolicyConfig(modelTable)
-        vqbet.history = 1   // every policy sees the current error only (the task is Markov in it)
-
-        var contenders: [Contender] = []
-        let settings = try p.table("settings")
-        let sweeps = try p.table("sweeps")
-        for name in try p.strings("tokenizers", allowed: TokenizerRegistry.names.filter { $0 != "rvq" }) {
-            let base = settings.value(name) ?? .table([])
-            if let sweep = sweeps.value(name) {
-                guard case .table(let entries) = sweep, entries.count == 1, case .array(let values) = entries[0].value, !values.isEmpty else {
-                    throw ConfigError(location: sweeps.location, key: name, problem: "expected one setting with an array of values, e.g. { bins = [8, 256] }")
-                }
-                for v in values {
-                    let merged = base.merged(with: .table([(key: entries[0].key, value: v)]))
-                    contenders.append(Contender(name: "\(name)-\(Self.label(v))", kind: .tokenizer(name: name, settings: merged)))
-                }
-            } else {
-                contenders.append(Contender(name: name, kind: .tokenizer(name: name, settings: base)))
-            }
-        }
-        if try p.bool("vqbet") {
-            contenders.append(Contender(name: "vq-bet", kind: .vqbet(offsets: true)))
-            contenders.append(Contender(name: "vq-bet-codes", kind: .vqbet(offsets: false)))
-        }
-        let policySettings = try p.table("policy_settings")
-        for name in try p.strings("policies", allowed: PolicyRegistry.names) {
-            contenders.append(Contender(name: name, kind: .continuous(name: name, settings: policySettings.value(name) ?? .table([]))))
-        }
-        guard !contenders.isEmpty else { throw ConfigError(location: p.location, key: "tokenizers", problem: "expected at least one contender") }
-        guard Set(contenders.map(\.name)).count == contenders.count else {
-            throw ConfigError(location: p.location, key: "sweeps", problem: "two contenders share a name: \(contenders.map(\.name).joined(separator: ", "))")
-        }
-        // Every contender is built once now, so a bad setting fails before any work.
-        for c in contenders {
-            switch c.kind {
-            case .tokenizer(let n, let s): _ = try TokenizerRegistry.make(n, parameters: ParameterReader(s, location: "\(settings.location).\(c.name)"))
-            case .continuous(let n, let s): _ = try PolicyRegistry.make(n, parameters: ParameterReader(s, location: "\(policySettings.location).\(n)"))
-            case .vqbet: break
-            }
-        }
+        let (residual, vqbet) = try ApplicationContender.vqbetConfigs(p)
+        let model = try ApplicationContender.sharedModel(p)
+        let contenders = try ApplicationContender.read(p)
         let tolerances = try p.doubles("tolerances", in: 1e-12...1e6).sorted(by: >)
         guard tolerances.count >= 2, Set(tolerances).count == tolerances.count else {
             throw ConfigError(location: p.location, key: "tolerances", problem: "expected at least two distinct tolerances")
@@ -131,16 +69,6 @@ public struct TargetPrecision: Experiment {
                       residual: residual, vqbet: vqbet, model: model,
                       trainDemos: try p.int("train_demos", in: 2...1_000_000), testDemos: try p.int("test_demos", in: 1...1_000_000),
                       episodes: try p.int("episodes", in: 1...1_000_000))
-    }
-
-    /// A swept value as it appears in a contender's name (`minmax-8`, `fast-100`).
-    static func label(_ v: ParameterValue) -> String {
-        switch v {
-        case .int(let i): return "\(i)"
-        case .double(let d): return Format.parameter(d)
-        case .string(let s): return s
-        default: return "\(v)"
-        }
     }
 
     /// What one contender measured in one seed.
@@ -165,15 +93,12 @@ public struct TargetPrecision: Experiment {
 
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
         // A unit of work is one contender in one seed; VQ-BeT's two variants share one unit (and one fit of their residual VQ).
-        var groups: [[Contender]] = []
-        for v in c.contenders {
-            if case .vqbet = v.kind, let last = groups.last, case .vqbet = last[0].kind { groups[groups.count - 1].append(v) } else { groups.append([v]) }
-        }
+        let groups = ApplicationContender.groups(c.contenders)
         struct Unit { let seed: UInt64; let group: [Contender] }
         let units = context.seeds.flatMap { s in groups.map { Unit(seed: s, group: $0) } }
         context.progress.begin(total: context.seeds.count * c.contenders.count, "precision: \(c.contenders.count) policies per seed, \(c.episodes) episodes each")
         let measured = try context.cells(units, label: { "seed \($0.seed) · \($0.group.map(\.name).joined(separator: " and "))" },
-                                         cost: { u in u.group.contains { if case .vqbet = $0.kind { return true } else { return false } } ? 6 : 1 }) { u in
+                                         cost: { u in u.group.contains(where: \.isVQBeT) ? 6 : 1 }) { u in
             try measure(c, group: u.group, seed: u.seed, context: context)
         }
         let flat = measured.flatMap { $0 }
@@ -190,31 +115,6 @@ public struct TargetPrecision: Experiment {
         })
     }
 
-    /// The untrained policy of `contender` for this seed, and its tokenizer when it has one.
-    func policy(_ v: Contender, _ c: Config, rng: SeededGenerator, residual: ResidualVQTokenizer?) throws -> (policy: any ActionPolicy, tokenizer: (any ActionTokenizer)?) {
-        let dims = c.task.dims
-        switch v.kind {
-        case .tokenizer(let name, let settings):
-            var tc = TokenizedPolicyConfig()
-            tc.history = 1; tc.window = c.chunk; tc.model = c.model
-            tc.seed = rng.derived("policy \(v.name)").seed
-            let tok = try TokenizerRegistry.make(name, parameters: ParameterReader(settings, location: v.name))
-            return (try TokenizedPolicy(tc, tokenizer: tok, observationDim: dims, actionDim: dims), tok)
-        case .vqbet(let offsets):
-            guard let residual else { throw PolicyError.invalidArgument("VQ-BeT needs its fitted residual VQ") }
-            var pc = c.vqbet
-            pc.offsets = offsets
-            pc.seed = rng.derived("policy vq-bet").seed
-            return (try VQBeTPolicy(pc, tokenizer: residual, observationDim: dims, actionDim: dims), residual)
-        case .continuous(let name, let settings):
-            var cc = ContinuousPolicyConfig()
-            cc.history = 1; cc.window = c.chunk; cc.model = c.model
-            cc.seed = rng.derived("policy \(v.name)").seed
-            let objective = try PolicyRegistry.make(name, parameters: ParameterReader(settings, location: v.name))
-            return (try ContinuousPolicy(cc, objective: objective, observationDim: dims, actionDim: dims), nil)
-        }
-    }
-
     /// The contenders of `group` in one seed: each trained on the seed's demonstrations, its
     /// resolution measured on the held-out ones, then rolled out on the seed's episodes. VQ-BeT's
     /// variants share one residual VQ, fitted first.
@@ -225,14 +125,8 @@ public struct TargetPrecision: Experiment {
         var testRNG = rng.derived("held-out demonstrations")
         let test = try Self.demonstrations(c.task, count: c.testDemos, rng: &testRNG)
         let windows = try train.actionWindows(window: c.chunk)
-        var residual: ResidualVQTokenizer? = nil
-        if group.contains(where: { if case .vqbet = $0.kind { return true } else { return false } }) {
-            var rc = c.residual
-            rc.seed = rng.derived("tokenizer rvq").seed
-            let r = try ResidualVQTokenizer(rc)
-            r.progress = { context.progress.say("  seed \(seed) · residual VQ · \($0)") }
-            try r.fit(windows)
-            residual = r
+        let residual = try ApplicationContender.residualVQ(for: group, c.residual, windows: windows, rng: rng) {
+            context.progress.say("  seed \(seed) · residual VQ · \($0)")
         }
         return try group.map { v in try measure(c, contender: v, seed: seed, train: train, test: test, residual: residual, hash: windows.contentHash, context: context) }
     }
@@ -241,7 +135,8 @@ public struct TargetPrecision: Experiment {
     func measure(_ c: Config, contender v: Contender, seed: UInt64, train: Demonstrations, test: Demonstrations,
                  residual: ResidualVQTokenizer?, hash: String, context: RunContext) throws -> Cell {
         let rng = context.generator(seed: seed)
-        let (policy, tokenizer) = try self.policy(v, c, rng: rng, residual: residual)
+        let (policy, tokenizer) = try v.policy(chunk: c.chunk, model: c.model, vqbet: c.vqbet, observationDim: c.task.dims, actionDim: c.task.dims,
+                                                rng: rng, residual: residual)
         var finalLoss = Double.nan
         let seconds = try Stopwatch.seconds {
             try policy.train(train) { report in
