@@ -67,6 +67,12 @@ final class LiteralCommandsTests: XCTestCase {
         XCTAssertEqual(perSeed[0][0].heldOutError, 0.06, accuracy: 1e-12)
         XCTAssertEqual(perSeed[0][0].resolution!, 0.015, accuracy: 1e-12)
         XCTAssertEqual(LiteralCommands.seenError(perSeed[1][0], c), (0 + 0.12 + 0.36) / 3, accuracy: 1e-12)
+        // The smoke grid is 0, 0.5, 1 (spacing 0.5): executed 0.51 is within 0.025 of 0.5, 0.2 + 0.6 misses 0.2 by more than 0.5.
+        let spread = LiteralCommands.Cell(heldOut: [0.2, 0.4, 0.9, 0.3], heldOutExecuted: [0.8, 0.51, 0.9, 0.3], seenExecuted: [0, 0.5, 1],
+                                          floor: nil, floorCurve: nil, finalLoss: 0, trainSeconds: 0, cost: "", dataHash: "h")
+        XCTAssertEqual(LiteralCommands.medianError(spread), 0.055, accuracy: 1e-12, "errors 0.6, 0.11, 0, 0")
+        XCTAssertEqual(LiteralCommands.onTrainedValue(spread, c), 0.25)
+        XCTAssertEqual(LiteralCommands.misses(spread, c), 0.25)
         let outcome = try LiteralCommands().outcome(c, perSeed: perSeed, inputHash: "h")
         func stat(_ name: String, _ select: [(String, ParameterValue)]) throws -> [[Double]] {
             try outcome.statistic(name, ParameterReader(.table(select.map { (key: $0.0, value: $0.1) }), location: "select"))

@@ -16,6 +16,12 @@ extension LiteralCommands {
                                         scale: .log, perSeed: cs.map(\.heldOutError)))
             metrics.append(MetricSeries(condition: cond, metric: "seen_error", unit: "mean |executed - commanded| over the training commands",
                                         scale: .log, perSeed: cs.map { Self.seenError($0, c) }))
+            metrics.append(MetricSeries(condition: cond, metric: "held_out_median_error", unit: "median |executed - commanded| over the held-out commands",
+                                        scale: .log, perSeed: cs.map { Self.medianError($0) }))
+            metrics.append(MetricSeries(condition: cond, metric: "held_out_on_trained_value", unit: "share of held-out commands executed as a trained value",
+                                        scale: .proportion, perSeed: cs.map { Self.onTrainedValue($0, c) }))
+            metrics.append(MetricSeries(condition: cond, metric: "held_out_misses", unit: "share of held-out commands missed by more than the grid's spacing",
+                                        scale: .proportion, perSeed: cs.map { Self.misses($0, c) }))
             if v.isTokenized {
                 metrics.append(MetricSeries(condition: cond, metric: "resolution", unit: "mean |round trip of the hold chunk - command| over the held-out commands",
                                             scale: .log, perSeed: cs.map { $0.resolution! }))
@@ -30,7 +36,7 @@ extension LiteralCommands {
         blocks.append(.figure(errorFigure(c, perSeed: perSeed), caption:
             "Executed minus commanded value against the commanded value, per contender (first seed): filled dots are the \(c.heldOut) held-out commands, hollow squares the \(c.trainCommands.count) training commands; the grey line is the tokenizer's own round trip of a chunk that holds the command (what a policy that wrote exactly those tokens would execute). Each panel has its own vertical scale."))
         blocks.append(.table(table(c, perSeed: perSeed), caption:
-            "Per contender: its resolution at the held-out commands (the mean absolute error of its tokenizer's round trip of the chunk holding each command) and the largest such error; the mean absolute error between the commanded and the executed value on the \(c.trainCommands.count) training commands and on the \(c.heldOut) held-out ones (geometric mean and 95 % interval over \(perSeed.count) seed(s), log scale); the held-out error over the resolution; and what one chunk of \(c.chunk) actions costs."))
+            "Per contender: its resolution at the held-out commands (the mean absolute error of its tokenizer's round trip of the chunk holding each command) and the largest such error; the mean absolute error between the commanded and the executed value on the \(c.trainCommands.count) training commands and on the \(c.heldOut) held-out ones (geometric mean and 95 % interval over \(perSeed.count) seed(s), log scale); the held-out error over the resolution; the median held-out error (geometric mean over seeds); the share of held-out commands executed within a twentieth of the grid's spacing (\(Format.parameter(0.05 / Double(c.trainCommands.count - 1)))) of a trained value, and the share missed by more than the spacing (\(Format.parameter(1 / Double(c.trainCommands.count - 1)))), both means over seeds; and what one chunk of \(c.chunk) actions costs."))
 
         let statistic: (String, ParameterReader) throws -> [[Double]] = { name, select in
             func contenders(_ key: String) throws -> [String] {
@@ -67,6 +73,26 @@ extension LiteralCommands {
         Statistics.mean(zip(cell.seenExecuted, c.trainCommands).map { abs($0 - $1) })
     }
 
+    /// Median absolute error on the held-out commands.
+    static func medianError(_ cell: Cell) -> Double {
+        Statistics.quantile(sorted: zip(cell.heldOutExecuted, cell.heldOut).map { abs($0 - $1) }.sorted(), 0.5)
+    }
+
+    /// Share of the held-out commands whose executed value lies within a twentieth of the grid's
+    /// spacing of a trained value (a policy that answers every command with the nearest trained
+    /// one scores 1; one that interpolates, near 0).
+    static func onTrainedValue(_ cell: Cell, _ c: Config) -> Double {
+        let spacing = 1 / Double(c.trainCommands.count - 1)
+        return Statistics.mean(cell.heldOutExecuted.map { e in c.trainCommands.contains { abs($0 - e) <= spacing / 20 } ? 1 : 0 })
+    }
+
+    /// Share of the held-out commands missed by more than the grid's spacing (worse than answering
+    /// with a neighbouring trained value).
+    static func misses(_ cell: Cell, _ c: Config) -> Double {
+        let spacing = 1 / Double(c.trainCommands.count - 1)
+        return Statistics.mean(zip(cell.heldOutExecuted, cell.heldOut).map { abs($0 - $1) > spacing ? 1 : 0 })
+    }
+
     /// The table's rows: one per contender.
     func table(_ c: Config, perSeed: [[Cell]]) -> MarkdownTable {
         var rows: [[String]] = []
@@ -79,10 +105,14 @@ extension LiteralCommands {
                          Format.interval(SeedSummary(cs.map { Self.seenError($0, c) }, scale: .log)),
                          Format.interval(SeedSummary(cs.map(\.heldOutError), scale: .log)),
                          v.isTokenized ? geometric(cs.map { $0.heldOutError / $0.resolution! }) : "—",
+                         geometric(cs.map { Self.medianError($0) }),
+                         Format.percent(Statistics.mean(cs.map { Self.onTrainedValue($0, c) })),
+                         Format.percent(Statistics.mean(cs.map { Self.misses($0, c) })),
                          cs.first?.cost ?? "—"])
         }
         return MarkdownTable(header: ["contender", "resolution", "largest round-trip error", "error, training commands", "error, held-out commands",
-                                      "held-out error / resolution", "cost per chunk"], rows: rows)
+                                      "held-out error / resolution", "median held-out error", "held-out executed as a trained value",
+                                      "held-out missed by more than the spacing", "cost per chunk"], rows: rows)
     }
 
     /// Executed minus commanded against commanded, one panel per contender, over the tokenizer's round-trip curve.
