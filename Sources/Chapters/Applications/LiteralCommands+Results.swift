@@ -106,8 +106,8 @@ extension LiteralCommands {
                          Format.interval(SeedSummary(cs.map(\.heldOutError), scale: .log)),
                          v.isTokenized ? geometric(cs.map { $0.heldOutError / $0.resolution! }) : "—",
                          geometric(cs.map { Self.medianError($0) }),
-                         Format.percent(Statistics.mean(cs.map { Self.onTrainedValue($0, c) })),
-                         Format.percent(Statistics.mean(cs.map { Self.misses($0, c) })),
+                         Format.number(Statistics.mean(cs.map { Self.onTrainedValue($0, c) }) * 100) + " %",
+                         Format.number(Statistics.mean(cs.map { Self.misses($0, c) }) * 100) + " %",
                          cs.first?.cost ?? "—"])
         }
         return MarkdownTable(header: ["contender", "resolution", "largest round-trip error", "error, training commands", "error, held-out commands",
