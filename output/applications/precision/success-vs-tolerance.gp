@@ -31,10 +31,10 @@ set key opaque samplen 3 spacing 1.1
 
 do for [format in "png svg"] {
     if (format eq "png") {
-        set terminal pngcairo size 1120,460 noenhanced font "DejaVu Sans,11" background '#ffffff'
+        set terminal pngcairo size 1120,560 noenhanced font "DejaVu Sans,11" background '#ffffff'
         set output 'success-vs-tolerance.png'
     } else {
-        set terminal svg size 1120,460 fixed noenhanced font "DejaVu Sans,11" background '#ffffff'
+        set terminal svg size 1120,560 fixed noenhanced font "DejaVu Sans,11" background '#ffffff'
         set output 'success-vs-tolerance.svg'
     }
     set multiplot layout 1,2 title "Success against tolerance on the precision task" font ",13"
@@ -52,15 +52,19 @@ do for [format in "png svg"] {
     set yrange [0:1.02]
     set ytics autofreq
     set bmargin
-    set key on inside bottom left
+    set key on below center horizontal noopaque
     unset arrow
     unset label
     plot \
-        'success-vs-tolerance.dat' index 0 using 1:2 with lines lw 2 lc rgb '#0072B2' title "minmax-8", \
-        'success-vs-tolerance.dat' index 1 using 1:2 with lines lw 2 lc rgb '#0072B2' title "minmax-32", \
-        'success-vs-tolerance.dat' index 2 using 1:2 with lines lw 2 lc rgb '#0072B2' title "minmax-256", \
-        'success-vs-tolerance.dat' index 3 using 1:2 with lines lw 2 lc rgb '#56B4E9' title "openvla", \
-        'success-vs-tolerance.dat' index 4 using 1:2 with lines lw 2 lc rgb '#000000' dt 2 notitle
+        'success-vs-tolerance.dat' index 0 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
+        'success-vs-tolerance.dat' index 1 using 1:2 with points pt 9 ps 1.6 lw 2 lc rgb '#0072B2' title "minmax-8", \
+        'success-vs-tolerance.dat' index 2 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
+        'success-vs-tolerance.dat' index 3 using 1:2 with points pt 5 ps 1.6 lw 2 lc rgb '#0072B2' title "minmax-32", \
+        'success-vs-tolerance.dat' index 4 using 1:2 with lines lw 2 lc rgb '#0072B2' notitle, \
+        'success-vs-tolerance.dat' index 5 using 1:2 with points pt 7 ps 1.6 lw 2 lc rgb '#0072B2' title "minmax-256", \
+        'success-vs-tolerance.dat' index 6 using 1:2 with lines lw 2 lc rgb '#56B4E9' notitle, \
+        'success-vs-tolerance.dat' index 7 using 1:2 with points pt 13 ps 1.6 lw 2 lc rgb '#56B4E9' title "openvla", \
+        'success-vs-tolerance.dat' index 8 using 1:2 with lines lw 2 lc rgb '#000000' dt 2 notitle
 
     # Panel 2 of 2: "other tokenizers, VQ-BeT and continuous policies"
     set title "other tokenizers, VQ-BeT and continuous policies"
@@ -75,17 +79,17 @@ do for [format in "png svg"] {
     set yrange [0:1.02]
     set ytics autofreq
     set bmargin
-    set key on inside bottom left
+    set key on below center horizontal noopaque
     unset arrow
     unset label
     plot \
-        'success-vs-tolerance.dat' index 5 using 1:2 with lines lw 2 lc rgb '#E69F00' title "fast", \
-        'success-vs-tolerance.dat' index 6 using 1:2 with lines lw 2 lc rgb '#C0392B' title "beast", \
-        'success-vs-tolerance.dat' index 7 using 1:2 with lines lw 2 lc rgb '#CC79A7' title "vq-bet", \
-        'success-vs-tolerance.dat' index 8 using 1:2 with lines lw 2 lc rgb '#7B3294' title "vq-bet-codes", \
-        'success-vs-tolerance.dat' index 9 using 1:2 with lines lw 2 lc rgb '#8C6D31' title "flow", \
-        'success-vs-tolerance.dat' index 10 using 1:2 with lines lw 2 lc rgb '#9AA52B' dt 2 title "diffusion", \
-        'success-vs-tolerance.dat' index 11 using 1:2 with lines lw 2 lc rgb '#000000' dt 2 notitle
+        'success-vs-tolerance.dat' index 9 using 1:2 with lines lw 2 lc rgb '#E69F00' title "fast", \
+        'success-vs-tolerance.dat' index 10 using 1:2 with lines lw 2 lc rgb '#C0392B' title "beast", \
+        'success-vs-tolerance.dat' index 11 using 1:2 with lines lw 2 lc rgb '#CC79A7' title "vq-bet", \
+        'success-vs-tolerance.dat' index 12 using 1:2 with lines lw 2 lc rgb '#7B3294' title "vq-bet-codes", \
+        'success-vs-tolerance.dat' index 13 using 1:2 with lines lw 2 lc rgb '#8C6D31' title "flow", \
+        'success-vs-tolerance.dat' index 14 using 1:2 with lines lw 2 lc rgb '#9AA52B' dt 2 title "diffusion", \
+        'success-vs-tolerance.dat' index 15 using 1:2 with lines lw 2 lc rgb '#000000' dt 2 notitle
 
     unset multiplot
     unset output
