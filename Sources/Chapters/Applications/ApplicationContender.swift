@@ -119,6 +119,18 @@ struct ApplicationContender: Equatable {
         return groups
     }
 
+    /// Every contender measured at every key (a seed, or a seed and a shape), the results per key
+    /// in contender order. A unit of work is one group at one key (``groups(_:)``); VQ-BeT's
+    /// weighs six, for its two 20,000-step fits, so helper processes take it first.
+    static func measureAll<Key, Cell: Codable>(_ contenders: [ApplicationContender], keys: [Key], label: (Key) -> String, context: RunContext,
+                                               measure: (Key, [ApplicationContender]) throws -> [Cell]) throws -> [[Cell]] {
+        let units = keys.flatMap { k in groups(contenders).map { (key: k, group: $0) } }
+        let measured = try context.cells(units, label: { "\(label($0.key)) · \($0.group.map(\.name).joined(separator: " and "))" },
+                                         cost: { u in u.group.contains(where: \.isVQBeT) ? 6 : 1 }) { u in try measure(u.key, u.group) }
+        let flat = measured.flatMap { $0 }
+        return keys.indices.map { i in Array(flat[(i * contenders.count)..<((i + 1) * contenders.count)]) }
+    }
+
     /// VQ-BeT's residual VQ for this seed, fitted on `windows`, when `group` holds a VQ-BeT variant.
     static func residualVQ(for group: [ApplicationContender], _ config: ResidualVQConfig, windows: ChunkSet, rng: SeededGenerator,
                            progress: @escaping (TrainingProgress) -> Void) throws -> ResidualVQTokenizer? {

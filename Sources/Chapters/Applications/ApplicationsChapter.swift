@@ -8,9 +8,12 @@ extension Chapter {
     ///    VQ-BeT's 20,000 steps (a full-profile block).
     /// 2. Literal commands — how exactly each policy executes a value it is told, against its
     ///    tokenizer's resolution, at the training values and between them.
+    /// 3. LASA in closed loop — every contender trained on real human handwriting and rolled out
+    ///    from held-out demonstrations' starts, compared with them by DTW distance.
     public static let applications = Chapter(slug: "applications", title: "Applications", experiments: [
         AnyExperiment(TargetPrecision()),
         AnyExperiment(TargetPrecision(name: "precision-training")),
         AnyExperiment(LiteralCommands()),
+        AnyExperiment(LASAClosedLoop()),
     ])
 }

@@ -93,16 +93,11 @@ public struct LiteralCommands: Experiment {
     static let curveCommands = (0...400).map { Double($0) / 400 }
 
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
-        struct Unit { let seed: UInt64; let group: [Contender] }
-        let units = context.seeds.flatMap { s in ApplicationContender.groups(c.contenders).map { Unit(seed: s, group: $0) } }
         context.progress.begin(total: context.seeds.count * c.contenders.count,
                                "literal commands: \(c.contenders.count) policies per seed, \(c.trainCommands.count) training and \(c.heldOut) held-out commands")
-        let measured = try context.cells(units, label: { "seed \($0.seed) · \($0.group.map(\.name).joined(separator: " and "))" },
-                                         cost: { u in u.group.contains(where: \.isVQBeT) ? 6 : 1 }) { u in
-            try measure(c, group: u.group, seed: u.seed, context: context)
+        let perSeed = try ApplicationContender.measureAll(c.contenders, keys: context.seeds, label: { "seed \($0)" }, context: context) { seed, group in
+            try measure(c, group: group, seed: seed, context: context)
         }
-        let flat = measured.flatMap { $0 }
-        let perSeed = context.seeds.indices.map { i in Array(flat[(i * c.contenders.count)..<((i + 1) * c.contenders.count)]) }
         return try outcome(c, perSeed: perSeed, inputHash: StableHash.sha256Hex(perSeed.map { $0.first?.dataHash ?? "" }.joined()))
     }
 

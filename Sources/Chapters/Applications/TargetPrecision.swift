@@ -92,17 +92,10 @@ public struct TargetPrecision: Experiment {
     }
 
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
-        // A unit of work is one contender in one seed; VQ-BeT's two variants share one unit (and one fit of their residual VQ).
-        let groups = ApplicationContender.groups(c.contenders)
-        struct Unit { let seed: UInt64; let group: [Contender] }
-        let units = context.seeds.flatMap { s in groups.map { Unit(seed: s, group: $0) } }
         context.progress.begin(total: context.seeds.count * c.contenders.count, "precision: \(c.contenders.count) policies per seed, \(c.episodes) episodes each")
-        let measured = try context.cells(units, label: { "seed \($0.seed) · \($0.group.map(\.name).joined(separator: " and "))" },
-                                         cost: { u in u.group.contains(where: \.isVQBeT) ? 6 : 1 }) { u in
-            try measure(c, group: u.group, seed: u.seed, context: context)
+        let perSeed = try ApplicationContender.measureAll(c.contenders, keys: context.seeds, label: { "seed \($0)" }, context: context) { seed, group in
+            try measure(c, group: group, seed: seed, context: context)
         }
-        let flat = measured.flatMap { $0 }
-        let perSeed = context.seeds.indices.map { i in Array(flat[(i * c.contenders.count)..<((i + 1) * c.contenders.count)]) }
         return try outcome(c, perSeed: perSeed, inputHash: StableHash.sha256Hex(perSeed.map { $0.first?.dataHash ?? "" }.joined()))
     }
 
@@ -148,12 +141,11 @@ public struct TargetPrecision: Experiment {
         if let tokenizer {
             var errors: [Double] = []
             for chunk in try test.actionWindows(window: c.chunk).chunks {
-                let decoded = try tokenizer.decode(try tokenizer.encode(chunk), steps: chunk.steps, dims: chunk.dims)
-                errors.append(contentsOf: zip(chunk.values, decoded.values).map { abs($0 - $1) })
+                errors.append(contentsOf: zip(chunk.values, try tokenizer.roundTrip(chunk).values).map { abs($0 - $1) })
             }
             resolution = Statistics.quantile(sorted: errors.sorted(), 0.95)
             let zeros = try ActionChunk(steps: c.chunk, dims: c.task.dims, values: [Double](repeating: 0, count: c.chunk * c.task.dims))
-            standStill = Statistics.mean(try tokenizer.decode(try tokenizer.encode(zeros), steps: c.chunk, dims: c.task.dims).values.map(abs))
+            standStill = Statistics.mean(try tokenizer.roundTrip(zeros).values.map(abs))
         }
         var episodeRNG = rng.derived("episodes")
         var sampling = rng.derived("sampling \(v.name)")
