@@ -68,8 +68,15 @@ final class LASAClosedLoopTests: XCTestCase {
         }
         // Unit 0: contender i has DTW (i + 1) * 10 on both held-out demonstrations; unit 1: the reverse order, and minmax-256 ties with openvla.
         let n = c.contenders.count
-        var rows = [(0..<n).map { cell([Double($0 + 1) * 10, Double($0 + 1) * 10]) },
-                    (0..<n).map { cell([Double(n - $0) * 5, Double(n - $0) * 15]) }]
+        let first: [LASAClosedLoop.Cell] = (0..<n).map { i in
+            let d = Double(i + 1) * 10
+            return cell([d, d])
+        }
+        let second: [LASAClosedLoop.Cell] = (0..<n).map { i in
+            let d = Double(n - i)
+            return cell([d * 5, d * 15])
+        }
+        var rows: [[LASAClosedLoop.Cell]] = [first, second]
         rows[1][1] = cell([Double(n) * 10, Double(n) * 10])
         XCTAssertEqual(rows[1][0].meanDTW, Double(n) * 10)
         XCTAssertEqual(rows[1][0].meanSweptArea, Double(n) * 20)
