@@ -7,11 +7,15 @@ import XCTest
 
 /// Every chapter with experiments runs end to end in the smoke profile.
 final class CatalogSmokeTests: XCTestCase {
+    /// With the data `scripts/install-deps.sh` installs (the LASA demonstrations), as the chapter
+    /// commands use it; an experiment whose data is not installed reports that and measures nothing.
     func testEveryChapterRunsEndToEndInTheSmokeProfile() throws {
+        let installed = DataFolder.defaultInputs()
         for chapter in Catalog.chapters {
             let w = try ScratchWorkbench()
             defer { w.remove() }
-            let reports = try w.run(chapter)
+            let reads = Set(chapter.inputs.map(\.name))
+            let reports = try w.run(chapter, inputs: installed.filter { reads.contains($0.key) })
             XCTAssertEqual(reports.map(\.id), chapter.experiments.map(\.id))
             for (report, experiment) in zip(reports, chapter.experiments) {
                 let file = try ExperimentFile(root: w.root, path: experiment.filePath)
@@ -21,7 +25,8 @@ final class CatalogSmokeTests: XCTestCase {
                 for name in json["files"] as! [String] {
                     XCTAssertTrue(FileManager.default.fileExists(atPath: w.url("output/\(report.id)/\(name)").path), "\(report.id)/\(name)")
                 }
-                XCTAssertFalse((json["metrics"] as! [Any]).isEmpty, report.id)
+                let missing = experiment.inputs.contains { installed[$0.name] == nil }
+                if !missing { XCTAssertFalse((json["metrics"] as! [Any]).isEmpty, report.id) }
             }
             // Only this chapter was run in the scratch copy; the others have no results there.
             XCTAssertEqual(Literate.checkChapters(root: w.root).map(\.description).filter { $0.hasPrefix(chapter.filePath) }, [], chapter.slug)

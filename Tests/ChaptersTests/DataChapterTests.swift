@@ -27,8 +27,8 @@ struct ScratchWorkbench {
     func read(_ path: String) throws -> Data { try Data(contentsOf: url(path)) }
     func remove() { try? FileManager.default.removeItem(at: root) }
 
-    func run(_ chapter: Chapter, force: Bool = false, gnuplot: String = "gnuplot") throws -> [ExperimentReport] {
-        try ChapterRunner(chapter: chapter, paths: paths, options: RunOptions(profile: .smoke, force: force, quiet: true, gnuplot: gnuplot)).run()
+    func run(_ chapter: Chapter, force: Bool = false, gnuplot: String = "gnuplot", inputs: [String: URL] = [:]) throws -> [ExperimentReport] {
+        try ChapterRunner(chapter: chapter, paths: paths, options: RunOptions(profile: .smoke, force: force, quiet: true, gnuplot: gnuplot, inputs: inputs)).run()
     }
 }
 
