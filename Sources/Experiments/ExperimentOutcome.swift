@@ -78,6 +78,11 @@ public struct ExperimentOutcome {
     /// The per-seed values of a named statistic over the cells `select` names: seeds x cells.
     /// Claims call this; unknown names or selection keys must throw a ``Support/ConfigError``.
     public var statistic: (_ name: String, _ select: ParameterReader) throws -> [[Double]]
+    /// Rows of every statistic per seed (1: a row per seed); more when a claim's unit is finer
+    /// than a seed, e.g. one shape in one seed. Intervals are then over these units.
+    public var unitsPerSeed = 1
+    /// What one unit is, when ``unitsPerSeed`` is not 1 (e.g. "one shape in one seed"), for the results' text.
+    public var unitDescription = "one seed"
 
     public init(metrics: [MetricSeries], blocks: [ResultBlock], inputDataHash: String,
                 statistic: @escaping (_ name: String, _ select: ParameterReader) throws -> [[Double]]) {

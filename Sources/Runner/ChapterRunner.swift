@@ -289,8 +289,9 @@ public struct ChapterRunner {
             let select = try ParameterReader(claim.select, location: "\(p.file.path): claims[id=\(claim.id)].select")
             let cells = try outcome.statistic(claim.statistic, select)
             try select.finish()
-            guard cells.count == p.seeds.count else {
-                throw ConfigError(location: p.file.path, key: "claims[id=\(claim.id)]", problem: "statistic returned \(cells.count) seeds, expected \(p.seeds.count)")
+            guard cells.count == p.seeds.count * outcome.unitsPerSeed else {
+                throw ConfigError(location: p.file.path, key: "claims[id=\(claim.id)]",
+                                  problem: "statistic returned \(cells.count) rows, expected \(p.seeds.count * outcome.unitsPerSeed) (\(p.seeds.count) seed(s) × \(outcome.unitsPerSeed) unit(s) per seed)")
             }
             let perSeed = Verdict.reduce(cells, claim.reduce)
             // A statistic with no data at all (every seed NaN, e.g. on a data set that was not

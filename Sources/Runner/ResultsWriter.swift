@@ -59,12 +59,14 @@ struct ResultsWriter {
                 out.append(s)
             }
         }
-        let n = seeds.count
+        let n = seeds.count * outcome.unitsPerSeed
+        let units = outcome.unitsPerSeed == 1 ? "seed\(n == 1 ? "" : "s")"
+            : "units (\(outcome.unitDescription) each, \(seeds.count) seed\(seeds.count == 1 ? "" : "s") × \(outcome.unitsPerSeed); \"seed\" below means such a unit)"
         var rows: [[String]] = []
         for v in verdicts {
             rows.append([v.claim.statement, "`\(v.claim.ruleText)`", v.claim.scale.rawValue, Format.interval(v.summary), v.seedsText, v.outcome.mark])
         }
-        out.append("*Claims and verdicts.* Each rule and each statistic's scale were fixed in the experiment file before the run. The measured value summarises \(n) seed\(n == 1 ? "" : "s") on the statistic's scale: on `log`, the geometric mean and the Student-t interval of the logs; on `proportion`, `difference` and `correlation`, the mean and the Student-t interval cut to the statistic's range; on `ordinal`, the majority class (the median class when no class has more than half the seeds) and every seed's class, with no interval; elsewhere the mean and its Student-t interval (all 95 %). A claim is supported when the whole interval satisfies the rule (ordinal: every seed), not supported when the whole interval violates it (ordinal: every seed), and inconclusive otherwise. *Seeds holding* counts the seeds whose own value satisfies the rule; ⚠ marks a verdict whose seeds straddle or nearly touch the threshold, which a rerun on another machine may change.\n\n"
+        out.append("*Claims and verdicts.* Each rule and each statistic's scale were fixed in the experiment file before the run. The measured value summarises \(n) \(units) on the statistic's scale: on `log`, the geometric mean and the Student-t interval of the logs; on `proportion`, `difference` and `correlation`, the mean and the Student-t interval cut to the statistic's range; on `ordinal`, the majority class (the median class when no class has more than half the seeds) and every seed's class, with no interval; elsewhere the mean and its Student-t interval (all 95 %). A claim is supported when the whole interval satisfies the rule (ordinal: every seed), not supported when the whole interval violates it (ordinal: every seed), and inconclusive otherwise. *Seeds holding* counts the seeds whose own value satisfies the rule; ⚠ marks a verdict whose seeds straddle or nearly touch the threshold, which a rerun on another machine may change.\n\n"
                    + MarkdownTable(header: ["claim", "rule", "scale", "measured", "seeds holding", "verdict"], rows: rows, align: ["l", "l", "l", "r", "r", "l"]).markdown)
         for v in verdicts where !v.claim.rationale.isEmpty {
             out.append("- *\(v.claim.id)*: \(v.claim.rationale)")

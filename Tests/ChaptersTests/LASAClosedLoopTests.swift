@@ -82,7 +82,8 @@ final class LASAClosedLoopTests: XCTestCase {
         XCTAssertEqual(rows[1][0].meanSweptArea, Double(n) * 20)
         let shape = LASAClosedLoop.Shape(name: "Line", train: [[[1, 1], [0, 0]]], heldOut: [[[1, 1], [0, 0]]])
         let keys = [LASAClosedLoop.Key(seed: 1, shape: 0), LASAClosedLoop.Key(seed: 2, shape: 0)]
-        let outcome = try LASAClosedLoop().outcome(c, shapes: [shape], keys: keys, perKey: rows, inputHash: "h")
+        let outcome = try LASAClosedLoop().outcome(c, seedCount: 2, shapes: [shape], keys: keys, perKey: rows, inputHash: "h")
+        XCTAssertEqual(outcome.unitsPerSeed, 1, "one shape: a unit is a seed")
         func stat(_ select: [(String, ParameterValue)], _ o: ExperimentOutcome? = nil) throws -> [[Double]] {
             try (o ?? outcome).statistic("dtw_ratio", ParameterReader(.table(select.map { (key: $0.0, value: $0.1) }), location: "select"))
         }
@@ -99,10 +100,16 @@ final class LASAClosedLoopTests: XCTestCase {
         XCTAssertThrowsError(try outcome.statistic("tolerance_ratio", ParameterReader(.table([]), location: "select"))) {
             XCTAssertEqual(($0 as? ConfigError)?.key, "statistic")
         }
-        let none = try LASAClosedLoop().outcome(c, shapes: [], keys: [], perKey: [], inputHash: "")
+        // Two shapes in one seed: two units, a row each.
+        let two = try LASAClosedLoop().outcome(c, seedCount: 1, shapes: [shape, shape], keys: [LASAClosedLoop.Key(seed: 1, shape: 0), LASAClosedLoop.Key(seed: 1, shape: 1)],
+                                               perKey: rows, inputHash: "h")
+        XCTAssertEqual(two.unitsPerSeed, 2)
+        XCTAssertEqual(try stat([("contenders", .array([.string("fast")])), ("versus", .string("minmax-256"))], two).count, 2)
+        let none = try LASAClosedLoop().outcome(c, seedCount: 3, shapes: [], keys: [], perKey: [], inputHash: "")
         let empty = try stat([("contenders", .array([.string("fast")])), ("versus", .string("minmax-256"))], none)
-        XCTAssertEqual(empty.count, 1)
-        XCTAssertTrue(empty[0][0].isNaN, "no data: undefined, so the claim is inconclusive")
+        XCTAssertEqual(empty.count, 3, "a row per seed")
+        XCTAssertEqual(none.unitsPerSeed, 1)
+        XCTAssertTrue(empty.allSatisfy { $0.allSatisfy(\.isNaN) }, "no data: undefined, so the claim is inconclusive")
         XCTAssertTrue(none.metrics.isEmpty)
     }
 

@@ -6,8 +6,9 @@ import Experiments
 
 extension LASAClosedLoop {
     /// Metrics, the rollout figures, the summary and per-shape tables, and the claim statistic;
-    /// `shapes` is empty when the demonstrations were not found.
-    func outcome(_ c: Config, shapes: [Shape], keys: [Key], perKey: [[Cell]], inputHash: String) throws -> ExperimentOutcome {
+    /// `shapes` is empty when the demonstrations were not found. A claim's unit is one shape in
+    /// one seed: its statistic has a row per key (`seedCount` rows of NaN without data).
+    func outcome(_ c: Config, seedCount: Int, shapes: [Shape], keys: [Key], perKey: [[Cell]], inputHash: String) throws -> ExperimentOutcome {
         let names = c.contenders.map(\.name)
         func cells(_ name: String) -> [Cell] { let i = names.firstIndex(of: name)!; return perKey.map { $0[i] } }
         var metrics: [MetricSeries] = []
@@ -52,12 +53,17 @@ extension LASAClosedLoop {
             let list = try select.strings("contenders", allowed: names)
             guard !list.isEmpty else { throw ConfigError(location: select.location, key: "contenders", problem: "expected at least one contender") }
             let versus = try select.string("versus", allowed: names)
-            // No demonstrations: nothing measured, so the one row is undefined and the claim inconclusive.
-            guard !shapes.isEmpty else { return [list.map { _ in Double.nan }] }
+            // No demonstrations: nothing measured, so every seed's row is undefined and the claim inconclusive.
+            guard !shapes.isEmpty else { return (0..<seedCount).map { _ in list.map { _ in Double.nan } } }
             // Per shape and seed, per contender: its DTW over that of `versus` (below 1: it traces the held-out demonstrations more closely).
             return keys.indices.map { k in list.map { cells($0)[k].meanDTW / cells(versus)[k].meanDTW } }
         }
-        return ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+        var outcome = ExperimentOutcome(metrics: metrics, blocks: blocks, inputDataHash: inputHash, statistic: statistic)
+        if !shapes.isEmpty {
+            outcome.unitsPerSeed = shapes.count
+            outcome.unitDescription = "one shape in one seed"
+        }
+        return outcome
     }
 
     /// The geometric mean of positive values.

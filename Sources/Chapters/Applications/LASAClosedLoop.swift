@@ -91,7 +91,7 @@ public struct LASAClosedLoop: Experiment {
     struct Key { let seed: UInt64; let shape: Int }
 
     public func run(_ c: Config, context: RunContext) throws -> ExperimentOutcome {
-        guard let folder = context.inputs["lasa"] else { return try outcome(c, shapes: [], keys: [], perKey: [], inputHash: "") }
+        guard let folder = context.inputs["lasa"] else { return try outcome(c, seedCount: context.seeds.count, shapes: [], keys: [], perKey: [], inputHash: "") }
         let shapes = try Self.shapes(c, demonstrations: try LASA.load(folder: folder), source: folder.path)
         let keys = context.seeds.flatMap { s in shapes.indices.map { Key(seed: s, shape: $0) } }
         context.progress.begin(total: keys.count * c.contenders.count,
@@ -100,7 +100,7 @@ public struct LASAClosedLoop: Experiment {
                                                          context: context) { key, group in
             try measure(c, group: group, shape: shapes[key.shape], seed: key.seed, context: context)
         }
-        return try outcome(c, shapes: shapes, keys: keys, perKey: perKey,
+        return try outcome(c, seedCount: context.seeds.count, shapes: shapes, keys: keys, perKey: perKey,
                            inputHash: StableHash.sha256Hex(perKey.map { $0.first?.dataHash ?? "" }.joined()))
     }
 
