@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "chapter-evaluation", targets: ["chapter-evaluation"]),
         .executable(name: "chapter-deployment", targets: ["chapter-deployment"]),
         .executable(name: "chapter-applications", targets: ["chapter-applications"]),
+        .executable(name: "chapter-future", targets: ["chapter-future"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -72,6 +73,7 @@ let package = Package(
         .executableTarget(name: "chapter-evaluation", dependencies: ["Chapters", "Runner"]),
         .executableTarget(name: "chapter-deployment", dependencies: ["Chapters", "Runner"]),
         .executableTarget(name: "chapter-applications", dependencies: ["Chapters", "Runner"]),
+        .executableTarget(name: "chapter-future", dependencies: ["Chapters", "Runner"]),
         .executableTarget(
             name: "workbench",
             dependencies: [
@@ -92,7 +94,7 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Metrics", "Support"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "ActionData", "Policies", "Simulation", "Support", "Tokenizers"]),
         .testTarget(name: "ChaptersTests", dependencies: ["Chapters", "Experiments", "Lab", "Runner", "Metrics", "Literate", "Figures", "ActionData", "Tokenizers", "Policies", "Simulation", "Support",
-                                                     "chapter-training", "chapter-evaluation", "chapter-data", "chapter-deployment", "chapter-applications", "workbench"]),
+                                                     "chapter-training", "chapter-evaluation", "chapter-data", "chapter-deployment", "chapter-applications", "chapter-future", "workbench"]),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Experiments", "Metrics", "Literate", "Support",
                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Experiments", "Support"]),

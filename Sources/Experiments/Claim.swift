@@ -129,10 +129,13 @@ public struct Verdict: Equatable, Sendable {
         summary = SeedSummary(perSeed, scale: claim.scale)
         let op = claim.compare, t = claim.threshold
         seedsHolding = perSeed.filter { op.holds($0, t) }.count
-        if summary.n < 2 || perSeed.contains(where: \.isNaN) || summary.mean.isNaN {
+        if perSeed.isEmpty || perSeed.contains(where: \.isNaN) || summary.mean.isNaN {
             outcome = .inconclusive
         } else if claim.scale == .ordinal {
+            // No interval: the seeds' classes decide, so one seed (a deterministic class) suffices.
             outcome = seedsHolding == perSeed.count ? .supported : seedsHolding == 0 ? .notSupported : .inconclusive
+        } else if summary.n < 2 {
+            outcome = .inconclusive
         } else if op.holds(summary.low, t) && op.holds(summary.high, t) {
             outcome = .supported
         } else if !op.holds(summary.low, t) && !op.holds(summary.high, t) {

@@ -24,6 +24,10 @@ public protocol Experiment {
     /// Whether its results are wall-clock times (latencies): then it runs alone, in the
     /// coordinating process after every helper process has finished, never in a helper.
     var timesWallClock: Bool { get }
+    /// Other experiments whose committed results it reads (`chapter/name` ids, from
+    /// ``RunContext/root``): it runs last, in the coordinating process, after the chapter's other
+    /// experiments have written theirs, and is recomputed on every run (never reused).
+    var readsResults: [String] { get }
 }
 
 extension Experiment {
@@ -32,6 +36,8 @@ extension Experiment {
     public var statistics: [String: [String]] { [:] }
     /// Not timed: its cells may run in any process, side by side with others.
     public var timesWallClock: Bool { false }
+    /// None: it reads no experiment's results.
+    public var readsResults: [String] { [] }
 }
 
 /// User data an experiment reads when given (`--input NAME=PATH`), and the check that tells,
@@ -59,17 +65,22 @@ public struct AnyExperiment {
     public let statistics: [String: [String]]
     /// Whether it must run alone (see ``Experiment/timesWallClock``).
     public let timesWallClock: Bool
+    /// The experiments whose results it reads (see ``Experiment/readsResults``).
+    public let readsResults: [String]
     package let configure: (ParameterReader) throws -> Any
     package let run: (Any, RunContext) throws -> ExperimentOutcome
 
     public init<E: Experiment>(_ e: E) {
-        chapter = e.chapter; name = e.name; inputs = e.inputs; statistics = e.statistics; timesWallClock = e.timesWallClock
+        chapter = e.chapter; name = e.name; inputs = e.inputs; statistics = e.statistics; timesWallClock = e.timesWallClock; readsResults = e.readsResults
         configure = { try e.configure($0) }
         run = { try e.run($0 as! E.Config, context: $1) }
     }
 
     /// `chapter/name`.
     public var id: String { "\(chapter)/\(name)" }
+    /// Whether it runs after the chapter's other experiments, alone, in the coordinating process:
+    /// it times itself, or it reads results.
+    public var runsLast: Bool { timesWallClock || !readsResults.isEmpty }
     /// The experiment file's path relative to the package root.
     public var filePath: String { WorkbenchPaths.experimentFile(chapter: chapter, name: name) }
 }
@@ -92,11 +103,14 @@ public struct RunContext {
     /// `chapter/name` of the experiment being run, and its resolved parameters as canonical JSON:
     /// together they name what a ``cell(_:compute:)`` result depends on besides its own label.
     public let experimentID: String, parameters: String
+    /// The workbench root whose `output/` holds the book's committed results (nil: none), for an
+    /// experiment that reads them (``Experiment/readsResults``).
+    public let root: URL?
 
     public init(profile: Profile, seeds: [UInt64], progress: ProgressReporter, inputs: [String: URL] = [:],
-                cells: CellCache = .disabled, claims: [ClaimSpec] = [], experimentID: String = "", parameters: String = "") {
+                cells: CellCache = .disabled, claims: [ClaimSpec] = [], experimentID: String = "", parameters: String = "", root: URL? = nil) {
         self.profile = profile; self.seeds = seeds; self.progress = progress; self.inputs = inputs; self.cells = cells
-        self.claims = claims; self.experimentID = experimentID; self.parameters = parameters
+        self.claims = claims; self.experimentID = experimentID; self.parameters = parameters; self.root = root
     }
 
     /// One self-contained unit of this experiment's work (typically everything one seed measures),

@@ -146,11 +146,11 @@ public struct SplinePrediction {
     /// A tokenizer with ``RelaxedDecoding`` (FAST: unknown ids dropped, coefficients truncated or
     /// zero-padded, values clamped) decodes with repairs, and a sequence strict decoding would
     /// reject counts as a failure. Any other tokenizer's failure scores as an all-zero chunk.
-    public static func decodeForEvaluation(_ tok: any ActionTokenizer, _ tokens: [Int], steps: Int) -> (chunk: ActionChunk, clean: Bool) {
-        if let relaxed = tok as? any RelaxedDecoding, let r = try? relaxed.decodeRelaxed(tokens, steps: steps, dims: 1) {
+    public static func decodeForEvaluation(_ tok: any ActionTokenizer, _ tokens: [Int], steps: Int, dims: Int = 1) -> (chunk: ActionChunk, clean: Bool) {
+        if let relaxed = tok as? any RelaxedDecoding, let r = try? relaxed.decodeRelaxed(tokens, steps: steps, dims: dims) {
             return r
         }
-        if let chunk = try? tok.decode(tokens, steps: steps, dims: 1) { return (chunk, true) }
-        return (try! ActionChunk(steps: steps, dims: 1, values: [Double](repeating: 0, count: steps)), false)
+        if let chunk = try? tok.decode(tokens, steps: steps, dims: dims) { return (chunk, true) }
+        return (try! ActionChunk(steps: steps, dims: dims, values: [Double](repeating: 0, count: steps * dims)), false)
     }
 }

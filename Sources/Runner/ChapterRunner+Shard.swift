@@ -26,7 +26,7 @@ extension ChapterRunner {
         var remaining = pending
         for pass in 1... {
             var waiting: [(Prepared, CellCache.Deferred)] = []
-            for p in remaining {
+            for p in remaining where p.experiment.readsResults.isEmpty {   // readers of results run in the plain run
                 let progress = ProgressReporter(label: "shard \(shard) · \(p.file.id)", quiet: options.quiet)
                 if let deferred = try computeCells(p, progress: progress, cells: cells) {
                     progress.say("needs shard \(deferred.shard.map(String.init) ?? "?")'s cell \(deferred.description.prefix(60))… (pass \(pass))")

@@ -119,12 +119,13 @@ public struct ChapterRunner {
             return []
         }
         do {
-            // Experiments that time themselves run last, once every helper has finished, so that no
-            // other process of the run computes beside them; the reports keep the chapter's order.
+            // Experiments that time themselves or read results run last, once every helper has
+            // finished, so that no other process of the run computes beside them and the results
+            // they read are written; the reports keep the chapter's order.
             var reports = [ExperimentReport?](repeating: nil, count: prepared.count)
             for timed in [false, true] {
                 if timed { helpers?.waitForAll() }
-                for (i, (p, earlier)) in zip(prepared, cached).enumerated() where p.experiment.timesWallClock == timed {
+                for (i, (p, earlier)) in zip(prepared, cached).enumerated() where p.experiment.runsLast == timed {
                     reports[i] = computes[i] ? try execute(p, cached: earlier, provenance: provenance, renderer: renderer, cells: cells)
                                              : try keep(p)
                 }
@@ -142,7 +143,7 @@ public struct ChapterRunner {
     /// A helper's whole run: the pending experiments' cells, as far as no other process holds
     /// them; nothing is written but the cells.
     func runAsHelper(_ index: Int, _ pending: [Prepared], cells: CellCache) throws {
-        for p in pending where !p.experiment.timesWallClock {   // timed ones run alone, in the coordinator
+        for p in pending where !p.experiment.runsLast {   // timed ones and readers of results run alone, in the coordinator
             let progress = ProgressReporter(label: "helper \(index) · \(p.file.id)", quiet: options.quiet)
             if let deferred = try computeCells(p, progress: progress, cells: cells) {
                 progress.say("the rest is taken by another process; moving on (\(deferred.description.prefix(60))…)")
@@ -156,7 +157,7 @@ public struct ChapterRunner {
     /// cell another process or shard has that it stopped at.
     func computeCells(_ p: Prepared, progress: ProgressReporter, cells: CellCache) throws -> CellCache.Deferred? {
         let context = RunContext(profile: options.profile, seeds: p.seeds, progress: progress, inputs: options.inputs, cells: cells,
-                                 claims: p.file.claims, experimentID: p.file.id, parameters: p.resolved.canonicalJSON)
+                                 claims: p.file.claims, experimentID: p.file.id, parameters: p.resolved.canonicalJSON, root: paths.root)
         do {
             _ = try p.experiment.run(p.config, context)
             return nil
@@ -209,7 +210,7 @@ public struct ChapterRunner {
 
     /// The complete results of `p` from an earlier run, when their cache key matches this run's.
     func cachedResult(_ p: Prepared, provenance: Provenance) -> ResultsFile? {
-        guard !options.force, let cached = ResultsFile.complete(in: paths.outputDirectory(p.file.id), id: p.file.id),
+        guard !options.force, p.experiment.readsResults.isEmpty, let cached = ResultsFile.complete(in: paths.outputDirectory(p.file.id), id: p.file.id),
               cached.provenance.cacheKey == cacheKey(p, codeHash: provenance.codeHash) else { return nil }
         return cached
     }
@@ -283,7 +284,7 @@ public struct ChapterRunner {
         progress.say("running with profile \(options.profile.rawValue), seeds \(p.seeds.map(String.init).joined(separator: ", "))")
         let started = Stopwatch()
         let context = RunContext(profile: options.profile, seeds: p.seeds, progress: progress, inputs: options.inputs, cells: cells,
-                                 claims: p.file.claims, experimentID: p.file.id, parameters: p.resolved.canonicalJSON)
+                                 claims: p.file.claims, experimentID: p.file.id, parameters: p.resolved.canonicalJSON, root: paths.root)
         let outcome = try p.experiment.run(p.config, context)
         let verdicts = try p.file.claims.map { claim -> Verdict in
             let select = try ParameterReader(claim.select, location: "\(p.file.path): claims[id=\(claim.id)].select")

@@ -35,17 +35,17 @@ public final class FASTTokenizer: ActionTokenizer {
     public let name = "fast"
     /// The configuration this tokenizer was created with.
     public let config: FASTConfig
-    public private(set) var isFitted = false
+    public internal(set) var isFitted = false
     /// The fitted vocabulary (base symbols plus merges), or the configured target before fitting.
     public var vocabularySize: Int { model?.vocabularySize ?? config.vocabulary }
     /// Counts of clipped coefficients and decode failures and repairs since the last reset.
     public var stats: FASTStatistics { lock.lock(); defer { lock.unlock() }; return counters }
     /// Dimensions seen when fitting.
-    public private(set) var fittedDims = 0
+    public internal(set) var fittedDims = 0
     /// The smallest scaled, rounded coefficient seen when fitting (symbol 0).
-    public private(set) var minCoefficient = 0
+    public internal(set) var minCoefficient = 0
     /// The learned BPE model over the shifted coefficients.
-    public private(set) var model: BPEModel?
+    public internal(set) var model: BPEModel?
     /// Chunks per matrix product in the batched paths.
     public static let blockSize = 128
 
@@ -73,9 +73,7 @@ public final class FASTTokenizer: ActionTokenizer {
     public func fit(_ data: ChunkSet) throws {
         guard data.count > 0 else { throw TokenizerError.emptyFittingSet(name) }
         try config.validate()
-        let sorted = (0..<data.dims).map { data.values(dimension: $0).sorted() }
-        let norm = FASTNormaliser(q01: sorted.map { Statistics.quantile(sorted: $0, 0.01) }, q99: sorted.map { Statistics.quantile(sorted: $0, 0.99) },
-                                  constant: sorted.map { $0.first! == $0.last! }, clip: config.clip)
+        let norm = Self.normaliser(data, clip: config.clip)
         let coefficients = Self.integerCoefficients(data.chunks, normaliser: norm, gamma: config.gamma)
         let lo = coefficients.min()!, hi = coefficients.max()!
         let baseSize = Int(hi) - Int(lo) + 1

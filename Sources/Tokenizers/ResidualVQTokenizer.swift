@@ -25,17 +25,17 @@ public final class ResidualVQTokenizer: ActionTokenizer {
     /// The configuration.
     public let config: ResidualVQConfig
     public var vocabularySize: Int { config.layers * config.codebookSize }
-    public private(set) var isFitted = false
+    public internal(set) var isFitted = false
     /// Action dimensions seen when fitting.
     public private(set) var fittedDims = 0
     /// Per-dimension mean and standard deviation of the fitting windows.
-    public private(set) var mean: [Double] = [], deviation: [Double] = []
+    public internal(set) var mean: [Double] = [], deviation: [Double] = []
     /// The encoder and decoder (built when fitting or restoring).
-    public private(set) var encoder: MLP?, decoder: MLP?
+    public internal(set) var encoder: MLP?, decoder: MLP?
     /// The codebooks.
-    public private(set) var quantizer: ResidualQuantizer?
+    public internal(set) var quantizer: ResidualQuantizer?
     /// What the last ``fit(_:)`` did: loss per logged step and dead codes replaced.
-    public private(set) var training = ResidualVQTraining()
+    public internal(set) var training = ResidualVQTraining()
     /// Receives a report per logged training step, phase `rvq`, with the L1 reconstruction term (`nil`: silent).
     public var progress: ((TrainingProgress) -> Void)?
 

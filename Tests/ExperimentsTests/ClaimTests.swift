@@ -35,6 +35,9 @@ final class ClaimTests: XCTestCase {
         XCTAssertEqual(split.seedsHolding, 2)
         XCTAssertTrue(split.nearThreshold, "seeds on both sides of the rule")
         XCTAssertTrue(split.seedsText.hasPrefix("2 of 3 ⚠"))
+        XCTAssertEqual(Verdict(claim: best, perSeed: [0]).outcome, .supported, "no interval: one seed's class decides")
+        XCTAssertEqual(Verdict(claim: best, perSeed: [1]).outcome, .notSupported)
+        XCTAssertEqual(Verdict(claim: best, perSeed: [.nan]).outcome, .inconclusive)
     }
 
     /// A seed within a tenth of the threshold flags the verdict even when every seed holds.

@@ -12,9 +12,11 @@ public enum BLAS {
     nonisolated(unsafe) public static var profiling = false
     /// Seconds spent inside sgemm while profiling.
     nonisolated(unsafe) public static var seconds: Double = 0
-    /// Floating-point operations (2·m·n·k per call) issued while profiling.
+    /// Floating-point operations issued, always counted (a count depends only on shapes, so it is
+    /// the same on every machine): 2·m·n·k per product; an attention region counts its full
+    /// t × t score and value products per batch and head (4·t²·d forward), causal or not.
     nonisolated(unsafe) public static var flops: Double = 0
-    /// Number of calls while profiling.
+    /// Number of calls, always counted.
     nonisolated(unsafe) public static var calls: Int = 0
 
     /// Resets the counters.
@@ -52,11 +54,9 @@ public enum BLAS {
                       b: b, ldb: ldb, beta: beta, c: c + r0 * ldc, ldc: ldc)
             }
         }
-        if profiling {
-            seconds += monotonicSeconds() - t0
-            flops += 2 * Double(m) * Double(n) * Double(k)
-            calls += 1
-        }
+        if profiling { seconds += monotonicSeconds() - t0 }
+        flops += 2 * Double(m) * Double(n) * Double(k)
+        calls += 1
     }
 
     /// Runs `body` over chunks of `0..<n` in parallel (see ``Parallel/forChunks(_:work:_:)``); the
@@ -73,11 +73,9 @@ public enum BLAS {
             times[chunk] = t
             if chunk == 0 { used = chunks }
         }
-        if profiling {
-            var s: Double = 0
-            for i in 0..<used { s += times[i] }
-            record(seconds: s / Double(used), flops: f, calls: 1)
-        }
+        var s: Double = 0
+        if profiling { for i in 0..<used { s += times[i] } }
+        record(seconds: s / Double(used), flops: f, calls: 1)
     }
 
     /// A monotonic time stamp while profiling, 0 otherwise (so unprofiled runs pay no clock reads).
