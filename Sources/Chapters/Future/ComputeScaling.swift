@@ -56,7 +56,7 @@ public struct ComputeScaling: Experiment {
         let binsSources: [ScalingTask.Source]
         let points: [Point]                  // ascending compute
         let model: TokenPolicyConfig         // everything but width and steps
-        let splineSteps: Int, armFrequency: Double
+        let splineSteps: Int, armFrequency: Double, armPrefix: Int
         let trainExamples: Int, testExamples: Int
         var top: Point { points.last! }
     }
@@ -97,9 +97,10 @@ public struct ComputeScaling: Experiment {
         }
         let t = try p.table("task", required: true)
         let splineSteps = try t.int("spline_steps", in: 2...100_000), armFrequency = try t.double("arm_frequency", in: 1...1000)
+        let armPrefix = try t.int("arm_prefix", in: 1...1000)
         try t.finish()
         return Config(sources: sources, contenders: contenders, binsSweep: sweep, binsSources: binsSources, points: points, model: model,
-                      splineSteps: splineSteps, armFrequency: armFrequency,
+                      splineSteps: splineSteps, armFrequency: armFrequency, armPrefix: armPrefix,
                       trainExamples: try p.int("train_examples", in: 2...10_000_000), testExamples: try p.int("test_examples", in: 1...1_000_000))
     }
 
@@ -149,7 +150,7 @@ public struct ComputeScaling: Experiment {
         var byKey: [String: Cell] = [:]
         for (u, cell) in zip(units, cells) { byKey[Self.key(u.seed, u.source, u.contender.name, u.point)] = cell }
         let hash = try StableHash.sha256Hex(context.seeds.flatMap { seed in
-            try c.sources.map { try ScalingTask.make($0, splineSteps: c.splineSteps, armFrequency: c.armFrequency, train: 2, test: 1, seed: seed).train.contentHash }
+            try c.sources.map { try ScalingTask.make($0, splineSteps: c.splineSteps, armFrequency: c.armFrequency, armPrefix: c.armPrefix, train: 2, test: 1, seed: seed).train.contentHash }
         }.joined())
         return try outcome(c, seeds: context.seeds, cells: byKey, inputHash: hash)
     }
@@ -160,7 +161,7 @@ public struct ComputeScaling: Experiment {
 
     /// Trains and scores one unit.
     func measure(_ c: Config, _ u: Unit, context: RunContext) throws -> Cell {
-        let task = try ScalingTask.make(u.source, splineSteps: c.splineSteps, armFrequency: c.armFrequency,
+        let task = try ScalingTask.make(u.source, splineSteps: c.splineSteps, armFrequency: c.armFrequency, armPrefix: c.armPrefix,
                                         train: c.trainExamples, test: c.testExamples, seed: u.seed)
         var pc = c.model
         pc.dModel = u.point.width

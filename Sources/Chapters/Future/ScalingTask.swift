@@ -9,7 +9,8 @@ import Support
 /// - `splines`: the FAST paper's didactic task (one cubic spline of `steps` values from its 4
 ///   control points, seen as 4 vectors `(t, y)`), as in the evaluation chapter.
 /// - `arm`: one-second chunks of the synthetic pick-and-place arm (7 dimensions) at `frequency`
-///   Hz, each seen through the action just before it (1 vector of 7): what the arm was doing.
+///   Hz, each seen through the `armPrefix` actions just before it (vectors of 7): what the arm was
+///   doing, its speed and where in a motion it is.
 struct ScalingTask {
     enum Source: String, CaseIterable, Codable { case splines, arm }
 
@@ -23,7 +24,7 @@ struct ScalingTask {
 
     /// The task's sets for `seed`: `trainCount` training and `testCount` held-out examples,
     /// drawn from independent streams.
-    static func make(_ source: Source, splineSteps: Int, armFrequency: Double, train trainCount: Int, test testCount: Int,
+    static func make(_ source: Source, splineSteps: Int, armFrequency: Double, armPrefix: Int, train trainCount: Int, test testCount: Int,
                      seed: UInt64) throws -> ScalingTask {
         let root = SeededGenerator(seed: seed).derived("scaling task \(source.rawValue)")
         switch source {
@@ -35,29 +36,42 @@ struct ScalingTask {
                                prefixLength: 4, conditionDim: 2)
         case .arm:
             let generator = RobotArmGenerator(frequency: armFrequency)
-            let train = try armExamples(generator, count: trainCount, rng: root.derived("train"))
-            let test = try armExamples(generator, count: testCount, rng: root.derived("test"))
-            return ScalingTask(source: source, train: train.chunks, trainConditions: train.conditions,
-                               test: test.chunks, testConditions: test.conditions, prefixLength: 1, conditionDim: RobotArmGenerator.dimensionNames.count)
+            let train = try armExamples(generator, count: trainCount, prefix: armPrefix, rng: root.derived("train"))
+            let test = try armExamples(generator, count: testCount, prefix: armPrefix, rng: root.derived("test"))
+            let d = RobotArmGenerator.dimensionNames.count
+            let standardise = standardiser(train.conditions, dims: d)
+            return ScalingTask(source: source, train: train.chunks, trainConditions: train.conditions.map(standardise),
+                               test: test.chunks, testConditions: test.conditions.map(standardise), prefixLength: armPrefix, conditionDim: d)
         }
     }
 
     /// `count` non-overlapping one-second chunks cut from consecutive episodes, each after at least
-    /// one step, with the action before it as the condition.
-    static func armExamples(_ generator: RobotArmGenerator, count: Int, rng: SeededGenerator) throws -> (chunks: ChunkSet, conditions: [[Float]]) {
+    /// `prefix` steps, with the `prefix` actions before it, flattened oldest first, as the condition.
+    static func armExamples(_ generator: RobotArmGenerator, count: Int, prefix: Int, rng: SeededGenerator) throws -> (chunks: ChunkSet, conditions: [[Float]]) {
         try generator.validate()
         var r = rng
         let t = generator.stepsPerChunk
         var chunks: [ActionChunk] = [], conditions: [[Float]] = []
         while chunks.count < count {
             let rows = generator.episode(&r)
-            var start = 1
+            var start = prefix
             while start + t <= rows.count, chunks.count < count {
                 chunks.append(try ActionChunk(rows: Array(rows[start..<start + t])))
-                conditions.append(rows[start - 1].map(Float.init))
+                conditions.append(rows[(start - prefix)..<start].flatMap { $0.map(Float.init) })
                 start += t
             }
         }
         return (try ChunkSet(chunks: chunks, dimensionNames: RobotArmGenerator.dimensionNames, frequency: generator.frequency), conditions)
+    }
+
+    /// Per-dimension standardisation of flattened conditions (vectors of `dims`), fitted on
+    /// `conditions`: the arm's deltas are hundredths of its gripper's range, so the policy sees
+    /// every dimension on one scale.
+    static func standardiser(_ conditions: [[Float]], dims: Int) -> ([Float]) -> [Float] {
+        var sum = [Double](repeating: 0, count: dims), sq = [Double](repeating: 0, count: dims), n = 0.0
+        for c in conditions { for (i, x) in c.enumerated() { sum[i % dims] += Double(x); sq[i % dims] += Double(x) * Double(x) }; n += Double(c.count / dims) }
+        let mean = sum.map { $0 / max(n, 1) }
+        let sd = zip(sq, mean).map { max(($0 / max(n, 1) - $1 * $1).squareRoot(), 1e-8) }
+        return { c in c.enumerated().map { i, x in Float((Double(x) - mean[i % dims]) / sd[i % dims]) } }
     }
 }
