@@ -41,6 +41,7 @@ public struct ChapterVerifier {
 
         let scratch = try Self.makeScratchRoot(from: paths.root)
         defer { try? FileManager.default.removeItem(at: scratch) }
+        try Self.copyResultsRead(by: chapter, from: paths.root, to: scratch)
         let scratchPaths = WorkbenchPaths(root: scratch)
         var runOptions = options
         runOptions.force = true
@@ -70,6 +71,19 @@ public struct ChapterVerifier {
                 throw ConfigError(location: WorkbenchPaths.resultsJSON(e.id), key: "", problem: "the run in the scratch copy \(root.path) wrote no results")
             }
             return r
+        }
+    }
+
+    /// Copies into `scratch` the committed results of other chapters that `chapter`'s experiments
+    /// read (``Experiments/Experiment/readsResults``), so a rerun reads what the real run read.
+    static func copyResultsRead(by chapter: Chapter, from root: URL, to scratch: URL) throws {
+        let fm = FileManager.default
+        for id in Set(chapter.experiments.flatMap(\.readsResults)).sorted() where !id.hasPrefix(chapter.slug + "/") {
+            let source = root.appendingPathComponent(WorkbenchPaths.resultsJSON(id))
+            guard fm.fileExists(atPath: source.path) else { continue }   // the rerun then names what is missing
+            let target = scratch.appendingPathComponent(WorkbenchPaths.resultsJSON(id))
+            try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try fm.copyItem(at: source, to: target)
         }
     }
 

@@ -33,7 +33,7 @@ final class ExperimentFilesTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(count, 18 * 3, "eighteen experiment files, three profiles each")
+        XCTAssertEqual(count, 21 * 3, "twenty-one experiment files, three profiles each")
     }
 
     /// The values the files gave under their old keys (`residual_layers`, `tokenizer_steps`,

@@ -115,7 +115,7 @@ public struct UniversalTokenizers: Experiment {
             u.vq ? try measureVQ(c, seed: u.seed, lasa: lasa, context: context) : try measureFAST(c, sources: sources, seed: u.seed, lasa: lasa, context: context)
         }
         let cells = context.seeds.indices.map { i in Cell(fast: measured[2 * i].fast, vq: measured[2 * i + 1].vq, dataHash: measured[2 * i].dataHash) }
-        return try outcome(c, sources: sources, cells: cells, inputHash: StableHash.sha256Hex(cells.map(\.dataHash).joined()))
+        return try outcome(c, sources: sources, cells: cells, claims: context.claims, inputHash: StableHash.sha256Hex(cells.map(\.dataHash).joined()))
     }
 
     func measureFAST(_ c: Config, sources: [Source], seed: UInt64, lasa: URL?, context: RunContext) throws -> Cell {
