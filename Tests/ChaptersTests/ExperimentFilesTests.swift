@@ -33,7 +33,7 @@ final class ExperimentFilesTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(count, 21 * 3, "twenty-one experiment files, three profiles each")
+        XCTAssertEqual(count, 22 * 3, "twenty-two experiment files, three profiles each")
     }
 
     /// The values the files gave under their old keys (`residual_layers`, `tokenizer_steps`,

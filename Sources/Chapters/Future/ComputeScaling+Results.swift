@@ -22,7 +22,7 @@ extension ComputeScaling {
                     metrics.append(MetricSeries(condition: cond, metric: "final_training_loss", scale: .linear, perSeed: perSeed(src, v.name, pt, \.finalLoss)))
                 }
             }
-            if c.binsSources.contains(src) {
+            if c.binsSources.contains(src) && !c.binsSweep.isEmpty {
                 for v in binsContenders(c) {
                     let cond: [(name: String, value: String)] = [("source", src.rawValue), ("bins", "\(v.bins!)")]
                     metrics.append(MetricSeries(condition: cond, metric: "bins_error", unit: "held-out error at the largest compute", scale: .log, perSeed: perSeed(src, v.name, c.top, \.error)))
@@ -38,9 +38,9 @@ extension ComputeScaling {
             "Held-out error against training compute, one panel per source (log-log; geometric mean over \(seeds.count) seed(s)). Each point is one width and number of optimiser steps (\(c.points.map(\.label).joined(separator: "; "))); its training FLOPs are the matrix products the engine counted. Dashed lines: each tokenizer's round-trip floor (the same error of its own encode-decode of the held-out chunks), which no amount of training can take a token policy below."))
         blocks.append(.table(scalingTable(c, seeds: seeds, cell: cell), caption:
             "Per source and contender: the held-out error at the smallest and the largest compute (geometric mean and 95 % interval over seeds, log scale), the error's fall over the last step of compute (second-largest over largest point), the round-trip floor, the largest point's error over its floor, and the training FLOPs at the two ends."))
-        if !c.binsSources.isEmpty {
+        if !c.binsSources.isEmpty && !c.binsSweep.isEmpty {
             blocks.append(.figure(binsFigure(c, seeds: seeds, cell: cell), caption:
-                "Per-step min-max binning at more bins, trained at the largest compute point. Left: the trained policy's held-out error and the round-trip floor against the bin count (log-log); the dotted line falls as 1/bins², what the floor's squared error does when each bin halves. Right: the cost: tokens per chunk (one per value, whatever the bin count) and the training FLOPs, both relative to the fewest bins."))
+                "Per-step min-max binning at more bins, trained at the largest compute point. Left: the trained policy's held-out error and the round-trip floor against the bin count (log-log); the dashed black line falls as 1/bins², what the floor's squared error does when each bin halves. Right: the cost: tokens per chunk (one per value, whatever the bin count) and the training FLOPs, both relative to the fewest bins."))
             blocks.append(.table(binsTable(c, seeds: seeds, cell: cell), caption:
                 "Per source and bin count (largest compute point): the trained policy's held-out error and the round-trip floor (geometric means, 95 % interval over seeds for the error), tokens per chunk, the output vocabulary and the training FLOPs."))
         }

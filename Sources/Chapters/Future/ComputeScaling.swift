@@ -19,8 +19,10 @@ import Experiments
 /// also runs at every bin count of the bins sweep.
 public struct ComputeScaling: Experiment {
     public let chapter = "future"
-    public let name = "scaling"
-    public init() {}
+    /// The experiment file's name: `scaling`, or `scaling-recipe` (the last step of compute at the
+    /// evaluation chapter's spline recipe, a full-profile block).
+    public let name: String
+    public init(name: String = "scaling") { self.name = name }
 
     public var statistics: [String: [String]] {
         ["floor_gap": ["contenders", "sources"],
