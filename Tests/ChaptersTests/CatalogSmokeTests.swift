@@ -15,13 +15,8 @@ final class CatalogSmokeTests: XCTestCase {
             let w = try ScratchWorkbench()
             defer { w.remove() }
             // An experiment that reads other chapters' results (the future chapter's bottom line)
-            // reads the committed ones, copied into the scratch copy.
-            for id in Set(chapter.experiments.flatMap(\.readsResults)) where !id.hasPrefix(chapter.slug + "/") {
-                let folder = w.url("output/\(id)")
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                try FileManager.default.copyItem(at: ScratchWorkbench.repository.appendingPathComponent("output/\(id)/results.json"),
-                                                 to: folder.appendingPathComponent("results.json"))
-            }
+            // reads the committed ones, copied into the scratch copy as `workbench verify` copies them.
+            try ChapterVerifier.copyResultsRead(by: chapter, from: ScratchWorkbench.repository, to: w.root)
             let reads = Set(chapter.inputs.map(\.name))
             let reports = try w.run(chapter, inputs: installed.filter { reads.contains($0.key) })
             XCTAssertEqual(reports.map(\.id), chapter.experiments.map(\.id))
